@@ -1,0 +1,92 @@
+/** Agent definition files (`*.agents.yaml`): supervisors, agents and their connection references. */
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { validateAgents } from './generated/validators';
+import type { Span } from './manifest';
+import type { Problem } from './problems';
+import { checkNameCharacters } from './rules';
+import { reportSchemaErrors } from './schemaErrors';
+import { quote } from './text';
+import { findPair, loadYaml, ProblemList } from './yamlLoad';
+
+export interface AgentRef {
+  name: string;
+  description?: string;
+  connection?: string;
+  connectionSpan?: Span;
+  span: Span;
+  nameSpan: Span;
+}
+
+export interface SupervisorInfo extends AgentRef {
+  agents: string[];
+}
+
+export interface AgentsAnalysis {
+  problems: Problem[];
+  supervisors: SupervisorInfo[];
+  agents: AgentRef[];
+  syntaxOk: boolean;
+}
+
+/** `model/connection`: exactly one slash, both parts non-empty. */
+export function parseReference(ref: string): { model: string; connection: string } | undefined {
+  const m = /^([^/]+)\/([^/]+)$/.exec(ref);
+  return m ? { model: m[1], connection: m[2] } : undefined;
+}
+
+export function analyzeAgents(text: string): AgentsAnalysis {
+  const loaded = loadYaml(text, 'agents file');
+  const problems = new ProblemList(loaded.index);
+  for (const p of loaded.problems) problems.add(p.code, p.severity, p.message, p.start, p.end);
+  const supervisors: SupervisorInfo[] = [];
+  const agents: AgentRef[] = [];
+  const doc = loaded.doc;
+  if (doc && loaded.data !== undefined && loaded.data !== null) {
+    if (typeof loaded.data !== 'object' || Array.isArray(loaded.data)) {
+      problems.add('schema-invalid-type', 'error', 'An agents file must be a mapping with `supervisors:` and/or `agents:`.', 0, text.length);
+    } else {
+      if (!validateAgents(loaded.data)) reportSchemaErrors('agents', validateAgents.errors ?? [], doc, loaded.data, problems, new Set(['<<', '__proto__']));
+      const read = (item: unknown, i: number, kind: string): AgentRef | undefined => {
+        if (!isMap(item)) return undefined;
+        const node = item as Node;
+        const whole = node.range ? { start: node.range[0], end: node.range[1] } : { start: 0, end: 0 };
+        const nameNode = findPair(item, 'name')?.value;
+        const connNode = findPair(item, 'connection')?.value;
+        const str = (n: Node | null | undefined) => (isScalar(n) && typeof n.value === 'string' ? n.value : undefined);
+        return {
+          name: str(nameNode) ?? `(${kind} ${i + 1})`,
+          description: str(findPair(item, 'description')?.value),
+          connection: str(connNode),
+          connectionSpan: connNode?.range ? { start: connNode.range[0], end: connNode.range[1] } : undefined,
+          span: whole,
+          nameSpan: nameNode?.range ? { start: nameNode.range[0], end: nameNode.range[1] } : whole,
+        };
+      };
+      const sups = findPair(doc.contents, 'supervisors')?.value;
+      if (isSeq(sups)) {
+        sups.items.forEach((item, i) => {
+          const ref = read(item, i, 'supervisor');
+          if (!ref) return;
+          const list = findPair(item, 'agents')?.value;
+          const names = isSeq(list) ? list.items.filter(isScalar).map((s) => String(s.value)) : [];
+          supervisors.push({ ...ref, agents: names });
+        });
+      }
+      const ags = findPair(doc.contents, 'agents')?.value;
+      if (isSeq(ags)) ags.items.forEach((item, i) => { const ref = read(item, i, 'agent'); if (ref) agents.push(ref); });
+
+      for (const [kind, list] of [['supervisor', supervisors], ['agent', agents]] as const) {
+        const seen = new Set<string>();
+        for (const item of list) {
+          if (seen.has(item.name)) problems.add('duplicate-name', 'error', `Another ${kind} is already named ${quote(item.name)}; names must be unique.`, item.nameSpan.start, item.nameSpan.end);
+          seen.add(item.name);
+          checkNameCharacters(kind, item.name, item.nameSpan, problems);
+          if (item.connection !== undefined && item.connectionSpan && !parseReference(item.connection)) {
+            problems.add('reference-syntax', 'error', `${quote(item.connection)} is not a connection reference: write \`model/connection\`, e.g. \`gpt-4o/prod-key-1\`.`, item.connectionSpan.start, item.connectionSpan.end);
+          }
+        }
+      }
+    }
+  }
+  return { problems: problems.items, supervisors, agents, syntaxOk: loaded.syntaxOk };
+}

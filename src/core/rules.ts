@@ -1,0 +1,177 @@
+/** Rules a JSON Schema cannot say: unique names, provider-specific consistency, URL safety. */
+import { isMap, isScalar, type Document, type Node } from 'yaml';
+import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from './catalog';
+import type { ModelInfo, Span } from './manifest';
+import { quote } from './text';
+import { nodeAtPath, type ProblemList } from './yamlLoad';
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Bidi controls, zero-width and other invisible characters: names must read as what they are. */
+const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/;
+
+export function checkNameCharacters(kind: string, name: string, span: Span, problems: ProblemList): void {
+  if (INVISIBLE.test(name)) {
+    problems.add('invisible-characters', 'error', `The ${kind} name ${quote(name)} contains invisible or bidirectional-control characters, which make it read as something else. Use visible characters only.`, span.start, span.end);
+  }
+}
+
+export function checkManifestRules(models: ModelInfo[], doc: Document.Parsed, problems: ProblemList): void {
+  const seenModels = new Map<string, ModelInfo>();
+  for (const model of models) {
+    checkNameCharacters('model', model.name, model.nameSpan, problems);
+    const first = seenModels.get(model.name);
+    if (first && !model.name.startsWith('(model ')) {
+      problems.add('duplicate-name', 'error', `Another model is already named ${quote(model.name)} (line ${problems.index.positionAt(first.nameSpan.start).line + 1}); model names must be unique.`, model.nameSpan.start, model.nameSpan.end);
+    } else seenModels.set(model.name, model);
+
+    checkDate(doc, ['models', model.index, 'addedOn'], problems);
+    if (model.connections.length === 0) {
+      const connNode = nodeAtPath(doc, ['models', model.index, 'connections']);
+      const at = connNode.pair?.key?.range ?? [model.nameSpan.start, model.nameSpan.end];
+      problems.add('no-connections', 'warning', `Model ${quote(model.name)} has no connections yet: agents cannot use it until one is added.`, at[0], at[1]);
+    }
+
+    if (model.provider === 'amazon-bedrock' && model.model !== undefined) {
+      const modelNode = nodeAtPath(doc, ['models', model.index, 'model']).node;
+      const ms = spanOf(modelNode, model.nameSpan);
+      if (!isBedrockModelIdShape(model.model)) {
+        problems.add('bedrock-model-id', 'error', `${quote(model.model)} is not a Bedrock model ID: they look like \`anthropic.claude-opus-4-1-20250805-v1:0\`, optionally with a cross-region prefix such as \`us.\` (or an inference-profile ARN).`, ms.start, ms.end);
+      } else {
+        const { prefix, base } = splitBedrockModelId(model.model);
+        if (!prefix && !model.model.startsWith('arn:') && bedrockNeedsProfile(base)) {
+          problems.add('bedrock-needs-profile', 'warning', `${quote(base)} is served only through a cross-region inference profile: add a prefix such as \`us.\`, \`eu.\`, \`apac.\` or \`global.\` (e.g. \`us.${base}\`).`, ms.start, ms.end);
+        }
+      }
+    }
+
+    const seenConnections = new Map<string, number>();
+    for (const conn of model.connections) {
+      checkNameCharacters('connection', conn.name, conn.nameSpan, problems);
+      const firstLine = seenConnections.get(conn.name);
+      if (firstLine !== undefined && !conn.name.startsWith('(connection ')) {
+        problems.add('duplicate-name', 'error', `Model ${quote(model.name)} already has a connection named ${quote(conn.name)} (line ${firstLine}); connection names must be unique within a model.`, conn.nameSpan.start, conn.nameSpan.end);
+      } else seenConnections.set(conn.name, problems.index.positionAt(conn.nameSpan.start).line + 1);
+
+      const base = ['models', model.index, 'connections', conn.index] as const;
+      checkDate(doc, [...base, 'addedOn'], problems);
+      const setting = (key: string) => {
+        const node = nodeAtPath(doc, [...base, key]).node;
+        return { node, value: isScalar(node) && typeof node.value === 'string' ? node.value : undefined, span: spanOf(node, conn.nameSpan) };
+      };
+
+      switch (model.provider) {
+        case 'google-gemini': {
+          const v = setting('apiVersion');
+          if (v.value === 'v1' && model.model && isGeminiPreviewModel(model.model)) {
+            problems.add('gemini-api-version', 'error', `${quote(model.model)} is a preview model, which exists only on \`v1beta\`; with \`apiVersion: v1\` the connection fails. Use \`v1beta\` (switch to \`v1\` once Google makes it GA).`, v.span.start, v.span.end);
+          }
+          break;
+        }
+        case 'amazon-bedrock': {
+          const r = setting('region');
+          const { prefix } = model.model ? splitBedrockModelId(model.model) : { prefix: undefined };
+          if (r.value && prefix && !BEDROCK_PREFIX_REGIONS[prefix]?.(r.value)) {
+            problems.add('bedrock-region', 'error', `The model ID uses the \`${prefix}.\` cross-region profile, which cannot be called from ${quote(r.value)}: use a region of that geography or change the prefix.`, r.span.start, r.span.end);
+          }
+          break;
+        }
+        case 'azure-openai': {
+          const e = setting('endpoint');
+          if (e.value !== undefined) checkUrl(e.value, 'endpoint', e.span, problems, { azure: true });
+          const av = setting('apiVersion');
+          if (av.value !== undefined && !/^(\d{4}-\d{2}-\d{2}(-preview)?|v1|latest|preview)$/.test(av.value)) {
+            problems.add('azure-api-version', 'warning', `${quote(av.value)} does not look like an Azure OpenAI API version (e.g. \`2024-10-21\`, \`2025-04-01-preview\`, or \`v1\` for the v1 API).`, av.span.start, av.span.end);
+          }
+          break;
+        }
+        case 'generic': {
+          const b = setting('baseUrl');
+          if (b.value !== undefined) checkUrl(b.value, 'baseUrl', b.span, problems, { azure: false });
+          const headers = nodeAtPath(doc, [...base, 'advancedProperties', 'headers']).node;
+          if (isMap(headers)) {
+            for (const pair of headers.items) {
+              const k = pair.key as Node;
+              const name = isScalar(k) ? String(k.value) : '';
+              const ks = spanOf(k, conn.nameSpan);
+              if (!HEADER_NAME.test(name)) problems.add('header-name', 'error', `${quote(name)} is not a valid HTTP header name.`, ks.start, ks.end);
+              else if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+                problems.add('header-forbidden', 'error', `The \`${name}\` header cannot be set here: ${name.toLowerCase() === 'host' ? 'the host comes from `baseUrl`' : 'credentials live in SecretStorage, and the key is sent as `authHeader` says'}.`, ks.start, ks.end);
+              }
+              const v = pair.value as Node | null;
+              if (isScalar(v) && typeof v.value === 'string' && /[\r\n\0]/.test(v.value)) {
+                const vs = spanOf(v, ks);
+                problems.add('header-value', 'error', `The value of header \`${name}\` contains a line break or NUL character.`, vs.start, vs.end);
+              }
+            }
+          }
+          const auth = setting('authHeader');
+          if (auth.value !== undefined && auth.value.toLowerCase() !== 'none' && FORBIDDEN_HEADERS.has(auth.value.toLowerCase()) && !['authorization', 'api-key', 'x-api-key', 'ocp-apim-subscription-key', 'x-goog-api-key'].includes(auth.value.toLowerCase())) {
+            problems.add('header-forbidden', 'error', `\`${auth.value}\` cannot carry the API key.`, auth.span.start, auth.span.end);
+          }
+          break;
+        }
+      }
+    }
+  }
+}
+
+function spanOf(node: Node | null | undefined, fallback: Span): Span {
+  return node?.range ? { start: node.range[0], end: node.range[1] } : fallback;
+}
+
+function checkDate(doc: Document.Parsed, path: (string | number)[], problems: ProblemList): void {
+  const node = nodeAtPath(doc, path).node;
+  if (!isScalar(node) || typeof node.value !== 'string') return;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(node.value);
+  if (!m) return; // the schema reports the shape
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  if (d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) {
+    const [s, e] = node.range ?? [0, 0];
+    problems.add('invalid-date', 'error', `${quote(node.value)} is not a real date.`, s, e);
+  }
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Endpoint URLs decide where a key is sent, so they are held to a strict shape:
+ * http(s) only, no user info, no query or fragment, https unless loopback.
+ */
+function checkUrl(value: string, field: string, span: Span, problems: ProblemList, opts: { azure: boolean }): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.add('invalid-url', 'error', `\`${field}\` is not a valid URL: ${quote(value)}.`, span.start, span.end);
+    return;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    problems.add('invalid-url', 'error', `\`${field}\` must be an https URL, not ${quote(url.protocol.replace(/:$/, ''))}.`, span.start, span.end);
+    return;
+  }
+  if (url.username || url.password) {
+    problems.add('url-userinfo', 'error', `\`${field}\` must not contain a user name or password: credentials belong in SecretStorage.`, span.start, span.end);
+  }
+  if (url.search || url.hash) {
+    problems.add('url-query', 'error', `\`${field}\` must not contain a query string or fragment${opts.azure ? ' (the api-version comes from `apiVersion`)' : ''}.`, span.start, span.end);
+  }
+  const loopback = isLoopbackHost(url.hostname);
+  if (url.protocol === 'http:' && !loopback) {
+    problems.add('insecure-url', opts.azure ? 'error' : 'warning', `\`${field}\` uses plain http to ${quote(url.host)}: the key would travel unencrypted. Use https${opts.azure ? '' : ' (testing will ask for confirmation)'}.`, span.start, span.end);
+  }
+  if (url.hostname.startsWith('xn--') || url.hostname.includes('.xn--') || /[^\x00-\x7f]/.test(value)) {
+    problems.add('idn-host', 'warning', `\`${field}\` points to the internationalised host ${quote(url.hostname)}; check that it is the host you expect.`, span.start, span.end);
+  }
+  if (opts.azure) {
+    if (!loopback && !/\.(openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com|openai\.azure\.us|openai\.azure\.cn)$/.test(url.hostname)) {
+      problems.add('azure-endpoint-host', 'warning', `${quote(url.hostname)} is not an Azure OpenAI host (\`*.openai.azure.com\`, \`*.cognitiveservices.azure.com\`); if it is a gateway, make sure it is yours.`, span.start, span.end);
+    }
+    if (url.pathname !== '/' && url.pathname !== '' && !/^\/openai(\/v1)?\/?$/.test(url.pathname)) {
+      problems.add('azure-endpoint-path', 'warning', `\`endpoint\` should be the resource URL only (e.g. \`https://my-resource.openai.azure.com\`); the deployment path is built from \`deployment\` and \`apiVersion\`.`, span.start, span.end);
+    }
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Safe loading of untrusted YAML (manifests and agents files come from cloned repos).
+ * Parses with the `yaml` Document API so every node keeps its source range, then
+ * refuses what has no place in these files: aliases, anchors, tags, merge keys,
+ * `__proto__`, YAML 1.1 directives, several documents, deep nesting, huge files.
+ */
+import { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { MAX_PROBLEMS, type Problem, type Severity } from './problems';
+import { LineIndex, quote } from './text';
+
+/** Larger files are refused before parsing (the 10,000-connection benchmark file is about 1.5 MB). */
+export const MAX_FILE_CHARS = 8 * 1024 * 1024;
+/** Our formats nest about eight levels deep; anything far deeper is hostile or a mistake. */
+export const MAX_DEPTH = 32;
+
+export type PathSegment = string | number;
+
+export interface LoadedYaml {
+  index: LineIndex;
+  problems: Problem[];
+  /** The parsed document, when the text could be parsed at all. */
+  doc?: Document.Parsed;
+  /** Plain data, when it could be built safely (no aliases, bounded depth). */
+  data?: unknown;
+  /** True when the YAML has no syntax errors: only then may the file be edited. */
+  syntaxOk: boolean;
+}
+
+export class ProblemList {
+  readonly items: Problem[] = [];
+  private readonly seen = new Set<string>();
+  constructor(readonly index: LineIndex) {}
+
+  add(code: string, severity: Severity, message: string, start: number, end: number): void {
+    if (this.items.length >= MAX_PROBLEMS) return;
+    const s = Math.max(0, Math.min(start, this.index.text.length));
+    const e = Math.max(s, Math.min(end, this.index.text.length));
+    const key = `${code}|${s}|${e}|${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.items.push({ code, severity, message, start: s, end: e, range: this.index.range(s, e) });
+  }
+
+  get hasErrors(): boolean {
+    return this.items.some((p) => p.severity === 'error');
+  }
+}
+
+const YAML_ERROR_MESSAGES: Record<string, string> = {
+  DUPLICATE_KEY: 'Duplicate key: each key may appear only once in a mapping (the later one would silently win).',
+  MULTIPLE_DOCS: 'Only one YAML document is allowed here; remove the `---` and what follows, or merge it into the first document.',
+  RESOURCE_EXHAUSTION: 'The YAML is nested too deeply to be read safely.',
+  BAD_INDENT: 'Bad indentation.',
+};
+
+function yamlErrorMessage(code: string, message: string): string {
+  const known = YAML_ERROR_MESSAGES[code];
+  // The library's messages can quote source text; keep the first line only and cap it.
+  const first = message.split('\n')[0].slice(0, 200);
+  return known ?? `YAML syntax error: ${first}`;
+}
+
+export function loadYaml(text: string, what: string): LoadedYaml {
+  const index = new LineIndex(text.length > MAX_FILE_CHARS ? '' : text);
+  const problems = new ProblemList(index);
+  if (text.length > MAX_FILE_CHARS) {
+    problems.add('file-too-large', 'error', `The ${what} is ${(text.length / 1048576).toFixed(1)} MB; files over ${MAX_FILE_CHARS / 1048576} MB are not read.`, 0, 0);
+    return { index, problems: problems.items, syntaxOk: false };
+  }
+  if (text.trim() === '' || text.replace(/^\ufeff/, '').trim() === '') {
+    problems.add('empty-file', 'error', `The ${what} is empty.`, 0, text.length);
+    return { index, problems: problems.items, syntaxOk: true };
+  }
+
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { version: '1.2', schema: 'core', merge: false, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, strict: true, stringKeys: false });
+  } catch (e) {
+    const message = e instanceof RangeError ? YAML_ERROR_MESSAGES.RESOURCE_EXHAUSTION : `The ${what} could not be parsed.`;
+    problems.add('yaml-syntax', 'error', message, 0, Math.min(text.length, 1));
+    return { index, problems: problems.items, syntaxOk: false };
+  }
+
+  let exhausted = false;
+  for (const err of doc.errors) {
+    if (err.code === 'RESOURCE_EXHAUSTION') {
+      if (exhausted) continue;
+      exhausted = true;
+    }
+    problems.add(err.code === 'DUPLICATE_KEY' ? 'duplicate-key' : err.code === 'MULTIPLE_DOCS' ? 'multiple-documents' : 'yaml-syntax', 'error', yamlErrorMessage(err.code, err.message), err.pos[0], err.pos[1]);
+  }
+  const syntaxOk = doc.errors.length === 0;
+
+  if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.2') {
+    const at = text.indexOf('%YAML');
+    problems.add('yaml-version', 'error', `The %YAML ${doc.directives.yaml.version} directive is not supported: these files are YAML 1.2 (in YAML 1.1, \`no\`, \`off\` and \`y\` silently become booleans). Remove the directive.`, Math.max(0, at), at >= 0 ? at + 9 : 0);
+  }
+
+  const safe = checkNodes(doc, problems);
+  let data: unknown;
+  if (safe && !exhausted) {
+    try {
+      data = doc.toJS({ maxAliasCount: 0 });
+    } catch {
+      problems.add('yaml-syntax', 'error', `The ${what} could not be read as data.`, 0, Math.min(text.length, 1));
+    }
+  }
+  if (doc.contents === null && syntaxOk) problems.add('empty-file', 'error', `The ${what} has no content.`, 0, text.length);
+  return { index, problems: problems.items, doc, data, syntaxOk: syntaxOk && problems.items.every((p) => p.code !== 'yaml-version') };
+}
+
+/**
+ * One iterative walk over every node: reports aliases, anchors, tags, merge keys,
+ * `__proto__` keys, non-scalar keys and excessive depth. Returns false when the data
+ * must not be built (aliases or depth).
+ */
+function checkNodes(doc: Document.Parsed, problems: ProblemList): boolean {
+  let safe = true;
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isNode(node)) continue;
+    const [start, end] = node.range ?? [0, 0];
+    if (isAlias(node)) {
+      problems.add('yaml-alias', 'error', `Aliases (${quote('*' + node.source)}) are not allowed: write the value out in full.`, start, end);
+      safe = false;
+      continue;
+    }
+    if (node.anchor) problems.add('yaml-anchor', 'error', `Anchors (${quote('&' + node.anchor)}) are not allowed: write each value out in full.`, start, Math.min(end, start + 1 + node.anchor.length));
+    if (node.tag) problems.add('yaml-tag', 'error', `Tags (${quote(node.tag.replace('tag:yaml.org,2002:', '!!'))}) are not allowed: plain values only.`, start, end);
+    if (depth > MAX_DEPTH) {
+      problems.add('too-deep', 'error', `Nesting deeper than ${MAX_DEPTH} levels is not allowed.`, start, Math.min(end, start + 1));
+      safe = false;
+      continue;
+    }
+    if (isMap(node)) {
+      for (const pair of node.items as Pair[]) {
+        checkKey(pair, problems);
+        stack.push({ node: pair.value, depth: depth + 1 });
+        if (isCollection(pair.key)) stack.push({ node: pair.key, depth: depth + 1 });
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) {
+        if (isPair(item)) {
+          // `[a: 1]` — a single-pair mapping written inside a flow sequence.
+          checkKey(item, problems);
+          stack.push({ node: item.value, depth: depth + 1 });
+        } else stack.push({ node: item, depth: depth + 1 });
+      }
+    }
+  }
+  return safe;
+}
+
+function checkKey(pair: Pair, problems: ProblemList): void {
+  const key = pair.key;
+  if (isScalar(key)) {
+    const [s, e] = key.range ?? [0, 0];
+    if (key.value === '<<') problems.add('yaml-merge-key', 'error', 'Merge keys (`<<`) are not allowed: write each field out in full.', s, e);
+    else if (key.value === '__proto__') problems.add('forbidden-key', 'error', '`__proto__` is not allowed as a key.', s, e);
+    else if (typeof key.value !== 'string') problems.add('non-string-key', 'error', `Keys must be plain strings, not ${key.value === null ? 'null' : typeof key.value} ${quote(String(key.source ?? key.value))}.`, s, e);
+  } else if (isNode(key)) {
+    const [s, e] = key.range ?? [0, 0];
+    problems.add('non-string-key', 'error', 'Keys must be plain strings, not collections.', s, e);
+  }
+}
+
+/** The pair whose key is `name` in a mapping node, if any. */
+export function findPair(map: unknown, name: string): Pair<Node, Node | null> | undefined {
+  if (!isMap(map)) return undefined;
+  for (const pair of map.items as Pair<Node, Node | null>[]) {
+    if (isScalar(pair.key) && pair.key.value === name) return pair;
+  }
+  return undefined;
+}
+
+/** The node at a data path (keys of mappings, indexes of sequences), and the pair holding it. */
+export function nodeAtPath(doc: Document.Parsed, path: readonly PathSegment[]): { node?: Node; pair?: Pair<Node, Node | null>; parent?: Node } {
+  let node: unknown = doc.contents;
+  let pair: Pair<Node, Node | null> | undefined;
+  let parent: Node | undefined;
+  for (const seg of path) {
+    parent = isNode(node) ? node : parent;
+    if (isMap(node)) {
+      pair = findPair(node, String(seg));
+      if (!pair) return { parent };
+      node = pair.value ?? undefined;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      pair = undefined;
+      node = node.items[seg];
+    } else return { parent };
+  }
+  return { node: isNode(node) ? node : undefined, pair, parent };
+}
+
+/** Start and end offsets of a node (value end, so trailing comments are not included). */
+export function nodeSpan(node: Node | null | undefined): { start: number; end: number } | undefined {
+  if (!node?.range) return undefined;
+  return { start: node.range[0], end: node.range[1] };
+}
+
+/** Parses an `/a/0/b` JSON pointer (ajv's instancePath) into segments; numeric parts stay numbers. */
+export function parsePointer(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
+}
