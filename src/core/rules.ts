@@ -8,6 +8,7 @@ import { nodeAtPath, type ProblemList } from './yamlLoad';
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Bidi controls, zero-width and other invisible characters: names must read as what they are. */
+// eslint-disable-next-line no-misleading-character-class -- the class lists single invisible code points on purpose
 const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/;
 
 export function checkNameCharacters(kind: string, name: string, span: Span, problems: ProblemList): void {
@@ -163,6 +164,7 @@ function checkUrl(value: string, field: string, span: Span, problems: ProblemLis
   if (url.protocol === 'http:' && !loopback) {
     problems.add('insecure-url', opts.azure ? 'error' : 'warning', `\`${field}\` uses plain http to ${quote(url.host)}: the key would travel unencrypted. Use https${opts.azure ? '' : ' (testing will ask for confirmation)'}.`, span.start, span.end);
   }
+  // eslint-disable-next-line no-control-regex -- any non-ASCII character in the URL
   if (url.hostname.startsWith('xn--') || url.hostname.includes('.xn--') || /[^\x00-\x7f]/.test(value)) {
     problems.add('idn-host', 'warning', `\`${field}\` points to the internationalised host ${quote(url.hostname)}; check that it is the host you expect.`, span.start, span.end);
   }

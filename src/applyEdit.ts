@@ -1,0 +1,34 @@
+/**
+ * Applies a core edit to the manifest. An open document is edited through the editor
+ * (undo works, unsaved changes are kept and not saved for the user); a closed file is
+ * rewritten only if its bytes are still the ones the edit was computed from.
+ */
+import * as vscode from 'vscode';
+import { applyEdits, type TextEdit } from './core/edit';
+
+export class ConcurrentEditError extends Error {}
+
+export async function applyManifestEdit(uri: vscode.Uri, compute: (text: string) => TextEdit[]): Promise<void> {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc) {
+    const version = doc.version;
+    const wasDirty = doc.isDirty;
+    const edits = compute(doc.getText());
+    if (edits.length === 0) return;
+    if (doc.version !== version) throw new ConcurrentEditError('The manifest changed while the edit was prepared; nothing was written. Try again.');
+    const we = new vscode.WorkspaceEdit();
+    for (const e of edits) we.replace(uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.newText);
+    if (!(await vscode.workspace.applyEdit(we))) throw new ConcurrentEditError('VS Code refused the edit to the manifest; nothing was written.');
+    if (!wasDirty) await doc.save();
+    return;
+  }
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  const before = await vscode.workspace.fs.readFile(uri);
+  const text = decoder.decode(before);
+  const edits = compute(text);
+  if (edits.length === 0) return;
+  const next = new TextEncoder().encode(applyEdits(text, edits));
+  const now = await vscode.workspace.fs.readFile(uri);
+  if (Buffer.compare(Buffer.from(now), Buffer.from(before)) !== 0) throw new ConcurrentEditError('The manifest changed on disk while the edit was prepared; nothing was written. Try again.');
+  await vscode.workspace.fs.writeFile(uri, next);
+}

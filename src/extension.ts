@@ -1,0 +1,55 @@
+/** Composition root: builds the services, wires them, and hands disposables to VS Code. */
+import * as vscode from 'vscode';
+import { Analyzer } from './analyzer';
+import { registerCommands } from './commands';
+import { Credentials } from './credentials';
+import { AgentsFiles, ManifestStore } from './manifestStore';
+import { ModelsTree, type TreeNode } from './modelsTree';
+
+export interface AgentConnectionsApi {
+  store: ManifestStore;
+  tree: ModelsTree;
+  /** Labels and descriptions of the expanded tree, for tests and diagnostics. */
+  snapshot(): Promise<string[]>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<AgentConnectionsApi> {
+  const log = vscode.window.createOutputChannel('Agent Connections', { log: true });
+  const diagnostics = vscode.languages.createDiagnosticCollection('agentConnections');
+  const analyzer = new Analyzer(vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath, (m) => log.warn(m));
+  const store = new ManifestStore(analyzer, diagnostics, log);
+  const agents = new AgentsFiles(analyzer, diagnostics);
+  const credentials = new Credentials(context);
+  const tree = new ModelsTree(store, credentials, context.workspaceState);
+  const view = vscode.window.createTreeView('agentConnections.models', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(log, diagnostics, analyzer, store, agents, tree, view,
+    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()));
+  registerCommands({ context, store, tree, credentials, log });
+
+  await store.reloadAll();
+  void agents.scanAll();
+  store.onDidChange(() => {
+    const errors = store.folders.reduce((n, f) => n + (f.analysis?.errorCount ?? 0), 0);
+    view.badge = errors > 0 ? { value: errors, tooltip: `${errors} error${errors === 1 ? '' : 's'} in the manifest` } : undefined;
+  });
+
+  return {
+    store,
+    tree,
+    async snapshot() {
+      const lines: string[] = [];
+      const walk = async (node: TreeNode | undefined, depth: number) => {
+        for (const child of await tree.getChildren(node)) {
+          const item = tree.getTreeItem(child);
+          const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+          lines.push(`${'  '.repeat(depth)}${label}${item.description ? ` — ${String(item.description)}` : ''}`);
+          await walk(child, depth + 1);
+        }
+      };
+      await walk(undefined, 0);
+      return lines;
+    },
+  };
+}
+
+export function deactivate(): void {}

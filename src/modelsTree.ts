@@ -1,0 +1,176 @@
+/** The Models tree: models → connections, optionally grouped by location; an error row for a broken manifest. */
+import * as vscode from 'vscode';
+import { providerLabel } from './core/catalog';
+import type { ConnectionInfo, ModelInfo } from './core/manifest';
+import type { Problem } from './core/problems';
+import type { Credentials, KeyStatus } from './credentials';
+import type { FolderManifest, ManifestStore } from './manifestStore';
+
+export type TreeNode =
+  | { kind: 'folder'; state: FolderManifest }
+  | { kind: 'problem'; state: FolderManifest; problem?: Problem; message: string; count: number }
+  | { kind: 'location'; state: FolderManifest; location: string; models: ModelInfo[] }
+  | { kind: 'model'; state: FolderManifest; model: ModelInfo }
+  | { kind: 'connection'; state: FolderManifest; model: ModelInfo; connection: ConnectionInfo; key: KeyStatus };
+
+/** Context value from tokens, matched in package.json with `viewItem =~ /\bconnection\b/`. */
+export function contextValue(...tokens: string[]): string {
+  return tokens.join(' ');
+}
+
+function nodeId(n: TreeNode): string {
+  const f = n.state.folder.uri.toString();
+  switch (n.kind) {
+    case 'folder': return `f|${f}`;
+    case 'problem': return `p|${f}`;
+    case 'location': return `l|${f}|${n.location}`;
+    case 'model': return `m|${f}|${n.model.name}|${n.model.index}`;
+    case 'connection': return `c|${f}|${n.model.name}|${n.model.index}|${n.connection.name}|${n.connection.index}`;
+  }
+}
+
+function md(lines: Array<[string, string | undefined]>): vscode.MarkdownString {
+  const m = new vscode.MarkdownString(undefined, true);
+  m.isTrusted = false;
+  m.supportHtml = false;
+  for (const [k, v] of lines) if (v !== undefined && v !== '') m.appendMarkdown(`**${k}:** `).appendText(v).appendMarkdown('  \n');
+  return m;
+}
+
+export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private grouped: boolean;
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly store: ManifestStore, private readonly credentials: Credentials, private readonly memento: vscode.Memento) {
+    this.grouped = memento.get('agentConnections.groupByLocation', false);
+    void vscode.commands.executeCommand('setContext', 'agentConnections.groupByLocation', this.grouped);
+    this.sub = store.onDidChange(() => this.refresh());
+  }
+
+  get groupByLocation(): boolean {
+    return this.grouped;
+  }
+
+  async setGroupByLocation(value: boolean): Promise<void> {
+    this.grouped = value;
+    await this.memento.update('agentConnections.groupByLocation', value);
+    await vscode.commands.executeCommand('setContext', 'agentConnections.groupByLocation', value);
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (!node) {
+      const folders = this.store.folders;
+      if (folders.length === 1) return this.folderChildren(folders[0]);
+      if (!folders.some((f) => f.exists)) return []; // the welcome view explains what to do
+      return folders.map((state) => ({ kind: 'folder', state }) as TreeNode);
+    }
+    switch (node.kind) {
+      case 'folder': return this.folderChildren(node.state);
+      case 'location': return node.models.map((model) => ({ kind: 'model', state: node.state, model }) as TreeNode);
+      case 'model': {
+        const folder = node.state.folder.uri;
+        const keys = await Promise.all(node.model.connections.map((c) => this.credentials.status(folder, node.model.name, c.name)));
+        return node.model.connections.map((connection, i) => ({ kind: 'connection', state: node.state, model: node.model, connection, key: keys[i] }) as TreeNode);
+      }
+      default: return [];
+    }
+  }
+
+  private folderChildren(state: FolderManifest): TreeNode[] {
+    if (!state.exists) return [];
+    const out: TreeNode[] = [];
+    const a = state.analysis;
+    if (state.readError || !a) {
+      out.push({ kind: 'problem', state, message: state.readError ?? 'Reading the manifest…', count: state.readError ? 1 : 0 });
+      return out;
+    }
+    const errors = a.problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) out.push({ kind: 'problem', state, problem: errors[0], message: errors[0].message, count: errors.length });
+    if (this.grouped) {
+      const byLocation = new Map<string, ModelInfo[]>();
+      for (const m of a.models) byLocation.set(m.location, [...(byLocation.get(m.location) ?? []), m]);
+      for (const [location, models] of [...byLocation].sort(([x], [y]) => x.localeCompare(y))) out.push({ kind: 'location', state, location, models });
+    } else {
+      for (const model of a.models) out.push({ kind: 'model', state, model });
+    }
+    return out;
+  }
+
+  getTreeItem(n: TreeNode): vscode.TreeItem {
+    const C = vscode.TreeItemCollapsibleState;
+    let item: vscode.TreeItem;
+    switch (n.kind) {
+      case 'folder': {
+        item = new vscode.TreeItem(n.state.folder.name, n.state.exists ? C.Expanded : C.None);
+        item.description = n.state.exists ? vscode.workspace.asRelativePath(n.state.uri, false) : 'no manifest';
+        item.iconPath = new vscode.ThemeIcon('root-folder');
+        item.contextValue = contextValue('folder', n.state.exists ? 'hasManifest' : 'noManifest');
+        break;
+      }
+      case 'problem': {
+        const label = n.count > 1 ? `${n.count} errors in the manifest` : n.count === 1 ? 'Error in the manifest' : n.message;
+        item = new vscode.TreeItem(label, C.None);
+        item.description = n.count > 0 ? n.message : undefined;
+        item.tooltip = n.count > 0 ? `${n.message}\n\nClick to open the problem.` : n.message;
+        item.iconPath = new vscode.ThemeIcon(n.count > 0 ? 'error' : 'loading~spin', n.count > 0 ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
+        item.contextValue = contextValue('problem');
+        item.command = { command: 'agentConnections.openProblem', title: 'Open Problem', arguments: [n] };
+        break;
+      }
+      case 'location': {
+        item = new vscode.TreeItem(n.location, C.Expanded);
+        item.description = `${n.models.length} model${n.models.length === 1 ? '' : 's'}`;
+        item.iconPath = new vscode.ThemeIcon('folder-library');
+        item.contextValue = contextValue('location');
+        break;
+      }
+      case 'model': {
+        const m = n.model;
+        item = new vscode.TreeItem(m.name, m.connections.length > 0 ? C.Collapsed : C.None);
+        item.description = `${providerLabel(m.provider)} · ${m.type ?? '?'}`;
+        item.tooltip = md([
+          ['Model', m.name], ['Type', m.type === 'api' ? 'API integration (api)' : m.type === 'easy' ? 'Easy integration (easy)' : m.type],
+          ['Provider', providerLabel(m.provider)], ['Model code', m.model], ['Description', m.description], ['Location', m.location],
+          ['Added on', m.addedOn], ['Connections', String(m.connections.length)],
+        ]);
+        item.iconPath = new vscode.ThemeIcon(m.type === 'api' ? 'plug' : 'hubot');
+        item.contextValue = contextValue('model', m.provider ?? 'unknown');
+        break;
+      }
+      case 'connection': {
+        const c = n.connection;
+        item = new vscode.TreeItem(c.name, C.None);
+        const keyText = n.key === 'present' ? 'key stored' : n.key === 'missing' ? 'no key on this machine' : 'key status unknown (Restricted Mode)';
+        const added = [c.addedBy, c.addedOn].filter(Boolean).join(', ');
+        item.description = [c.enabled ? 'enabled' : 'disabled', keyText, added].filter(Boolean).join(' · ');
+        item.tooltip = md([
+          ['Connection', `${n.model.name}/${c.name}`], ['Enabled for inference', c.enabled ? 'yes' : 'no'], ['Key', keyText],
+          ['Added by', c.addedBy], ['Added on', c.addedOn], ['Description', c.description],
+          ...Object.entries(c.settings).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, v as string] as [string, string]),
+        ]);
+        item.iconPath = !c.enabled
+          ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'))
+          : n.key === 'missing'
+            ? new vscode.ThemeIcon('key', new vscode.ThemeColor('list.warningForeground'))
+            : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+        item.contextValue = contextValue('connection', c.enabled ? 'enabled' : 'disabled', n.key === 'present' ? 'hasKey' : 'noKey');
+        item.command = { command: 'agentConnections.revealInManifest', title: 'Reveal in Manifest', arguments: [n] };
+        break;
+      }
+    }
+    item.id = nodeId(n);
+    return item;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.changed.dispose();
+  }
+}
