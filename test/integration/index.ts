@@ -1,0 +1,26 @@
+// Runs inside the VS Code extension host (see scripts/vscode-test.mjs): the
+// workbench loads this file as `extensionTestsPath` and calls run(); its
+// settling becomes the test run's exit code.
+import * as fs from 'fs';
+import * as path from 'path';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
+  const files = fs
+    .readdirSync(__dirname, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.js'))
+    .sort();
+  for (const file of files) mocha.addFile(path.join(__dirname, file));
+
+  return new Promise((resolve, reject) => {
+    try {
+      mocha.run((failures) => {
+        if (failures > 0) reject(new Error(`${failures} integration test(s) failed.`));
+        else resolve();
+      });
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
