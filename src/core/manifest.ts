@@ -3,7 +3,7 @@
  * The tree model is built even when the file has problems, so the tree can show what
  * is there next to the error row; edits check `syntaxOk` before touching the file.
  */
-import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import { validateManifest } from './generated/validators';
 import type { Problem } from './problems';
 import { checkManifestRules } from './rules';
@@ -69,8 +69,9 @@ export function analyzeManifest(text: string): ManifestAnalysis {
       if (!validateManifest(data)) {
         reportSchemaErrors('manifest', validateManifest.errors ?? [], doc, data, problems, new Set(['<<', '__proto__']));
       }
-      models = buildModels(doc);
-      checkManifestRules(models, doc, problems);
+      const built = buildModelsWithNodes(doc);
+      models = built.models;
+      checkManifestRules(models, built.nodes, problems);
     }
   }
   return { problems: problems.items, models, syntaxOk: loaded.syntaxOk, errorCount: problems.items.filter((p) => p.severity === 'error').length };
@@ -84,13 +85,26 @@ function span(node: Node | null | undefined, fallback: Span): Span {
   return node?.range ? { start: node.range[0], end: node.range[1] } : fallback;
 }
 
+/** The mapping nodes behind each model and connection, for the rules (not sent to the UI). */
+export interface ModelNodes {
+  model: YAMLMap;
+  connections: YAMLMap[];
+}
+
 /** Reads the models straight from the document's nodes, tolerating wrong shapes. */
 export function buildModels(doc: Document.Parsed): ModelInfo[] {
+  return buildModelsWithNodes(doc).models;
+}
+
+function buildModelsWithNodes(doc: Document.Parsed): { models: ModelInfo[]; nodes: ModelNodes[] } {
   const seq = findPair(doc.contents, 'models')?.value;
-  if (!isSeq(seq)) return [];
   const models: ModelInfo[] = [];
+  const nodes: ModelNodes[] = [];
+  if (!isSeq(seq)) return { models, nodes };
   seq.items.forEach((item, index) => {
     if (!isMap(item)) return;
+    const connNodes: YAMLMap[] = [];
+    nodes.push({ model: item, connections: connNodes });
     const itemSpan = span(item as Node, { start: 0, end: 0 });
     const nameNode = findPair(item, 'name')?.value;
     const connections: ConnectionInfo[] = [];
@@ -98,6 +112,7 @@ export function buildModels(doc: Document.Parsed): ModelInfo[] {
     if (isSeq(connSeq)) {
       connSeq.items.forEach((c, ci) => {
         if (!isMap(c)) return;
+        connNodes.push(c);
         const cSpan = span(c as Node, itemSpan);
         const cName = findPair(c, 'name')?.value;
         const enabledNode = findPair(c, 'enabled')?.value;
@@ -135,7 +150,7 @@ export function buildModels(doc: Document.Parsed): ModelInfo[] {
       nameSpan: span(nameNode, itemSpan),
     });
   });
-  return models;
+  return { models, nodes };
 }
 
 /** `model/connection`, the reference agents files use. */

@@ -1,9 +1,9 @@
 /** Rules a JSON Schema cannot say: unique names, provider-specific consistency, URL safety. */
-import { isMap, isScalar, type Document, type Node } from 'yaml';
+import { isMap, isScalar, type Node } from 'yaml';
 import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from './catalog';
-import type { ModelInfo, Span } from './manifest';
+import type { ModelInfo, ModelNodes, Span } from './manifest';
 import { quote } from './text';
-import { nodeAtPath, type ProblemList } from './yamlLoad';
+import { findPair, type ProblemList } from './yamlLoad';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -17,24 +17,24 @@ export function checkNameCharacters(kind: string, name: string, span: Span, prob
   }
 }
 
-export function checkManifestRules(models: ModelInfo[], doc: Document.Parsed, problems: ProblemList): void {
+export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], problems: ProblemList): void {
   const seenModels = new Map<string, ModelInfo>();
-  for (const model of models) {
+  models.forEach((model, mi) => {
+    const modelMap = nodes[mi].model;
     checkNameCharacters('model', model.name, model.nameSpan, problems);
     const first = seenModels.get(model.name);
     if (first && !model.name.startsWith('(model ')) {
       problems.add('duplicate-name', 'error', `Another model is already named ${quote(model.name)} (line ${problems.index.positionAt(first.nameSpan.start).line + 1}); model names must be unique.`, model.nameSpan.start, model.nameSpan.end);
     } else seenModels.set(model.name, model);
 
-    checkDate(doc, ['models', model.index, 'addedOn'], problems);
+    checkDate(findPair(modelMap, 'addedOn')?.value, problems);
     if (model.connections.length === 0) {
-      const connNode = nodeAtPath(doc, ['models', model.index, 'connections']);
-      const at = connNode.pair?.key?.range ?? [model.nameSpan.start, model.nameSpan.end];
+      const at = findPair(modelMap, 'connections')?.key?.range ?? [model.nameSpan.start, model.nameSpan.end];
       problems.add('no-connections', 'warning', `Model ${quote(model.name)} has no connections yet: agents cannot use it until one is added.`, at[0], at[1]);
     }
 
     if (model.provider === 'amazon-bedrock' && model.model !== undefined) {
-      const modelNode = nodeAtPath(doc, ['models', model.index, 'model']).node;
+      const modelNode = findPair(modelMap, 'model')?.value;
       const ms = spanOf(modelNode, model.nameSpan);
       if (!isBedrockModelIdShape(model.model)) {
         problems.add('bedrock-model-id', 'error', `${quote(model.model)} is not a Bedrock model ID: they look like \`anthropic.claude-opus-4-1-20250805-v1:0\`, optionally with a cross-region prefix such as \`us.\` (or an inference-profile ARN).`, ms.start, ms.end);
@@ -47,17 +47,17 @@ export function checkManifestRules(models: ModelInfo[], doc: Document.Parsed, pr
     }
 
     const seenConnections = new Map<string, number>();
-    for (const conn of model.connections) {
+    model.connections.forEach((conn, ci) => {
+      const connMap = nodes[mi].connections[ci];
       checkNameCharacters('connection', conn.name, conn.nameSpan, problems);
       const firstLine = seenConnections.get(conn.name);
       if (firstLine !== undefined && !conn.name.startsWith('(connection ')) {
         problems.add('duplicate-name', 'error', `Model ${quote(model.name)} already has a connection named ${quote(conn.name)} (line ${firstLine}); connection names must be unique within a model.`, conn.nameSpan.start, conn.nameSpan.end);
       } else seenConnections.set(conn.name, problems.index.positionAt(conn.nameSpan.start).line + 1);
 
-      const base = ['models', model.index, 'connections', conn.index] as const;
-      checkDate(doc, [...base, 'addedOn'], problems);
+      checkDate(findPair(connMap, 'addedOn')?.value, problems);
       const setting = (key: string) => {
-        const node = nodeAtPath(doc, [...base, key]).node;
+        const node = findPair(connMap, key)?.value;
         return { node, value: isScalar(node) && typeof node.value === 'string' ? node.value : undefined, span: spanOf(node, conn.nameSpan) };
       };
 
@@ -89,7 +89,7 @@ export function checkManifestRules(models: ModelInfo[], doc: Document.Parsed, pr
         case 'generic': {
           const b = setting('baseUrl');
           if (b.value !== undefined) checkUrl(b.value, 'baseUrl', b.span, problems, { azure: false });
-          const headers = nodeAtPath(doc, [...base, 'advancedProperties', 'headers']).node;
+          const headers = findPair(findPair(connMap, 'advancedProperties')?.value, 'headers')?.value;
           if (isMap(headers)) {
             for (const pair of headers.items) {
               const k = pair.key as Node;
@@ -113,16 +113,15 @@ export function checkManifestRules(models: ModelInfo[], doc: Document.Parsed, pr
           break;
         }
       }
-    }
-  }
+    });
+  });
 }
 
 function spanOf(node: Node | null | undefined, fallback: Span): Span {
   return node?.range ? { start: node.range[0], end: node.range[1] } : fallback;
 }
 
-function checkDate(doc: Document.Parsed, path: (string | number)[], problems: ProblemList): void {
-  const node = nodeAtPath(doc, path).node;
+function checkDate(node: Node | null | undefined, problems: ProblemList): void {
   if (!isScalar(node) || typeof node.value !== 'string') return;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(node.value);
   if (!m) return; // the schema reports the shape

@@ -96,30 +96,29 @@ export function loadYaml(text: string, what: string): LoadedYaml {
     problems.add('yaml-version', 'error', `The %YAML ${doc.directives.yaml.version} directive is not supported: these files are YAML 1.2 (in YAML 1.1, \`no\`, \`off\` and \`y\` silently become booleans). Remove the directive.`, Math.max(0, at), at >= 0 ? at + 9 : 0);
   }
 
-  const safe = checkNodes(doc, problems);
-  let data: unknown;
-  if (safe && !exhausted) {
-    try {
-      data = doc.toJS({ maxAliasCount: 0 });
-    } catch {
-      problems.add('yaml-syntax', 'error', `The ${what} could not be read as data.`, 0, Math.min(text.length, 1));
-    }
-  }
+  const { safe, data: built } = walkNodes(doc, problems);
+  const data = safe && !exhausted ? built : undefined;
   if (doc.contents === null && syntaxOk) problems.add('empty-file', 'error', `The ${what} has no content.`, 0, text.length);
   return { index, problems: problems.items, doc, data, syntaxOk: syntaxOk && problems.items.every((p) => p.code !== 'yaml-version') };
 }
 
 /**
  * One iterative walk over every node: reports aliases, anchors, tags, merge keys,
- * `__proto__` keys, non-scalar keys and excessive depth. Returns false when the data
- * must not be built (aliases or depth).
+ * `__proto__` keys, non-scalar keys and excessive depth, and builds the plain data at
+ * the same time (cheaper than a second pass with `toJS`). `safe` is false when the
+ * data must not be used (aliases or depth).
  */
-function checkNodes(doc: Document.Parsed, problems: ProblemList): boolean {
+function walkNodes(doc: Document.Parsed, problems: ProblemList): { safe: boolean; data: unknown } {
   let safe = true;
-  const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 0 }];
+  const root: { value: unknown } = { value: null };
+  type Slot = (v: unknown) => void;
+  const stack: Array<{ node: unknown; depth: number; set: Slot }> = [{ node: doc.contents, depth: 0, set: (v) => { root.value = v; } }];
   while (stack.length > 0) {
-    const { node, depth } = stack.pop()!;
-    if (!isNode(node)) continue;
+    const { node, depth, set } = stack.pop()!;
+    if (!isNode(node)) {
+      set(null);
+      continue;
+    }
     const [start, end] = node.range ?? [0, 0];
     if (isAlias(node)) {
       problems.add('yaml-alias', 'error', `Aliases (${quote('*' + node.source)}) are not allowed: write the value out in full.`, start, end);
@@ -134,35 +133,53 @@ function checkNodes(doc: Document.Parsed, problems: ProblemList): boolean {
       continue;
     }
     if (isMap(node)) {
+      const obj: Record<string, unknown> = {};
+      set(obj);
       for (const pair of node.items as Pair[]) {
-        checkKey(pair, problems);
-        stack.push({ node: pair.value, depth: depth + 1 });
-        if (isCollection(pair.key)) stack.push({ node: pair.key, depth: depth + 1 });
+        const key = checkKey(pair, problems);
+        if (key !== undefined) {
+          obj[key] = null; // keeps the source order of keys
+          stack.push({ node: pair.value, depth: depth + 1, set: (v) => { obj[key] = v; } });
+        }
+        if (isCollection(pair.key)) stack.push({ node: pair.key, depth: depth + 1, set: () => undefined });
       }
     } else if (isSeq(node)) {
-      for (const item of node.items) {
+      const arr: unknown[] = new Array(node.items.length).fill(null);
+      set(arr);
+      node.items.forEach((item, i) => {
         if (isPair(item)) {
           // `[a: 1]` — a single-pair mapping written inside a flow sequence.
-          checkKey(item, problems);
-          stack.push({ node: item.value, depth: depth + 1 });
-        } else stack.push({ node: item, depth: depth + 1 });
-      }
+          const obj: Record<string, unknown> = {};
+          arr[i] = obj;
+          const key = checkKey(item, problems);
+          if (key !== undefined) stack.push({ node: item.value, depth: depth + 1, set: (v) => { obj[key] = v; } });
+        } else stack.push({ node: item, depth: depth + 1, set: (v) => { arr[i] = v; } });
+      });
+    } else if (isScalar(node)) {
+      set(node.value);
     }
   }
-  return safe;
+  return { safe, data: root.value };
 }
 
-function checkKey(pair: Pair, problems: ProblemList): void {
+/** Checks a mapping key; returns the property name to use in the data, or undefined to leave it out. */
+function checkKey(pair: Pair, problems: ProblemList): string | undefined {
   const key = pair.key;
   if (isScalar(key)) {
+    if (typeof key.value === 'string' && key.value !== '<<' && key.value !== '__proto__') return key.value;
     const [s, e] = key.range ?? [0, 0];
     if (key.value === '<<') problems.add('yaml-merge-key', 'error', 'Merge keys (`<<`) are not allowed: write each field out in full.', s, e);
     else if (key.value === '__proto__') problems.add('forbidden-key', 'error', '`__proto__` is not allowed as a key.', s, e);
-    else if (typeof key.value !== 'string') problems.add('non-string-key', 'error', `Keys must be plain strings, not ${key.value === null ? 'null' : typeof key.value} ${quote(String(key.source ?? key.value))}.`, s, e);
-  } else if (isNode(key)) {
+    else problems.add('non-string-key', 'error', `Keys must be plain strings, not ${key.value === null ? 'null' : typeof key.value} ${quote(String(key.source ?? key.value))}.`, s, e);
+    return key.value === '<<' || key.value === '__proto__' ? undefined : String(key.value);
+  }
+  if (isNode(key)) {
     const [s, e] = key.range ?? [0, 0];
     problems.add('non-string-key', 'error', 'Keys must be plain strings, not collections.', s, e);
+  } else if (key === null || key === undefined) {
+    return '';
   }
+  return undefined;
 }
 
 /** The pair whose key is `name` in a mapping node, if any. */
