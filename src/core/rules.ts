@@ -1,6 +1,6 @@
 /** Rules a JSON Schema cannot say: unique names, provider-specific consistency, URL safety. */
 import { isMap, isScalar, type Node } from 'yaml';
-import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from './catalog';
+import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from './catalog';
 import type { ModelInfo, ModelNodes, Span } from './manifest';
 import { quote } from './text';
 import { findPair, type ProblemList } from './yamlLoad';
@@ -56,6 +56,15 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
       } else seenConnections.set(conn.name, problems.index.positionAt(conn.nameSpan.start).line + 1);
 
       checkDate(findPair(connMap, 'addedOn')?.value, problems);
+      if (!isProviderId(model.provider)) {
+        // The schema checks connections only once the provider is known; a key is refused regardless.
+        for (const pair of connMap.items) {
+          const k = pair.key as Node;
+          if (isScalar(k) && typeof k.value === 'string' && isCredentialLikeKey(k.value) && k.range) {
+            problems.add('schema-unknown-key', 'error', `\`${k.value}\` cannot be set in a connection: keys and secrets never go in this file. They are stored in VS Code SecretStorage on each machine.`, k.range[0], k.range[1]);
+          }
+        }
+      }
       const setting = (key: string) => {
         const node = findPair(connMap, key)?.value;
         return { node, value: isScalar(node) && typeof node.value === 'string' ? node.value : undefined, span: spanOf(node, conn.nameSpan) };

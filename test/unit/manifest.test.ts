@@ -71,6 +71,11 @@ describe('manifest: schema problems at the exact node', () => {
     assert.ok(!p.message.includes('sk-test'), 'the value is never repeated');
   });
 
+  it('a credential field is refused even when the provider is unknown', () => {
+    const p = problemAt(head('openia', 'gpt-4o') + '        apiKey: sk-test-not-a-real-key\n', 'schema-unknown-key');
+    assert.strictEqual(p.text, 'apiKey');
+  });
+
   it('a misspelt provider suggests the right one', () => {
     const p = problemAt(head('openia', 'gpt-4o'), 'schema-invalid-value');
     assert.strictEqual(p.text, 'openia');
