@@ -111,7 +111,7 @@ describe('extension: manifest, tree and diagnostics in a real extension host', (
     const text = doc.getText();
     const at = text.indexOf('name: gpt-4o') + 'name: '.length;
     await editor.edit((b) => b.replace(new vscode.Range(doc.positionAt(at), doc.positionAt(at + 'gpt-4o'.length)), 'gpt-4o-renamed'));
-    await waitFor('the renamed model in the tree', async () => (await a.snapshot()).includes('gpt-4o-renamed — OpenAI · easy'), 2000);
+    await waitFor('the renamed model in the tree', async () => (await a.snapshot()).includes('gpt-4o-renamed — OpenAI · easy'), 5000);
   });
 
   it('an invalid manifest gives diagnostics at the exact range and an error row', async () => {
