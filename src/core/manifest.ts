@@ -92,10 +92,6 @@ export interface ModelNodes {
 }
 
 /** Reads the models straight from the document's nodes, tolerating wrong shapes. */
-export function buildModels(doc: Document.Parsed): ModelInfo[] {
-  return buildModelsWithNodes(doc).models;
-}
-
 function buildModelsWithNodes(doc: Document.Parsed): { models: ModelInfo[]; nodes: ModelNodes[] } {
   const seq = findPair(doc.contents, 'models')?.value;
   const models: ModelInfo[] = [];

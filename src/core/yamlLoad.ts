@@ -210,12 +210,6 @@ export function nodeAtPath(doc: Document.Parsed, path: readonly PathSegment[]): 
   return { node: isNode(node) ? node : undefined, pair, parent };
 }
 
-/** Start and end offsets of a node (value end, so trailing comments are not included). */
-export function nodeSpan(node: Node | null | undefined): { start: number; end: number } | undefined {
-  if (!node?.range) return undefined;
-  return { start: node.range[0], end: node.range[1] };
-}
-
 /** Parses an `/a/0/b` JSON pointer (ajv's instancePath) into segments; numeric parts stay numbers. */
 export function parsePointer(pointer: string): PathSegment[] {
   if (pointer === '') return [];
