@@ -1,7 +1,7 @@
 /** Every command, registered in one place through one wrapper that reports errors clearly. */
 import * as vscode from 'vscode';
 import { applyManifestEdit } from './applyEdit';
-import { deleteConnection, deleteModel, EditError, setConnectionEnabled } from './core/edit';
+import { deleteConnection, deleteModel, setConnectionEnabled } from './core/edit';
 import { connectionReference, type ModelInfo } from './core/manifest';
 import type { Credentials } from './credentials';
 import type { FolderManifest, ManifestStore } from './manifestStore';
@@ -36,7 +36,7 @@ export function registerCommands(deps: Deps): void {
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         log.error(`${id}: ${message}`);
-        if (e instanceof EditError || e instanceof Error) void vscode.window.showErrorMessage(message);
+        void vscode.window.showErrorMessage(message);
       }
     }));
   };

@@ -20,7 +20,8 @@ export class Credentials {
 
   private secretId(folder: vscode.Uri, model: string, connection: string): string | undefined {
     const index = this.context.globalState.get<Record<string, string>>(INDEX_KEY, {});
-    return Object.prototype.hasOwnProperty.call(index, this.indexKey(folder, model, connection)) ? index[this.indexKey(folder, model, connection)] : undefined;
+    const key = this.indexKey(folder, model, connection);
+    return Object.prototype.hasOwnProperty.call(index, key) ? index[key] : undefined;
   }
 
   /** In Restricted Mode no secret is read: the status is unknown. */

@@ -25,13 +25,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgentC
   context.subscriptions.push(log, diagnostics, analyzer, store, agents, tree, view,
     vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()));
   registerCommands({ context, store, tree, credentials, log });
+  context.subscriptions.push(store.onDidChange(() => {
+    const errors = store.folders.reduce((n, f) => n + (f.analysis?.errorCount ?? 0), 0);
+    view.badge = errors > 0 ? { value: errors, tooltip: `${errors} error${errors === 1 ? '' : 's'} in the manifest` } : undefined;
+  }));
 
   await store.reloadAll();
   void agents.scanAll();
-  store.onDidChange(() => {
-    const errors = store.folders.reduce((n, f) => n + (f.analysis?.errorCount ?? 0), 0);
-    view.badge = errors > 0 ? { value: errors, tooltip: `${errors} error${errors === 1 ? '' : 's'} in the manifest` } : undefined;
-  });
 
   return {
     store,

@@ -27,6 +27,10 @@ export function manifestUri(folder: vscode.WorkspaceFolder): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, safe);
 }
 
+function agentsGlob(folder: vscode.WorkspaceFolder): string {
+  return vscode.workspace.getConfiguration('agentConnections', folder.uri).get<string>('agentsFiles') || '**/*.agents.yaml';
+}
+
 export function toDiagnostic(p: Problem, source = 'Agent Connections'): vscode.Diagnostic {
   const range = new vscode.Range(p.range.start.line, p.range.start.character, p.range.end.line, p.range.end.character);
   const severity = p.severity === 'error' ? vscode.DiagnosticSeverity.Error : p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
@@ -169,14 +173,12 @@ export class AgentsFiles implements vscode.Disposable {
   private matches(uri: vscode.Uri): boolean {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder || uri.scheme !== 'file') return false;
-    const glob = vscode.workspace.getConfiguration('agentConnections', folder.uri).get<string>('agentsFiles') || '**/*.agents.yaml';
-    return vscode.languages.match({ pattern: new vscode.RelativePattern(folder, glob) }, { uri, languageId: 'yaml' } as vscode.TextDocument) > 0;
+    return vscode.languages.match({ pattern: new vscode.RelativePattern(folder, agentsGlob(folder)) }, { uri, languageId: 'yaml' } as vscode.TextDocument) > 0;
   }
 
   async scanAll(): Promise<void> {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const glob = vscode.workspace.getConfiguration('agentConnections', folder.uri).get<string>('agentsFiles') || '**/*.agents.yaml';
-      const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), '**/node_modules/**', 2000);
+      const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, agentsGlob(folder)), '**/node_modules/**', 2000);
       await Promise.all(files.map((u) => this.check(u)));
     }
   }
