@@ -1,10 +1,13 @@
 /**
  * The one module that changes manifest text. Every edit is computed as a few text
  * replacements from the parsed document's node ranges, so only the edited lines
- * change: comments, key order, quoting, CRLF and a BOM all survive. A file with
- * YAML syntax errors is never edited.
+ * change: comments, key order, quoting, CRLF and a BOM all survive. New lines follow
+ * the file's own indentation. A file with YAML syntax errors is never edited, and
+ * every result is re-read before it is returned: it must parse and hold exactly the
+ * intended data, or nothing is written.
  */
-import { isMap, isScalar, isSeq, stringify, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isDeepStrictEqual } from 'util';
+import { isMap, isNode, isPair, isScalar, isSeq, parseDocument, Scalar, type Document, type DocumentOptions, type Node, type ParseOptions, type Pair, type SchemaOptions, type YAMLMap, type YAMLSeq } from 'yaml';
 import { detectEol, LineIndex, quote } from './text';
 import { findPair, loadYaml } from './yamlLoad';
 
@@ -23,6 +26,21 @@ export class EditError extends Error {
   }
 }
 
+/** Field values: string | boolean | number | plain object of those (advancedProperties, incl. nested `headers` map). */
+export type FieldValue = string | boolean | number | { [k: string]: FieldValue };
+/** A change set: `undefined` removes the key. An object value replaces the whole nested mapping. */
+export type FieldChanges = Record<string, FieldValue | undefined>;
+
+export interface ConnectionRef {
+  model: string;
+  connection: string;
+}
+
+/** Canonical key order of new and inserted fields; other keys go after, in the given order. */
+export const MODEL_KEYS: readonly string[] = ['name', 'type', 'provider', 'model', 'description', 'location', 'addedOn', 'connections'];
+export const CONNECTION_KEYS: readonly string[] = ['name', 'enabled', 'addedBy', 'addedOn', 'description', 'endpoint', 'deployment', 'apiVersion', 'region', 'baseUrl', 'apiFormat', 'authHeader', 'advancedProperties'];
+const ROOT_KEYS: readonly string[] = ['version', 'models'];
+
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const sorted = [...edits].sort((a, b) => b.start - a.start);
   let out = text;
@@ -35,11 +53,139 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------
+// Scalars
+
+/** Characters written only as escapes: controls, line/paragraph separators, BOM, invisible and bidi controls, lone surrogates. */
+// eslint-disable-next-line no-control-regex
+const ESCAPED = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const ESCAPED_ALL = new RegExp(ESCAPED.source, 'g');
+/** Indicators that may not start a plain scalar (some only in some contexts; quoting is always safe). */
+const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
+const FLOW_INDICATOR = /[,[\]{}]/;
+
+const CORE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { version: '1.2', schema: 'core', uniqueKeys: true };
+/** YAML 1.1 readers (PyYAML, older tools) take `yes`, `on`, `0777`, `1:20` … as non-strings. Dates are left alone. */
+const YAML11_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { version: '1.1', customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp') };
+
+/** True when `s` written plain reads back as the same string in YAML 1.2 and YAML 1.1. */
+function readsBackPlain(s: string, flow: boolean): boolean {
+  const src = flow ? `{k: ${s}}\n` : `k: ${s}\n`;
+  for (const options of [CORE_OPTIONS, YAML11_OPTIONS]) {
+    const doc = parseDocument(src, options);
+    if (doc.errors.length > 0 || doc.warnings.length > 0 || !isMap(doc.contents) || doc.contents.items.length !== 1) return false;
+    const value = doc.contents.items[0].value;
+    if (!isScalar(value) || value.value !== s) return false;
+  }
+  return true;
+}
+
+function canBePlain(s: string, flow: boolean): boolean {
+  if (s === '' || s !== s.trim() || ESCAPED.test(s) || INDICATOR_START.test(s)) return false;
+  if (s.includes(': ') || s.includes(' #') || s.endsWith(':')) return false;
+  if (flow && FLOW_INDICATOR.test(s)) return false;
+  return readsBackPlain(s, flow);
+}
+
+/**
+ * A YAML scalar for a value, quoted only when needed: plain when it reads back as the
+ * same string (in YAML 1.2, and in YAML 1.1 so `yes`/`on` stay strings for other
+ * tools), single-quoted when it only needs quoting, double-quoted with escapes when it
+ * holds line breaks or invisible characters. `flow` is for values inside `{…}`/`[…]`.
+ */
+export function formatScalar(value: string | number | boolean, flow = false): string {
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new EditError(`${value} cannot be written to the manifest.`, 'shape');
+    return String(value);
+  }
+  if (canBePlain(value, flow)) return value;
+  if (!ESCAPED.test(value)) return `'${value.replace(/'/g, "''")}'`;
+  return JSON.stringify(value).replace(ESCAPED_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Values to write
+
+/** What gets written: field values, plus lists of mappings (models, connections). Maps keep their entry order. */
+type Tree = string | number | boolean | TreeMap | TreeMap[];
+interface TreeMap {
+  entries: Array<[string, Tree]>;
+}
+
+function isTreeMap(v: Tree): v is TreeMap {
+  return typeof v === 'object' && !Array.isArray(v);
+}
+
+function checkKey(key: string, where: string): void {
+  if (key === '' || key === '__proto__' || key === '<<') throw new EditError(`${quote(key)} cannot be used as a key (${where}).`, 'shape');
+}
+
+/** Checks a value from the caller (it may come from a webview) and turns it into a tree. */
+function toTree(value: unknown, where: string): Tree {
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new EditError(`${where} must be a finite number.`, 'shape');
+    return value === 0 ? 0 : value;
+  }
+  const proto: unknown = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto === Object.prototype || proto === null) {
+    const entries: Array<[string, Tree]> = [];
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      checkKey(k, where);
+      if (v !== undefined) entries.push([k, toTree(v, `${where}.${k}`)]);
+    }
+    return { entries };
+  }
+  throw new EditError(`${where} must be a string, number, boolean or a mapping of those.`, 'shape');
+}
+
+/** The fields of a new model or connection in canonical order; `undefined` fields are left out. */
+function orderedEntries(record: Record<string, unknown>, canonical: readonly string[], where: string): Array<[string, Tree]> {
+  const rank = (k: string) => {
+    const i = canonical.indexOf(k);
+    return i === -1 ? canonical.length : i;
+  };
+  const entries: Array<[string, Tree]> = [];
+  for (const [k, v] of Object.entries(record)) {
+    checkKey(k, where);
+    if (v !== undefined) entries.push([k, toTree(v, `${where}.${k}`)]);
+  }
+  return entries.sort((a, b) => rank(a[0]) - rank(b[0]));
+}
+
+/** Plain data of a tree, to predict the file's data after the edit. */
+function toPlain(v: Tree): unknown {
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (isTreeMap(v)) return Object.fromEntries(v.entries.map(([k, x]) => [k, toPlain(x)]));
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------
+// The document being edited
+
+interface SeqStyle {
+  /** Columns from the owning key to the `-`. */
+  indent: number;
+  /** Columns from the `-` to the item's keys. */
+  gap: number;
+}
+
+interface Layout {
+  models: SeqStyle;
+  connections: SeqStyle;
+  /** Columns a nested block mapping is indented by. */
+  map: number;
+}
+
 interface Editable {
   text: string;
   doc: Document.Parsed;
   index: LineIndex;
   eol: string;
+  /** The file's plain data, when it could be built (no aliases): the result is checked against it. */
+  data: unknown;
+  layout?: Layout;
 }
 
 function open(text: string): Editable {
@@ -47,115 +193,624 @@ function open(text: string): Editable {
   if (!loaded.doc || !loaded.syntaxOk) {
     throw new EditError('The manifest has YAML errors; fix them (see the Problems panel) before changing it from here. The file was not modified.', 'syntax');
   }
-  return { text, doc: loaded.doc, index: loaded.index, eol: detectEol(text) };
+  return { text, doc: loaded.doc, index: loaded.index, eol: detectEol(text), data: loaded.data };
 }
 
-function findModel(e: Editable, model: string): YAMLMap {
+function rootMap(e: Editable): YAMLMap {
+  const root = e.doc.contents;
+  if (!isMap(root)) throw new EditError('The manifest must be a mapping with `version: 1` and `models:`; fix it by hand first. The file was not modified.', 'shape');
+  return root;
+}
+
+function modelSeq(e: Editable): YAMLSeq | undefined {
   const seq = findPair(e.doc.contents, 'models')?.value;
-  const item = isSeq(seq) ? seq.items.find((m) => isMap(m) && scalarValue(findPair(m, 'name')?.value) === model) : undefined;
-  if (!isMap(item)) throw new EditError(`No model named ${quote(model)} in the manifest (it may have been renamed or removed).`, 'not-found');
-  return item;
-}
-
-function findConnection(e: Editable, model: string, connection: string): { seq: YAMLSeq; item: YAMLMap } {
-  const m = findModel(e, model);
-  const seq = findPair(m, 'connections')?.value;
-  const item = isSeq(seq) ? seq.items.find((c) => isMap(c) && scalarValue(findPair(c, 'name')?.value) === connection) : undefined;
-  if (!isSeq(seq) || !isMap(item)) throw new EditError(`Model ${quote(model)} has no connection named ${quote(connection)} (it may have been renamed or removed).`, 'not-found');
-  return { seq, item };
+  return isSeq(seq) ? seq : undefined;
 }
 
 function scalarValue(node: unknown): unknown {
   return isScalar(node) ? node.value : undefined;
 }
 
-/** A YAML 1.2 scalar for a plain value, quoted only when needed. */
-export function formatScalar(value: string | number | boolean): string {
-  if (typeof value === 'string' && /[\r\n]/.test(value)) throw new EditError('Values written to the manifest cannot contain line breaks.', 'shape');
-  return stringify(value, { lineWidth: 0 }).replace(/\r?\n$/, '');
+function named(items: readonly unknown[], name: string): YAMLMap | undefined {
+  return items.find((m): m is YAMLMap => isMap(m) && scalarValue(findPair(m, 'name')?.value) === name);
 }
 
-/** Sets `key: value` in a mapping: replaces the value if present, else adds the pair after `after` (or last). */
-function setInMap(e: Editable, map: YAMLMap, key: string, value: string | number | boolean, after?: string): TextEdit {
-  const scalar = formatScalar(value);
-  const existing = findPair(map, key);
-  if (existing) {
-    const v = existing.value as Node | null;
-    if (v?.range) return { start: v.range[0], end: v.range[1], newText: scalar };
-    // `key:` with no value: put it after the colon.
-    const keyEnd = (existing.key as Node).range![1];
-    const colon = e.text.indexOf(':', keyEnd);
-    return { start: colon + 1, end: colon + 1, newText: ` ${scalar}` };
-  }
-  const anchorPair = (after ? findPair(map, after) : undefined) ?? (map.items[map.items.length - 1] as Pair<Node, Node | null> | undefined);
-  if (!anchorPair) throw new EditError('Cannot add a field to an empty mapping.', 'shape');
-  const keyNode = anchorPair.key as Node;
-  const valueEnd = (anchorPair.value as Node | null)?.range?.[1] ?? keyNode.range![1];
-  if (map.flow) return { start: valueEnd, end: valueEnd, newText: `, ${key}: ${scalar}` };
-  const indent = e.index.positionAt(keyNode.range![0]).character;
-  // Insert on the line after the anchor pair's value (block scalars end after their newline).
-  const at = e.text[valueEnd - 1] === '\n' ? valueEnd : e.index.nextLineStart(Math.max(keyNode.range![0], valueEnd - 1));
-  const needsBreak = at === e.text.length && !e.text.endsWith('\n');
-  return { start: at, end: at, newText: `${needsBreak ? e.eol : ''}${' '.repeat(indent)}${key}: ${scalar}${e.eol}` };
+function findModel(e: Editable, model: string): YAMLMap {
+  const item = named(modelSeq(e)?.items ?? [], model);
+  if (!item) throw new EditError(`No model named ${quote(model)} in the manifest (it may have been renamed or removed).`, 'not-found');
+  return item;
 }
+
+function findConnection(e: Editable, model: string, connection: string): { seq: YAMLSeq; item: YAMLMap } {
+  const m = findModel(e, model);
+  const seq = findPair(m, 'connections')?.value;
+  const item = isSeq(seq) ? named(seq.items, connection) : undefined;
+  if (!isSeq(seq) || !item) throw new EditError(`Model ${quote(model)} has no connection named ${quote(connection)} (it may have been renamed or removed).`, 'not-found');
+  return { seq, item };
+}
+
+/** The models list of the plain data, which mirrors the node tree item for item. */
+function dataModels(data: unknown): Array<Record<string, unknown>> {
+  return (data as { models: Array<Record<string, unknown>> }).models;
+}
+
+// ---------------------------------------------------------------------------------------
+// Positions
+
+/** Column of an offset; a BOM on the first line does not count. */
+function column(e: Editable, offset: number): number {
+  const pos = e.index.positionAt(offset);
+  return pos.line === 0 && e.text.charCodeAt(0) === 0xfeff ? pos.character - 1 : pos.character;
+}
+
+/** Start of the line holding an offset, after a BOM. */
+function lineStart(e: Editable, offset: number): number {
+  const s = e.index.lineStart(offset);
+  return s === 0 && e.text.charCodeAt(0) === 0xfeff ? 1 : s;
+}
+
+/** Start of the line after the one where a node ends (block nodes already end after their line break). */
+function lineAfter(e: Editable, end: number): number {
+  return end > 0 && e.text[end - 1] === '\n' ? end : e.index.nextLineStart(end);
+}
+
+function keyRange(pair: Pair): [number, number] {
+  const r = (pair.key as Node).range!;
+  return [r[0], r[1]];
+}
+
+/**
+ * Where a node's last content ends. A block collection's own range runs on over trailing
+ * comments, blank lines and even the next line's indentation, so it is not used.
+ */
+function contentEnd(node: unknown, fallback: number): number {
+  if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
+    const last = node.items[node.items.length - 1];
+    return isPair(last) ? contentEnd(last.value, (last.key as Node).range![1]) : contentEnd(last, fallback);
+  }
+  const range = isNode(node) ? node.range : undefined;
+  return range && range[1] > range[0] ? range[1] : fallback;
+}
+
+/** Where a pair's value ends (its key's end for `key:` with nothing after it). */
+function valueEnd(pair: Pair): number {
+  return contentEnd(pair.value, keyRange(pair)[1]);
+}
+
+/** Start of the line after a block pair, its nested block and the comments indented inside it included. */
+function pairEnd(e: Editable, pair: Pair): number {
+  const end = lineAfter(e, valueEnd(pair));
+  const v = pair.value;
+  return (isMap(v) || isSeq(v)) && !v.flow ? skipCommentLines(e, end, column(e, keyRange(pair)[0]) + 1) : end;
+}
+
+/** Skips the comment lines at `at` indented at least `minCol`: they belong to the node above. */
+function skipCommentLines(e: Editable, at: number, minCol: number): number {
+  let pos = at;
+  while (pos < e.text.length) {
+    const next = e.index.nextLineStart(pos);
+    const line = e.text.slice(pos, next);
+    const body = line.trimStart();
+    if (!body.startsWith('#') || line.length - body.length < minCol) break;
+    pos = next;
+  }
+  return pos;
+}
+
+/** True when a key is the first thing after `- ` on its line. */
+function onDashLine(e: Editable, keyStart: number): boolean {
+  return e.text.slice(lineStart(e, keyStart), keyStart).trim() !== '';
+}
+
+/** Offset of the `-` of a block sequence item on the item's first line, or -1. */
+function dashOf(e: Editable, item: Node): number {
+  let i = item.range![0] - 1;
+  while (i >= 0 && e.text[i] === ' ') i--;
+  return e.text[i] === '-' ? i : -1;
+}
+
+/** Offset after the colon of a pair whose value is missing or about to be replaced. */
+function afterColon(e: Editable, pair: Pair): number {
+  const colon = e.text.indexOf(':', keyRange(pair)[1]);
+  if (colon === -1) throw new EditError('Unexpected mapping layout; edit this value by hand.', 'shape');
+  return colon + 1;
+}
+
+function insertLines(e: Editable, at: number, lines: readonly string[]): TextEdit {
+  const needsBreak = at === e.text.length && e.text.length > 0 && !e.text.endsWith('\n');
+  return { start: at, end: at, newText: (needsBreak ? e.eol : '') + lines.map((l) => l + e.eol).join('') };
+}
+
+// ---------------------------------------------------------------------------------------
+// Layout: how this file indents
+
+function seqStyleOf(e: Editable, pair: Pair | undefined): SeqStyle | undefined {
+  const seq = pair?.value;
+  if (!pair || !isSeq(seq) || seq.flow) return undefined;
+  for (const item of seq.items) {
+    if (!isMap(item) || item.flow || !item.range) continue;
+    const dash = dashOf(e, item);
+    if (dash < 0) continue;
+    const indent = column(e, dash) - column(e, keyRange(pair)[0]);
+    const gap = column(e, item.range[0]) - column(e, dash);
+    if (indent >= 0 && gap >= 1) return { indent, gap };
+  }
+  return undefined;
+}
+
+/** Indentation of the first nested block mapping under a mapping's pairs. */
+function mapIndentOf(e: Editable, map: YAMLMap): number | undefined {
+  for (const pair of map.items) {
+    const v = pair.value;
+    if (isMap(v) && !v.flow && v.items.length > 0) {
+      const d = column(e, keyRange(v.items[0])[0]) - column(e, keyRange(pair)[0]);
+      if (d > 0) return d;
+    }
+  }
+  return undefined;
+}
+
+function layoutOf(e: Editable): Layout {
+  if (e.layout) return e.layout;
+  const modelsPair = findPair(e.doc.contents, 'models');
+  let models = seqStyleOf(e, modelsPair);
+  let connections: SeqStyle | undefined;
+  let map: number | undefined;
+  for (const m of modelSeq(e)?.items ?? []) {
+    if (!isMap(m)) continue;
+    const cp = findPair(m, 'connections');
+    connections ??= seqStyleOf(e, cp);
+    map ??= mapIndentOf(e, m);
+    const cs = cp?.value;
+    if (isSeq(cs)) for (const c of cs.items) if (isMap(c)) map ??= mapIndentOf(e, c);
+  }
+  models ??= connections ?? { indent: 2, gap: 2 };
+  connections ??= models;
+  map ??= models.indent > 0 ? models.indent : models.gap;
+  e.layout = { models, connections, map };
+  return e.layout;
+}
+
+// ---------------------------------------------------------------------------------------
+// Rendering new text
+
+/** Block lines of `key: value` at a column (no line ends). */
+function renderPair(e: Editable, key: string, value: Tree, col: number, keyText = formatScalar(key)): string[] {
+  const pad = ' '.repeat(col);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return [`${pad}${keyText}: []`];
+    const style = key === 'models' ? layoutOf(e).models : layoutOf(e).connections;
+    return [`${pad}${keyText}:`, ...value.flatMap((item) => renderItem(e, item, col + style.indent, style.gap))];
+  }
+  if (isTreeMap(value)) {
+    if (value.entries.length === 0) return [`${pad}${keyText}: {}`];
+    return [`${pad}${keyText}:`, ...value.entries.flatMap(([k, v]) => renderPair(e, k, v, col + layoutOf(e).map))];
+  }
+  return [`${pad}${keyText}: ${formatScalar(value)}`];
+}
+
+/** Block lines of a sequence item `- key: …` with its dash at a column. */
+function renderItem(e: Editable, item: TreeMap, dashCol: number, gap: number): string[] {
+  if (item.entries.length === 0) return [`${' '.repeat(dashCol)}- {}`];
+  const lines = item.entries.flatMap(([k, v]) => renderPair(e, k, v, dashCol + gap));
+  lines[0] = `${' '.repeat(dashCol)}-${' '.repeat(gap - 1)}${lines[0].slice(dashCol + gap)}`;
+  return lines;
+}
+
+function renderFlow(value: Tree): string {
+  if (Array.isArray(value)) return `[${value.map(renderFlow).join(', ')}]`;
+  if (isTreeMap(value)) return `{${value.entries.map(([k, v]) => `${formatScalar(k, true)}: ${renderFlow(v)}`).join(', ')}}`;
+  return formatScalar(value, true);
+}
+
+// ---------------------------------------------------------------------------------------
+// Mapping edits
+
+type KeyedPair = Pair<Node, Node | null>;
+
+function keyOf(pair: Pair): string | undefined {
+  const k = scalarValue(pair.key);
+  return typeof k === 'string' ? k : undefined;
+}
+
+/**
+ * Changes a mapping: replaces values of existing keys, removes keys set to `undefined`
+ * (with `full`, also every key not in `changes`), and inserts missing keys after the
+ * nearest preceding key of `order` that stays (keys not in `order` go last).
+ */
+function changeMap(e: Editable, map: YAMLMap, changes: ReadonlyArray<[string, Tree | undefined]>, order: readonly string[], full: boolean): TextEdit[] {
+  const pairs = map.items as KeyedPair[];
+  const edits: TextEdit[] = [];
+  const removed = new Set<KeyedPair>();
+  const inserts: Array<[string, Tree]> = [];
+  const given = new Set(changes.map(([k]) => k));
+  for (const [key, value] of changes) {
+    const pair = findPair(map, key);
+    if (value === undefined) {
+      if (pair) removed.add(pair);
+    } else if (!pair) inserts.push([key, value]);
+    else edits.push(...replaceValue(e, map, pair, value));
+  }
+  if (full) for (const p of pairs) if (!given.has(keyOf(p) ?? '')) removed.add(p);
+  const kept = pairs.filter((p) => !removed.has(p));
+  if (kept.length === 0) throw new EditError('This change would leave an empty mapping; edit it by hand.', 'shape');
+  edits.push(...removePairs(e, map, removed));
+
+  // Group insertions by the pair they follow (or precede, at the start).
+  const rank = (k: string) => {
+    const i = order.indexOf(k);
+    return i === -1 ? order.length : i;
+  };
+  inserts.sort((a, b) => rank(a[0]) - rank(b[0]));
+  const groups = new Map<string, { pair: KeyedPair; before: boolean; entries: Array<[string, Tree]> }>();
+  for (const [key, value] of inserts) {
+    const i = order.indexOf(key);
+    let anchor: { pair: KeyedPair; before: boolean } = { pair: kept[kept.length - 1], before: false };
+    if (i !== -1) {
+      anchor = { pair: kept[0], before: true };
+      for (let j = i - 1; j >= 0; j--) {
+        const p = findPair(map, order[j]);
+        if (p && !removed.has(p)) {
+          anchor = { pair: p, before: false };
+          break;
+        }
+      }
+    }
+    const id = `${pairs.indexOf(anchor.pair)}:${anchor.before}`;
+    const group = groups.get(id) ?? { ...anchor, entries: [] };
+    group.entries.push([key, value]);
+    groups.set(id, group);
+  }
+  for (const g of groups.values()) edits.push(insertPairs(e, map, g.pair, g.before, g.entries));
+  return edits;
+}
+
+function insertPairs(e: Editable, map: YAMLMap, anchor: KeyedPair, before: boolean, entries: Array<[string, Tree]>): TextEdit {
+  const [keyStart] = keyRange(anchor);
+  if (map.flow) {
+    const parts = entries.map(([k, v]) => `${formatScalar(k, true)}: ${renderFlow(v)}`);
+    if (before) return { start: keyStart, end: keyStart, newText: parts.map((p) => `${p}, `).join('') };
+    const at = valueEnd(anchor);
+    return { start: at, end: at, newText: parts.map((p) => `, ${p}`).join('') };
+  }
+  const col = column(e, keyStart);
+  const lines = entries.flatMap(([k, v]) => renderPair(e, k, v, col));
+  if (before) {
+    // Before the first key, which may sit right after `- `: the anchor moves to the next line.
+    const text = lines.map((l, i) => (i === 0 ? l.slice(col) : l)).join(e.eol);
+    return { start: keyStart, end: keyStart, newText: `${text}${e.eol}${' '.repeat(col)}` };
+  }
+  return insertLines(e, pairEnd(e, anchor), lines);
+}
+
+/** Removes pairs with their lines (block) or their entry and comma (flow). */
+function removePairs(e: Editable, map: YAMLMap, removed: ReadonlySet<KeyedPair>): TextEdit[] {
+  const pairs = map.items as KeyedPair[];
+  const edits: TextEdit[] = [];
+  if (map.flow) {
+    const lastKept = pairs.reduce((acc, p, i) => (removed.has(p) ? acc : i), -1);
+    pairs.forEach((p, i) => {
+      if (!removed.has(p)) return;
+      if (i < lastKept) edits.push({ start: keyRange(p)[0], end: keyRange(pairs[i + 1])[0], newText: '' });
+      else if (i === lastKept + 1) edits.push({ start: valueEnd(pairs[lastKept]), end: valueEnd(pairs[pairs.length - 1]), newText: '' });
+    });
+    return edits;
+  }
+  let skipUntil = -1;
+  pairs.forEach((p, i) => {
+    if (!removed.has(p) || i < skipUntil) return;
+    const [keyStart] = keyRange(p);
+    if (onDashLine(e, keyStart)) {
+      // `- key: …` — the next kept key moves up onto the dash line.
+      const next = pairs.findIndex((q, j) => j > i && !removed.has(q));
+      skipUntil = next;
+      edits.push({ start: keyStart, end: keyRange(pairs[next])[0], newText: '' });
+    } else edits.push({ start: lineStart(e, keyStart), end: pairEnd(e, p), newText: '' });
+  });
+  return edits;
+}
+
+/** Sets an existing pair's value: the scalar only when possible, else the value's block. */
+function replaceValue(e: Editable, map: YAMLMap, pair: KeyedPair, value: Tree): TextEdit[] {
+  const v = pair.value;
+  if (!isTreeMap(value) && !Array.isArray(value)) {
+    if (isScalar(v) && v.value === value) return [];
+    if (v === null || isScalar(v)) return [replaceScalar(e, pair, formatScalar(value, map.flow))];
+  } else if (isTreeMap(value) && isMap(v)) {
+    if (value.entries.length > 0 && value.entries.some(([k]) => findPair(v, k))) {
+      return changeMap(e, v, value.entries, value.entries.map(([k]) => k), true);
+    }
+    if (value.entries.length === 0 && v.items.length === 0) return [];
+  }
+  // The value changes shape: rewrite it whole, in the style around it.
+  if (map.flow || (v !== null && (isMap(v) || isSeq(v)) && v.flow)) {
+    const text = renderFlow(value);
+    return [v?.range && v.range[1] > v.range[0] ? { start: v.range[0], end: v.range[1], newText: text } : { start: afterColon(e, pair), end: afterColon(e, pair), newText: ` ${text}` }];
+  }
+  return [rewritePair(e, pair, value)];
+}
+
+function replaceScalar(e: Editable, pair: KeyedPair, text: string): TextEdit {
+  const v = pair.value;
+  if (v?.range && v.range[1] > v.range[0]) {
+    const block = isScalar(v) && (v.type === Scalar.BLOCK_FOLDED || v.type === Scalar.BLOCK_LITERAL);
+    // A block scalar's range ends after its last line break: keep one.
+    const eol = block && e.text[v.range[1] - 1] === '\n' ? e.eol : '';
+    return { start: v.range[0], end: v.range[1], newText: text + eol };
+  }
+  // `key:` with no value (maybe a comment after it): write after the colon.
+  const at = afterColon(e, pair);
+  return { start: at, end: at, newText: ` ${text}` };
+}
+
+/** Rewrites a block pair's lines, keeping the key as written. */
+function rewritePair(e: Editable, pair: KeyedPair, value: Tree): TextEdit {
+  const [keyStart, keyEnd] = keyRange(pair);
+  const dash = onDashLine(e, keyStart);
+  const start = dash ? keyStart : lineStart(e, keyStart);
+  const end = pairEnd(e, pair);
+  const col = column(e, keyStart);
+  const lines = renderPair(e, keyOf(pair) ?? '', value, col, e.text.slice(keyStart, keyEnd));
+  if (dash) lines[0] = lines[0].slice(col);
+  let newText = lines.join(e.eol) + e.eol;
+  if (end === e.text.length && !e.text.endsWith('\n')) newText = newText.slice(0, -e.eol.length);
+  return { start, end, newText };
+}
+
+// ---------------------------------------------------------------------------------------
+// Sequence edits
+
+/** True when a blank line comes before an item (above the comment lines that lead it). */
+function blankLineBefore(e: Editable, item: Node): boolean {
+  const dash = dashOf(e, item);
+  let line = e.index.positionAt(dash >= 0 ? dash : item.range![0]).line - 1;
+  for (; line >= 0; line--) {
+    const start = e.index.offsetAt({ line, character: 0 });
+    const body = e.text.slice(start, e.index.nextLineStart(start)).trim();
+    if (body === '') return true;
+    if (!body.startsWith('#')) return false;
+  }
+  return false;
+}
+
+/** Appends an item to the list under `owner[key]`, creating or converting the list as needed. */
+function appendItem(e: Editable, owner: YAMLMap, key: 'models' | 'connections', item: TreeMap, order: readonly string[]): TextEdit[] {
+  const pair = findPair(owner, key);
+  if (!pair) return changeMap(e, owner, [[key, [item]]], order, false);
+  const v = pair.value;
+  if (isSeq(v) && v.items.length > 0) {
+    const last = v.items[v.items.length - 1] as Node;
+    if (v.flow) {
+      const end = contentEnd(last, last.range![1]);
+      const close = v.range![1] - 1;
+      if (e.index.positionAt(close).line === e.index.positionAt(end).line) return [{ start: end, end, newText: `, ${renderFlow(item)}` }];
+      // A list written one item per line: the new item gets its own line before the `]`.
+      const lineBegin = lineStart(e, end);
+      const indent = e.text.slice(lineBegin, end).match(/^ */)![0];
+      return [{ start: end, end, newText: ',' }, insertLines(e, lineAfter(e, end), [`${indent}${renderFlow(item)}`])];
+    }
+    const dash = dashOf(e, last);
+    let dashCol: number;
+    let gap: number;
+    if (dash >= 0 && e.index.positionAt(dash).line === e.index.positionAt(last.range![0]).line) {
+      dashCol = column(e, dash);
+      gap = column(e, last.range![0]) - dashCol;
+    } else {
+      const style = layoutOf(e)[key];
+      dashCol = column(e, keyRange(pair)[0]) + style.indent;
+      gap = style.gap;
+    }
+    const lines = renderItem(e, item, dashCol, gap);
+    const blank = v.items.length > 1 && blankLineBefore(e, last);
+    const at = skipCommentLines(e, lineAfter(e, contentEnd(last, last.range![1])), dashCol + gap);
+    return [insertLines(e, at, blank ? ['', ...lines] : lines)];
+  }
+  const empty = (isSeq(v) && v.items.length === 0) || v === null || (isScalar(v) && v.value === null);
+  if (!empty) throw new EditError(`\`${key}\` is not a list; fix it by hand first. The file was not modified.`, 'shape');
+  if (owner.flow) return replaceValue(e, owner, pair, [item]);
+  // `key: []`, `key: ~` or `key:` — drop the empty value and write a block list under the key.
+  const edits: TextEdit[] = [];
+  const colon = afterColon(e, pair);
+  let end = colon;
+  if (v?.range && v.range[1] > v.range[0]) {
+    edits.push({ start: colon, end: v.range[1], newText: '' });
+    end = v.range[1];
+  }
+  const style = layoutOf(e)[key];
+  const lines = renderItem(e, item, column(e, keyRange(pair)[0]) + style.indent, style.gap);
+  edits.push(insertLines(e, lineAfter(e, end), lines));
+  return edits;
+}
+
+// ---------------------------------------------------------------------------------------
+// Checking and returning edits
+
+/** Sorted, with edits that touch or share a start merged, so any client can apply them. */
+function normalize(edits: readonly TextEdit[]): TextEdit[] {
+  const sorted = edits
+    .map((edit, i) => ({ edit, i }))
+    .sort((a, b) => a.edit.start - b.edit.start || a.edit.end - a.edit.start - (b.edit.end - b.edit.start) || a.i - b.i)
+    .map((x) => x.edit);
+  const out: TextEdit[] = [];
+  for (const edit of sorted) {
+    const prev = out[out.length - 1];
+    if (prev && edit.start < prev.end) throw new Error('overlapping edits');
+    if (prev && edit.start === prev.end) out[out.length - 1] = { start: prev.start, end: edit.end, newText: prev.newText + edit.newText };
+    else out.push({ ...edit });
+  }
+  return out;
+}
+
+/**
+ * Re-reads the result: it must parse, and its data must be the old data with exactly
+ * the intended change. Otherwise nothing is written.
+ */
+function checked(e: Editable, edits: readonly TextEdit[], change: (data: Record<string, unknown>) => void): TextEdit[] {
+  const result = normalize(edits);
+  if (result.length === 0) return result;
+  const after = loadYaml(applyEdits(e.text, result), 'manifest');
+  let ok = after.syntaxOk && after.doc !== undefined;
+  if (ok && e.data !== undefined && e.data !== null && typeof e.data === 'object') {
+    const expected = structuredClone(e.data) as Record<string, unknown>;
+    change(expected);
+    ok = isDeepStrictEqual(after.data, expected);
+  }
+  if (!ok) throw new EditError('This change could not be written without risking the rest of the manifest; make it by hand. The file was not modified.', 'shape');
+  return result;
+}
+
+function applyChanges(target: Record<string, unknown>, changes: ReadonlyArray<[string, Tree | undefined]>): void {
+  for (const [k, v] of changes) {
+    if (v === undefined) delete target[k];
+    else target[k] = toPlain(v);
+  }
+}
+
+function changeList(changes: FieldChanges, where: string): Array<[string, Tree | undefined]> {
+  if (changes === null || typeof changes !== 'object') throw new EditError(`${where} must be a mapping of fields.`, 'shape');
+  return Object.entries(changes).map(([k, v]) => {
+    checkKey(k, where);
+    return [k, v === undefined ? undefined : toTree(v, `${where}.${k}`)];
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Sequence item removal (delete model / connection)
 
 /** Removes one item of a sequence with its own lines (and the comment lines right above it). */
 function removeFromSeq(e: Editable, seq: YAMLSeq, item: Node, owner: Pair | undefined): TextEdit[] {
-  const [start, valueEnd] = item.range!;
+  const [start, end] = item.range!;
   if (seq.flow) {
     const i = seq.items.indexOf(item as never);
     const items = seq.items as Node[];
     if (items.length === 1) return [{ start: seq.range![0], end: seq.range![1], newText: '[]' }];
     if (i < items.length - 1) return [{ start, end: items[i + 1].range![0], newText: '' }];
-    return [{ start: items[i - 1].range![1], end: valueEnd, newText: '' }];
+    return [{ start: items[i - 1].range![1], end, newText: '' }];
   }
   // Block style: from the start of the `- ` line to the end of the item's last line.
   let dash = start - 1;
   while (dash >= 0 && /[ \t\r\n]/.test(e.text[dash])) dash--;
   if (e.text[dash] !== '-') throw new EditError('Unexpected sequence layout; edit this item by hand.', 'shape');
-  let from = e.index.lineStart(dash);
+  let from = lineStart(e, dash);
   // Leading comment lines that belong to this item (no blank line in between).
   for (;;) {
     const prevLine = e.index.positionAt(from).line - 1;
     if (prevLine < 0) break;
-    const ls = e.index.offsetAt({ line: prevLine, character: 0 });
+    const ls = lineStart(e, e.index.offsetAt({ line: prevLine, character: 0 }));
     const lineText = e.text.slice(ls, from).trim();
     if (!lineText.startsWith('#')) break;
     from = ls;
   }
-  const to = e.text[valueEnd - 1] === '\n' ? valueEnd : e.index.nextLineStart(Math.max(start, valueEnd - 1));
+  const to = skipCommentLines(e, lineAfter(e, contentEnd(item, end)), column(e, start));
   if (seq.items.length === 1 && owner) {
     // The list becomes empty: keep the key, write `[]` after its colon.
-    const keyEnd = (owner.key as Node).range![1];
-    const colon = e.text.indexOf(':', keyEnd);
+    const colon = afterColon(e, owner);
     return [
-      { start: colon + 1, end: colon + 1, newText: ' []' },
+      { start: colon, end: colon, newText: ' []' },
       { start: from, end: to, newText: '' },
     ];
   }
   return [{ start: from, end: to, newText: '' }];
 }
 
-export interface ConnectionRef {
-  model: string;
-  connection: string;
-}
+// ---------------------------------------------------------------------------------------
+// Public edits
 
 export function setConnectionEnabled(text: string, ref: ConnectionRef, enabled: boolean): TextEdit[] {
-  const e = open(text);
-  const { item } = findConnection(e, ref.model, ref.connection);
-  return [setInMap(e, item, 'enabled', enabled, 'name')];
+  return updateConnection(text, ref, { enabled });
 }
 
 export function deleteConnection(text: string, ref: ConnectionRef): TextEdit[] {
   const e = open(text);
   const { seq, item } = findConnection(e, ref.model, ref.connection);
-  return removeFromSeq(e, seq, item, findPair(findModel(e, ref.model), 'connections'));
+  const mi = modelSeq(e)!.items.indexOf(findModel(e, ref.model));
+  const ci = seq.items.indexOf(item);
+  const edits = removeFromSeq(e, seq, item, findPair(findModel(e, ref.model), 'connections'));
+  return checked(e, edits, (d) => void (dataModels(d)[mi].connections as unknown[]).splice(ci, 1));
 }
 
 export function deleteModel(text: string, model: string): TextEdit[] {
   const e = open(text);
   const item = findModel(e, model);
-  const seq = findPair(e.doc.contents, 'models')!.value as YAMLSeq;
-  return removeFromSeq(e, seq, item, findPair(e.doc.contents, 'models'));
+  const seq = modelSeq(e)!;
+  const mi = seq.items.indexOf(item);
+  return checked(e, removeFromSeq(e, seq, item, findPair(e.doc.contents, 'models')), (d) => void dataModels(d).splice(mi, 1));
+}
+
+function newConnection(connection: Record<string, FieldValue>, existing: readonly unknown[], model: string): TreeMap {
+  if (connection === null || typeof connection !== 'object') throw new EditError('A connection must be a mapping of fields.', 'shape');
+  const name = connection.name;
+  if (typeof name !== 'string' || name === '') throw new EditError('A new connection needs a name.', 'shape');
+  if (named(existing, name)) throw new EditError(`Model ${quote(model)} already has a connection named ${quote(name)}; connection names must be unique within a model.`, 'shape');
+  return { entries: orderedEntries(connection, CONNECTION_KEYS, 'connection') };
+}
+
+/** Adds a model after the last one, with its connections (`connections: []` when none are given). */
+export function addModel(text: string, model: Record<string, FieldValue>, connections: Array<Record<string, FieldValue>> = []): TextEdit[] {
+  const e = open(text);
+  const root = rootMap(e);
+  if (model === null || typeof model !== 'object') throw new EditError('A model must be a mapping of fields.', 'shape');
+  const name = model.name;
+  if (typeof name !== 'string' || name === '') throw new EditError('A new model needs a name.', 'shape');
+  if ('connections' in model) throw new EditError('Pass the connections of a new model separately from its fields.', 'shape');
+  if (named(modelSeq(e)?.items ?? [], name)) throw new EditError(`A model named ${quote(name)} already exists; model names must be unique.`, 'shape');
+  if (!Array.isArray(connections)) throw new EditError('The connections of a new model must be a list.', 'shape');
+  const conns: TreeMap[] = [];
+  for (const c of connections) {
+    const conn = newConnection(c, [], name);
+    if (conns.some((x) => x.entries.find(([k]) => k === 'name')?.[1] === c.name)) {
+      throw new EditError(`Model ${quote(name)} already has a connection named ${quote(c.name)}; connection names must be unique within a model.`, 'shape');
+    }
+    conns.push(conn);
+  }
+  const item: TreeMap = { entries: [...orderedEntries(model, MODEL_KEYS, 'model'), ['connections', conns]] };
+  const edits = appendItem(e, root, 'models', item, ROOT_KEYS);
+  return checked(e, edits, (d) => {
+    if (!Array.isArray(d.models)) d.models = [];
+    (d.models as unknown[]).push(toPlain(item));
+  });
+}
+
+/** Adds a connection after the model's last one. */
+export function addConnection(text: string, model: string, connection: Record<string, FieldValue>): TextEdit[] {
+  const e = open(text);
+  const m = findModel(e, model);
+  const seq = findPair(m, 'connections')?.value;
+  const item = newConnection(connection, isSeq(seq) ? seq.items : [], model);
+  const mi = modelSeq(e)!.items.indexOf(m);
+  const edits = appendItem(e, m, 'connections', item, MODEL_KEYS);
+  return checked(e, edits, (d) => {
+    const target = dataModels(d)[mi];
+    if (!Array.isArray(target.connections)) target.connections = [];
+    (target.connections as unknown[]).push(toPlain(item));
+  });
+}
+
+/** Changes a model's fields (not its connections). Renaming is allowed; the new name must be free. */
+export function updateModel(text: string, model: string, changes: FieldChanges): TextEdit[] {
+  const e = open(text);
+  const m = findModel(e, model);
+  const list = changeList(changes, 'model');
+  for (const [k, v] of list) {
+    if (k === 'connections') throw new EditError('Change connections with the connection edits, not as a model field.', 'shape');
+    if (k !== 'name') continue;
+    if (typeof v !== 'string' || v === '') throw new EditError('A model needs a name.', 'shape');
+    const other = named(modelSeq(e)!.items, v);
+    if (other && other !== m) throw new EditError(`A model named ${quote(v)} already exists; model names must be unique.`, 'shape');
+  }
+  const mi = modelSeq(e)!.items.indexOf(m);
+  return checked(e, changeMap(e, m, list, MODEL_KEYS, false), (d) => applyChanges(dataModels(d)[mi], list));
+}
+
+/** Changes a connection's fields. Its name is immutable (the stored key is bound to it). */
+export function updateConnection(text: string, ref: ConnectionRef, changes: FieldChanges): TextEdit[] {
+  const e = open(text);
+  const { seq, item } = findConnection(e, ref.model, ref.connection);
+  const list = changeList(changes, 'connection');
+  if (list.some(([k, v]) => k === 'name' && v !== ref.connection)) {
+    throw new EditError('Connection names are immutable once saved (the stored key is bound to the name); add a new connection instead.', 'shape');
+  }
+  const mi = modelSeq(e)!.items.indexOf(findModel(e, ref.model));
+  const ci = seq.items.indexOf(item);
+  return checked(e, changeMap(e, item, list, CONNECTION_KEYS, false), (d) => applyChanges((dataModels(d)[mi].connections as Array<Record<string, unknown>>)[ci], list));
 }
