@@ -1,0 +1,191 @@
+/**
+ * Tests one connection, or many with bounded concurrency. Everything that makes a
+ * test safe is decided here, before and around the provider client: the target is
+ * computed from the manifest first; plain HTTP to another machine and a key bound
+ * to another origin need the caller's confirmation; every request must stay on the
+ * target's origin; every string in the result is redacted.
+ */
+import type { Dispatcher } from 'undici';
+import { isProviderId, PROVIDER_LABELS, type ProviderId } from './catalog';
+import { HttpFailure, MAX_DEADLINE_MS, send, type HttpRequest } from './http';
+import { checkBinding, isInsecureRemote, OriginError, originOf, type BindingDecision } from './origin';
+import { genericAuthHeader, PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type EndpointOverrides, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './providers';
+import { Redactor } from './redact';
+
+export interface TestOptions {
+  depth: TestDepth;
+  /** Overall deadline for one connection's test; capped at 30 s. */
+  deadlineMs: number;
+  endpoints?: EndpointOverrides;
+  dispatcher?: Dispatcher;
+  signal?: AbortSignal;
+  maxBytes?: number;
+  /** The origin the key was entered for and how to ask when the target differs; absent for keys given for this run only (CLI). */
+  binding?: { boundOrigin: string | undefined; confirm(decision: Exclude<BindingDecision, { kind: 'same' }>): Promise<boolean> };
+  /** Plain HTTP to another machine sends the key in clear: allowed only when this answers true. */
+  confirmInsecure?(origin: string): Promise<boolean>;
+}
+
+const GENERIC_HINTS: Record<Outcome, string> = {
+  ok: 'The connection works.',
+  auth_failed: 'The key was refused: Replace key with a current key for this provider.',
+  permission_denied: 'The key is valid but may not use this model or API (project, organisation, region or IP restrictions).',
+  not_found: 'The model or endpoint was not found: check the model code and the connection settings.',
+  model_retired: 'The provider has retired this model: choose a current model.',
+  quota_exceeded: 'The key works but its account is out of credit or quota: check billing for that account.',
+  rate_limited: 'The key works but is rate limited right now: try again later.',
+  overloaded: 'The provider is overloaded right now; the key is probably fine. Try again later.',
+  bad_request: 'The provider refused the request as sent: check the connection settings.',
+  server_error: 'The provider had an internal error; try again later.',
+  timeout: 'No complete answer in time: check the network, the proxy (http.proxy) and the endpoint.',
+  network_error: 'Could not connect: check the endpoint, the network and the proxy (http.proxy).',
+  tls_error: 'The server certificate could not be verified, so nothing was sent. Behind a TLS-inspecting proxy, its CA must be trusted by the system.',
+  redirect_blocked: 'The endpoint redirects elsewhere; requests carrying a key never follow redirects. If you trust the new location, use it as the endpoint.',
+  invalid_response: 'Something answered, but not this provider\'s API: check the endpoint or base URL.',
+  missing_credentials: 'No key is stored on this machine for this connection: Set key.',
+  blocked: 'Nothing was sent.',
+  cancelled: 'The test was cancelled.',
+};
+
+export function hintFor(outcome: Outcome, retryAfterMs?: number): string {
+  if (outcome === 'rate_limited' && retryAfterMs !== undefined) return `The key works but is rate limited: try again in ${Math.ceil(retryAfterMs / 1000)} s.`;
+  return GENERIC_HINTS[outcome];
+}
+
+function secretsOf(credential: Credential | undefined): string[] {
+  if (!credential) return [];
+  if (credential.kind === 'apiKey') return [credential.apiKey];
+  if (credential.kind === 'aws') return [credential.accessKeyId, credential.secretAccessKey, credential.sessionToken ?? ''];
+  return [];
+}
+
+/** Whether the connection needs a stored credential to be tested. */
+export function needsCredential(target: ConnectionTarget): boolean {
+  const client = PROVIDER_CLIENTS[target.provider];
+  return client.credentialKind !== 'apiKeyOptional' || genericAuthHeader(target) !== undefined;
+}
+
+export function credentialKindOf(target: ConnectionTarget): 'apiKey' | 'aws' | 'none' {
+  if (target.provider === 'amazon-bedrock') return 'aws';
+  return needsCredential(target) ? 'apiKey' : 'none';
+}
+
+/** The URL a test of this connection would send its key to (throws TargetError / OriginError). */
+export function targetBase(target: ConnectionTarget, endpoints: EndpointOverrides = {}): string {
+  if (!isProviderId(target.provider)) throw new TargetError(`Unknown provider ${JSON.stringify(target.provider)}.`);
+  return PROVIDER_CLIENTS[target.provider].baseUrl(target, endpoints);
+}
+
+export async function testConnection(target: ConnectionTarget, credential: Credential | undefined, options: TestOptions): Promise<TestResult> {
+  const redactor = new Redactor(secretsOf(credential));
+  const started = performance.now();
+  const at = new Date().toISOString();
+  const finish = (v: Omit<ProviderVerdict, 'stage'> & { stage?: ProviderVerdict['stage'] }, origin?: string): TestResult => ({
+    outcome: v.outcome,
+    message: redactor.redact(v.message ?? defaultMessage(v.outcome, v.status, target.provider)),
+    hint: redactor.redact(v.hint ?? hintFor(v.outcome, v.retryAfterMs)),
+    ...(v.status !== undefined ? { status: v.status } : {}),
+    latencyMs: Math.round(performance.now() - started),
+    ...(v.requestId ? { requestId: redactor.redact(v.requestId, 200) } : {}),
+    ...(v.retryAfterMs !== undefined ? { retryAfterMs: Math.min(v.retryAfterMs, 24 * 3600_000) } : {}),
+    ...(origin ? { origin } : {}),
+    ...(v.stage ? { stage: v.stage } : {}),
+    at,
+  });
+
+  let base: string;
+  let origin: string;
+  try {
+    base = targetBase(target, options.endpoints);
+    origin = originOf(base);
+  } catch (err) {
+    if (err instanceof TargetError || err instanceof OriginError) return finish({ outcome: 'blocked', message: err.message, hint: 'Fix the connection in the manifest; nothing was sent.' });
+    throw err;
+  }
+  const client = PROVIDER_CLIENTS[target.provider];
+  const needsKey = needsCredential(target);
+  if (needsKey && (!credential || credential.kind === 'none')) return finish({ outcome: 'missing_credentials', message: 'No key on this machine for this connection.' }, origin);
+
+  if (isInsecureRemote(base)) {
+    const ok = options.confirmInsecure ? await options.confirmInsecure(origin) : false;
+    if (!ok) return finish({ outcome: 'blocked', message: `${origin} is plain HTTP on another machine: the key would travel unencrypted.`, hint: 'Use https, or confirm plain HTTP for this connection when asked.' }, origin);
+  }
+  if (needsKey && options.binding) {
+    const decision = checkBinding(options.binding.boundOrigin, base);
+    if (decision.kind !== 'same' && !(await options.binding.confirm(decision))) {
+      return finish({ outcome: 'blocked', message: `The key was entered for ${decision.kind === 'changed' ? decision.bound : 'an unrecorded origin'}, and the manifest now sends it to ${decision.target}.`, hint: 'Nothing was sent. If the new endpoint is right, test again and confirm it (or Replace key).' }, origin);
+    }
+  }
+  if (options.signal?.aborted) return finish({ outcome: 'cancelled' }, origin);
+
+  const deadline = Math.min(Math.max(1, options.deadlineMs), MAX_DEADLINE_MS);
+  const endAt = Date.now() + deadline;
+  let lastStage: ProviderVerdict['stage'] | undefined;
+  const ctx = {
+    depth: options.depth,
+    send: (req: HttpRequest) => {
+      // Defence in depth: a client may only talk to the origin that was checked.
+      if (originOf(req.url) !== origin) throw new TargetError(`Refusing to send to ${new URL(req.url).origin}: the connection's origin is ${origin}.`);
+      lastStage = req.method === 'GET' || req.url.includes('check-api-key') ? 'metadata' : 'completion';
+      return send(req, { deadlineMs: Math.max(1, endAt - Date.now()), signal: options.signal, dispatcher: options.dispatcher, maxBytes: options.maxBytes });
+    },
+  };
+  try {
+    const verdict = await client.test(target, credential ?? { kind: 'none' }, base, ctx);
+    return finish(verdict, origin);
+  } catch (err) {
+    if (err instanceof HttpFailure) return finish({ outcome: err.outcome, message: err.message, status: err.details.status, stage: lastStage }, origin);
+    if (err instanceof TargetError || err instanceof OriginError) return finish({ outcome: 'blocked', message: err.message, hint: 'Fix the connection in the manifest; nothing was sent.' }, origin);
+    return finish({ outcome: 'network_error', message: `Unexpected error: ${err instanceof Error ? err.message : String(err)}`, stage: lastStage }, origin);
+  }
+}
+
+function defaultMessage(outcome: Outcome, status: number | undefined, provider: ProviderId): string {
+  const who = PROVIDER_LABELS[provider] ?? provider;
+  if (outcome === 'ok') return `${who} answered${status ? ` ${status}` : ''}.`;
+  if (status !== undefined) return `${who} answered ${status} (${outcome.replace(/_/g, ' ')}).`;
+  return outcome.replace(/_/g, ' ');
+}
+
+export interface Limits {
+  /** Tests in flight overall. */
+  concurrency: number;
+  /** Tests in flight per origin (one provider's rate limits apply per host). */
+  perHost: number;
+}
+
+/**
+ * Runs jobs with at most `concurrency` in flight overall and `perHost` per key; jobs
+ * not started when the signal aborts are skipped. Results arrive in completion order.
+ */
+export async function runBounded<J, R>(jobs: readonly J[], hostOf: (job: J) => string, limits: Limits, run: (job: J) => Promise<R>, onResult: (job: J, result: R) => void, signal?: AbortSignal): Promise<void> {
+  const pending = [...jobs];
+  // A limit below 1 (or NaN) would start nothing and never resolve.
+  const concurrency = Math.max(1, Math.floor(limits.concurrency) || 1);
+  const perHost = Math.max(1, Math.floor(limits.perHost) || 1);
+  const inFlight = new Map<string, number>();
+  let running = 0;
+  await new Promise<void>((resolve, reject) => {
+    const pump = () => {
+      if (signal?.aborted) pending.length = 0;
+      if (pending.length === 0 && running === 0) return resolve();
+      for (let i = 0; i < pending.length && running < concurrency;) {
+        const job = pending[i];
+        const host = hostOf(job);
+        if ((inFlight.get(host) ?? 0) >= perHost) {
+          i++;
+          continue;
+        }
+        pending.splice(i, 1);
+        running++;
+        inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
+        run(job).then((r) => onResult(job, r)).catch(reject).finally(() => {
+          running--;
+          inFlight.set(host, (inFlight.get(host) ?? 1) - 1);
+          pump();
+        });
+      }
+    };
+    pump();
+  });
+}

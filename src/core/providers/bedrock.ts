@@ -1,0 +1,108 @@
+/**
+ * Amazon Bedrock: the Converse API signed with SigV4 (service `bedrock`) by the AWS
+ * SDK's own signer; a session token goes in `x-amz-security-token`. No free call
+ * proves model access, so both depths send the minimal Converse request. The model
+ * ID is URI-encoded in the path (`:` → `%3A`) and encoded again when signing.
+ */
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { bedrockNeedsProfile, splitBedrockModelId } from '../catalog';
+import type { HttpResponse } from '../http';
+import { expectJson, isObject, mentionsRetirement, officialBase, outcomeForStatus, parseJson, setting, str } from './common';
+import { TargetError, type ProviderClient, type ProviderVerdict } from './types';
+
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+class Sha256 extends Hash {
+  constructor(secret?: Parameters<typeof Hash.prototype.update>[0]) {
+    super('sha256', secret);
+  }
+}
+
+function region(settings: Readonly<Record<string, unknown>>): string {
+  const r = setting(settings, 'region');
+  if (!r) throw new TargetError('The connection has no Region (e.g. us-east-1).');
+  if (!REGION.test(r)) throw new TargetError(`${JSON.stringify(r.slice(0, 40))} is not an AWS region (e.g. us-east-1).`);
+  return r;
+}
+
+function classify(res: HttpResponse): ProviderVerdict {
+  const stage = 'completion';
+  const requestId = (res.headers['x-amzn-requestid'] ?? res.headers['x-amz-request-id'])?.slice(0, 200);
+  if (res.status >= 200 && res.status < 300) {
+    const bad = expectJson(res, stage, 'a Bedrock Converse answer', (b) => isObject(b.output) || typeof b.stopReason === 'string');
+    return bad ? { ...bad, requestId } : { outcome: 'ok', status: res.status, stage, requestId };
+  }
+  const json = parseJson(res.body);
+  const code = (res.headers['x-amzn-errortype'] ?? '').split(':')[0] || (isObject(json) ? str(json.__type)?.split('#').pop() : undefined);
+  const message = isObject(json) ? str(json.message) ?? str(json.Message) : undefined;
+  let outcome = outcomeForStatus(res.status);
+  switch (code) {
+    case 'UnrecognizedClientException': case 'InvalidSignatureException': case 'ExpiredTokenException': case 'IncompleteSignatureException': outcome = 'auth_failed'; break;
+    case 'AccessDeniedException': outcome = 'permission_denied'; break;
+    case 'ThrottlingException': case 'TooManyRequestsException': outcome = 'rate_limited'; break;
+    case 'ModelNotReadyException': case 'ServiceUnavailableException': outcome = 'overloaded'; break;
+    case 'ServiceQuotaExceededException': outcome = 'quota_exceeded'; break;
+    case 'ResourceNotFoundException': outcome = mentionsRetirement(message) || /end of life|legacy/i.test(message ?? '') ? 'model_retired' : 'not_found'; break;
+    case 'ValidationException': outcome = /model identifier is invalid/i.test(message ?? '') ? 'not_found' : mentionsRetirement(message) ? 'model_retired' : 'bad_request'; break;
+    case 'ModelTimeoutException': outcome = 'timeout'; break;
+    case 'InternalServerException': case 'ModelErrorException': outcome = 'server_error'; break;
+  }
+  return { outcome, status: res.status, stage, code, message, requestId };
+}
+
+export const bedrock: ProviderClient = {
+  id: 'amazon-bedrock',
+  credentialKind: 'aws',
+  baseUrl(target, endpoints) {
+    const r = region(target.settings);
+    const override = endpoints['amazon-bedrock']?.replace(/\{region\}/g, r);
+    return officialBase(`https://bedrock-runtime.${r}.amazonaws.com`, override, 'amazon-bedrock');
+  },
+  async test(target, credential, base, ctx) {
+    if (credential.kind !== 'aws') throw new TargetError('Amazon Bedrock needs an access key ID and a secret access key.');
+    const r = region(target.settings);
+    const url = new URL(`${base}/model/${encodeURIComponent(target.model)}/converse`);
+    const body = JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'ping' }] }], inferenceConfig: { maxTokens: 1 } });
+    const signer = new SignatureV4({
+      service: 'bedrock',
+      region: r,
+      credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, sessionToken: credential.sessionToken },
+      sha256: Sha256,
+      uriEscapePath: true,
+    });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host, 'content-type': 'application/json', accept: 'application/json' },
+      body,
+    });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(signed.headers)) if (k !== 'host') headers[k] = String(v);
+    const verdict = classify(await ctx.send({ method: 'POST', url: url.toString(), headers, body }));
+    const { prefix, base: baseId } = splitBedrockModelId(target.model);
+    const msg = verdict.message ?? '';
+    if (/on-demand throughput|inference profile/i.test(msg) && !prefix) {
+      verdict.hint = `${baseId} is served only through a cross-region inference profile: prefix the model ID, e.g. us.${baseId} (or eu., apac., global.).`;
+    } else if (verdict.outcome === 'not_found' && !prefix && bedrockNeedsProfile(baseId)) {
+      verdict.hint = `Try the inference profile: us.${baseId} (or eu., apac., global. for your region).`;
+    } else if (verdict.outcome === 'not_found') {
+      verdict.hint = `Bedrock does not know ${target.model} in ${r}: check the model ID and that the model is offered in this region.`;
+    } else if (verdict.outcome === 'model_retired') {
+      verdict.hint = 'This model reached end of life on Bedrock (Legacy): choose a current model ID.';
+    } else if (verdict.outcome === 'permission_denied') {
+      verdict.hint = `The credentials work but have no access to ${target.model} in ${r}: request model access in the Bedrock console and check the IAM policy allows bedrock:InvokeModel.`;
+    } else if (verdict.code === 'UnrecognizedClientException') {
+      verdict.hint = 'AWS does not know this access key ID (deleted, mistyped, or from another partition such as GovCloud or China).';
+    } else if (verdict.code === 'InvalidSignatureException') {
+      verdict.hint = 'The secret access key does not match the access key ID: Replace key with the pair as AWS issued it.';
+    } else if (verdict.code === 'ExpiredTokenException') {
+      verdict.hint = 'The session token expired: get fresh temporary credentials and Replace key.';
+    }
+    return verdict;
+  },
+};

@@ -1,0 +1,92 @@
+/** One interface for every provider client, and the outcome vocabulary shared by the editor and the CLI. */
+import type { ProviderId } from '../catalog';
+import type { HttpRequest, HttpResponse } from '../http';
+
+/** Outcomes of `PROVIDERS.md`, plus the three that mean "nothing was sent". */
+export const OUTCOMES = [
+  'ok', 'auth_failed', 'permission_denied', 'not_found', 'model_retired', 'quota_exceeded', 'rate_limited', 'overloaded',
+  'bad_request', 'server_error', 'timeout', 'network_error', 'tls_error', 'redirect_blocked', 'invalid_response',
+  'missing_credentials', 'blocked', 'cancelled',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export type Credential =
+  | { kind: 'apiKey'; apiKey: string }
+  | { kind: 'aws'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | { kind: 'none' };
+
+/** What a provider needs to know about one connection, read from the manifest. */
+export interface ConnectionTarget {
+  provider: ProviderId;
+  /** The manifest's model and connection names (for messages only). */
+  modelName: string;
+  connectionName: string;
+  /** The provider's model code (Bedrock: model ID, Azure: the model behind the deployment). */
+  model: string;
+  /** The connection's provider settings as written (endpoint, deployment, apiVersion, region, baseUrl, authHeader, advancedProperties). */
+  settings: Readonly<Record<string, unknown>>;
+}
+
+/** Replacement bases for the built-in providers' official origins (the `providerEndpoints` setting, the CLI's `--endpoint`). */
+export type EndpointOverrides = Partial<Record<ProviderId, string>>;
+
+export type TestDepth = 'full' | 'quick';
+
+/** How a provider reached its verdict, before the shared runner adds hint, latency and redaction. */
+export interface ProviderVerdict {
+  outcome: Outcome;
+  /** The provider's own message, if any (redacted and capped later). */
+  message?: string;
+  /** Provider error code or type, e.g. `model_not_found`, `ValidationException`. */
+  code?: string;
+  status?: number;
+  requestId?: string;
+  retryAfterMs?: number;
+  /** A provider-specific hint that beats the generic one for this outcome. */
+  hint?: string;
+  stage: 'metadata' | 'completion';
+}
+
+export interface ProviderContext {
+  depth: TestDepth;
+  /** Sends one request through the shared HTTP helper; throws `HttpFailure` for transport outcomes. */
+  send(request: HttpRequest): Promise<HttpResponse>;
+}
+
+export type CredentialKind = 'apiKey' | 'aws' | 'apiKeyOptional';
+
+export interface ProviderClient {
+  readonly id: ProviderId;
+  readonly credentialKind: CredentialKind;
+  /**
+   * The base URL requests go to, computed from the manifest and the overrides before any
+   * credential is read, so the caller can check it against the key's bound origin.
+   */
+  baseUrl(target: ConnectionTarget, endpoints: EndpointOverrides): string;
+  test(target: ConnectionTarget, credential: Credential, base: string, ctx: ProviderContext): Promise<ProviderVerdict>;
+}
+
+/** A configuration problem found before sending anything (missing endpoint, bad URL …). */
+export class TargetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetError';
+  }
+}
+
+export interface TestResult {
+  outcome: Outcome;
+  /** One line: what happened, in the provider's words where useful. Redacted. */
+  message: string;
+  /** One line: what to do about it. */
+  hint: string;
+  status?: number;
+  latencyMs: number;
+  requestId?: string;
+  retryAfterMs?: number;
+  /** The origin the request went to (or would have gone to). */
+  origin?: string;
+  stage?: 'metadata' | 'completion';
+  /** ISO timestamp. */
+  at: string;
+}
