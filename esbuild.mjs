@@ -1,5 +1,8 @@
-// Bundles the extension host code and the manifest worker. `--production`
-// minifies, `--watch` rebuilds on change. Type checking is `npm run typecheck`.
+// Bundles the extension host code, the manifest worker, the provider runtime
+// (HTTP client and provider clients, loaded on the first test) and the webview.
+// `--production` minifies, `--watch` rebuilds on change. Type checking is
+// `npm run typecheck`.
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -10,6 +13,7 @@ const options = {
   entryPoints: {
     extension: 'src/extension.ts',
     manifestWorker: 'src/manifestWorker.ts',
+    providerRuntime: 'src/providerRuntime.ts',
   },
   bundle: true,
   outdir: 'dist',
@@ -25,13 +29,34 @@ const options = {
   legalComments: 'none',
 };
 
+/** The connection editor's webview: browser code, no Node, no vscode module. */
+/** @type {esbuild.BuildOptions} */
+const webview = {
+  entryPoints: { webview: 'webview/main.ts' },
+  bundle: true,
+  outdir: 'dist',
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  metafile: true,
+  logLevel: 'warning',
+  legalComments: 'none',
+  loader: { '.ttf': 'file', '.css': 'css' },
+};
+
+const builds = [options, ...(fs.existsSync('webview/main.ts') ? [webview] : [])];
+
 if (watch) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  for (const b of builds) await (await esbuild.context(b)).watch();
   console.log('esbuild: watching');
 } else {
-  const result = await esbuild.build(options);
-  for (const [file, info] of Object.entries(result.metafile.outputs)) {
-    if (file.endsWith('.js')) console.log(`esbuild: ${file} ${(info.bytes / 1024).toFixed(1)} KB`);
+  for (const b of builds) {
+    const result = await esbuild.build(b);
+    for (const [file, info] of Object.entries(result.metafile.outputs)) {
+      if (file.endsWith('.js') || file.endsWith('.css')) console.log(`esbuild: ${file} ${(info.bytes / 1024).toFixed(1)} KB`);
+    }
   }
 }

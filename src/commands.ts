@@ -3,7 +3,14 @@ import * as vscode from 'vscode';
 import { applyManifestEdit } from './applyEdit';
 import { deleteConnection, deleteModel, setConnectionEnabled } from './core/edit';
 import { connectionReference, type ModelInfo } from './core/manifest';
-import type { Credentials } from './credentials';
+import { endpointOverrides, targetOf, type ConnectionRef, type ConnectionTester } from './connectionTester';
+import { credentialKindOf, needsCredential, targetBase } from './core/connectionTest';
+import { originOf } from './core/origin';
+import type { TestResult } from './core/providers';
+import { credentialProblem } from './core/redact';
+import type { Credentials, StoredCredential } from './credentials';
+import { outcomeLabel } from './modelsTree';
+import type { TestResults } from './testResults';
 import type { FolderManifest, ManifestStore } from './manifestStore';
 import type { ModelsTree, TreeNode } from './modelsTree';
 import { STARTER_MANIFEST } from './starter';
@@ -13,6 +20,8 @@ export const COMMAND_IDS = [
   'agentConnections.toggleEnabled', 'agentConnections.enableConnection', 'agentConnections.disableConnection', 'agentConnections.deleteConnection',
   'agentConnections.deleteModel', 'agentConnections.copyReference', 'agentConnections.groupByLocation', 'agentConnections.ungroup',
   'agentConnections.openProblem', 'agentConnections.showLog',
+  'agentConnections.testConnection', 'agentConnections.testModel', 'agentConnections.testAll',
+  'agentConnections.setKey', 'agentConnections.replaceKey', 'agentConnections.removeKey',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
@@ -22,13 +31,15 @@ interface Deps {
   tree: ModelsTree;
   credentials: Credentials;
   log: vscode.LogOutputChannel;
+  tester: ConnectionTester;
+  results: TestResults;
 }
 
 type ConnectionNode = Extract<TreeNode, { kind: 'connection' }>;
 type ModelNode = Extract<TreeNode, { kind: 'model' }>;
 
 export function registerCommands(deps: Deps): void {
-  const { context, store, tree, credentials, log } = deps;
+  const { context, store, tree, credentials, log, tester, results } = deps;
   const register = (id: CommandId, handler: (...args: never[]) => unknown) => {
     context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
@@ -123,6 +134,7 @@ export function registerCommands(deps: Deps): void {
     if (ok !== 'Delete') return;
     await applyManifestEdit(target.state.uri, (text) => deleteConnection(text, { model: target.model.name, connection: target.connection.name }));
     await credentials.forget(target.state.folder.uri, target.model.name, target.connection.name);
+    await results.forget(target.state.folder.uri, target.model.name, target.connection.name);
     log.info(`deleted connection ${ref}`);
     await afterEdit(target.state);
   });
@@ -147,6 +159,140 @@ export function registerCommands(deps: Deps): void {
     await vscode.env.clipboard.writeText(ref);
     void vscode.window.setStatusBarMessage(`Copied ${ref}`, 3000);
   });
+
+  const requireTrustForKeys = () => {
+    if (!vscode.workspace.isTrusted) throw new Error('This workspace is in Restricted Mode: no key is read and nothing is sent. Trust the workspace to test connections.');
+  };
+
+  register('agentConnections.testConnection', async (node?: ConnectionNode) => {
+    requireTrustForKeys();
+    const target = node ?? (await pickConnection(store, 'Test which connection?', results));
+    if (!target) return;
+    const result = await tester.testOne(target);
+    reportResult(target, result);
+    return result;
+  });
+
+  const testSeveral = async (refs: ConnectionRef[], title: string) => {
+    const enabled = refs.filter((r) => r.connection.enabled);
+    const skipped = refs.length - enabled.length;
+    if (enabled.length === 0) {
+      void vscode.window.showInformationMessage(refs.length === 0 ? 'There are no connections to test.' : `All ${refs.length} connection${refs.length === 1 ? ' is' : 's are'} disabled for inference; enable one to test it.`);
+      return;
+    }
+    const outcome = await tester.testMany(enabled, title);
+    const all = [...outcome.values()];
+    const ok = all.filter((r) => r.outcome === 'ok').length;
+    const missing = [...outcome].filter(([, r]) => r.outcome === 'missing_credentials').map(([r]) => r);
+    const failed = all.length - ok - missing.length;
+    const parts = [`${ok} ok`, failed ? `${failed} failed` : '', missing.length ? `${missing.length} without a key on this machine` : '', skipped ? `${skipped} disabled, skipped` : '', all.length < enabled.length ? `${enabled.length - all.length} not tested (cancelled)` : ''].filter(Boolean);
+    const message = `Tested ${all.length} connection${all.length === 1 ? '' : 's'}: ${parts.join(', ')}.`;
+    const actions = [...(missing.length ? ['Set Key…'] : []), 'Show Log'];
+    void (failed || missing.length ? vscode.window.showWarningMessage(message, ...actions) : vscode.window.showInformationMessage(message, 'Show Log')).then(async (choice) => {
+      if (choice === 'Show Log') log.show();
+      if (choice === 'Set Key…') {
+        const pick = await vscode.window.showQuickPick(missing.map((r) => ({ label: connectionReference(r.model.name, r.connection.name), ref: r })), { placeHolder: 'Set the key of which connection?' });
+        if (pick) await setKey(pick.ref, false);
+      }
+    });
+    return outcome;
+  };
+
+  register('agentConnections.testModel', async (node?: ModelNode) => {
+    requireTrustForKeys();
+    const target = node ?? (await pickModel(store, 'Test the connections of which model?'));
+    if (!target) return;
+    return testSeveral(target.model.connections.map((connection) => ({ state: target.state, model: target.model, connection })), `Testing ${target.model.name}`);
+  });
+
+  register('agentConnections.testAll', async () => {
+    requireTrustForKeys();
+    const refs: ConnectionRef[] = [];
+    for (const state of store.folders) for (const model of state.analysis?.models ?? []) for (const connection of model.connections) refs.push({ state, model, connection });
+    return testSeveral(refs, 'Testing connections');
+  });
+
+  /** Notifications are not awaited: the command finishes when the test does, not when the toast is dismissed. */
+  const reportResult = (r: ConnectionRef, result: TestResult) => {
+    const ref = connectionReference(r.model.name, r.connection.name);
+    if (result.outcome === 'ok') {
+      void vscode.window.showInformationMessage(`${ref}: connection works (${result.latencyMs} ms).`);
+      return;
+    }
+    if (result.outcome === 'missing_credentials') {
+      void vscode.window.showWarningMessage(`No key is stored on this machine for ${ref}.`, 'Set Key…').then((c) => c && setKey(r, false));
+      return;
+    }
+    const keyAction = result.outcome === 'auth_failed' ? ['Replace Key…'] : [];
+    void vscode.window.showWarningMessage(`${ref}: ${outcomeLabel(result.outcome)}${result.status ? ` (HTTP ${result.status})` : ''}. ${result.hint}`, ...keyAction, 'Show Log').then((choice) => {
+      if (choice === 'Show Log') log.show();
+      if (choice === 'Replace Key…') return setKey(r, true);
+    });
+  };
+
+  const setKey = async (r: ConnectionRef, replacing: boolean) => {
+    requireTrustForKeys();
+    const target = targetOf(r);
+    const ref = connectionReference(r.model.name, r.connection.name);
+    if (!needsCredential(target)) {
+      void vscode.window.showInformationMessage(`${ref} sends no key (authHeader: none), so there is nothing to store.`);
+      return;
+    }
+    let origin: string;
+    try {
+      origin = originOf(targetBase(target, endpointOverrides()));
+    } catch (err) {
+      throw new Error(`Fix the connection first: ${err instanceof Error ? err.message : String(err)} The key is bound to the origin it is entered for.`);
+    }
+    const ask = (prompt: string, opts: { optional?: boolean; password?: boolean; check?: (v: string) => string | undefined } = {}) => vscode.window.showInputBox({
+      title: `${replacing ? 'Replace' : 'Set'} key · ${ref}`,
+      prompt: `${prompt} It is kept in VS Code SecretStorage on this machine, for ${origin} only.`,
+      password: opts.password ?? true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (opts.optional && v === '' ? undefined : credentialProblem(v) ?? opts.check?.(v)),
+    });
+    let credential: StoredCredential['credential'];
+    if (credentialKindOf(target) === 'aws') {
+      const accessKeyId = await ask('Access Key: the AWS access key ID (AKIA… or ASIA…).', { password: false, check: (v) => (/^[A-Z0-9]{16,128}$/.test(v) ? undefined : 'An access key ID is 16–128 upper-case letters and digits, e.g. AKIA…') });
+      if (accessKeyId === undefined) return;
+      const secretAccessKey = await ask('Secret Key: the AWS secret access key.');
+      if (secretAccessKey === undefined) return;
+      const sessionToken = await ask('Session token, only for temporary credentials (ASIA…). Leave empty otherwise.', { optional: true });
+      if (sessionToken === undefined) return;
+      credential = { kind: 'aws', accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+    } else {
+      const apiKey = await ask('API Key.');
+      if (apiKey === undefined) return;
+      credential = { kind: 'apiKey', apiKey };
+    }
+    const folder = r.state.folder.uri;
+    const duplicate = await credentials.duplicateOf(folder, r.model.name, r.connection.name, credential);
+    if (duplicate) throw new Error(`This key is already stored for ${connectionReference(r.model.name, duplicate)}: each connection of a model needs its own key. Nothing was stored.`);
+    await credentials.set(folder, r.model.name, r.connection.name, { credential, origin });
+    log.info(`${replacing ? 'replaced' : 'stored'} the key of ${ref} (bound to ${origin})`);
+    void vscode.window.showInformationMessage(`Key stored on this machine for ${ref}, for ${origin}.`, 'Test Connection').then((c) => {
+      if (c) void vscode.commands.executeCommand('agentConnections.testConnection', { kind: 'connection', ...r, key: 'present' });
+    });
+  };
+
+  register('agentConnections.setKey', async (node?: ConnectionNode) => {
+    const target = node ?? (await pickConnection(store, 'Set the key of which connection?', results));
+    if (target) await setKey(target, false);
+  });
+  register('agentConnections.replaceKey', async (node?: ConnectionNode) => {
+    const target = node ?? (await pickConnection(store, 'Replace the key of which connection?', results));
+    if (target) await setKey(target, true);
+  });
+  register('agentConnections.removeKey', async (node?: ConnectionNode) => {
+    requireTrustForKeys();
+    const target = node ?? (await pickConnection(store, 'Remove the key of which connection?', results));
+    if (!target) return;
+    const ref = connectionReference(target.model.name, target.connection.name);
+    const ok = await vscode.window.showWarningMessage(`Remove the key of ${ref} from this machine?`, { modal: true, detail: 'Only this machine’s SecretStorage changes; the manifest and teammates’ keys are untouched.' }, 'Remove Key');
+    if (ok !== 'Remove Key') return;
+    await credentials.forget(target.state.folder.uri, target.model.name, target.connection.name);
+    log.info(`removed the key of ${ref}`);
+  });
 }
 
 interface Picked<T> extends vscode.QuickPickItem { node: T }
@@ -158,12 +304,14 @@ async function pickModel(store: ManifestStore, placeHolder: string): Promise<Mod
   return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true }))?.node;
 }
 
-async function pickConnection(store: ManifestStore, placeHolder: string): Promise<ConnectionNode | undefined> {
+async function pickConnection(store: ManifestStore, placeHolder: string, results?: TestResults): Promise<ConnectionNode | undefined> {
   const items: Picked<ConnectionNode>[] = [];
   for (const state of store.folders) {
     for (const model of state.analysis?.models ?? ([] as ModelInfo[])) {
       for (const connection of model.connections) {
-        items.push({ label: connectionReference(model.name, connection.name), description: connection.enabled ? 'enabled' : 'disabled', detail: store.folders.length > 1 ? state.folder.name : undefined, node: { kind: 'connection', state, model, connection, key: 'unknown' } });
+        const last = results?.get(state.folder.uri, model.name, connection.name)?.last;
+        const lastText = last ? ` · last test ${outcomeLabel(last.outcome)}${last.outcome === 'ok' ? ` ${last.latencyMs} ms` : ''}` : '';
+        items.push({ label: connectionReference(model.name, connection.name), description: `${model.provider ?? ''} · ${connection.enabled ? 'enabled' : 'disabled'}${lastText}`, detail: store.folders.length > 1 ? state.folder.name : undefined, node: { kind: 'connection', state, model, connection, key: 'unknown' } });
       }
     }
   }

@@ -1,27 +1,89 @@
 /**
  * Where each connection's key lives: one opaque SecretStorage entry per connection.
  * A random id kept in extension state maps folder + model + connection to it, so no
- * secret name is ever built from manifest text. This module only answers "is a key
- * stored on this machine?" for the tree; the editor issue adds setting keys.
+ * secret name is ever built from manifest text. The secret holds the key material
+ * and the origin it was entered for (SECURITY.md §1). Fingerprints for the
+ * "unique within a model" rule are HMACs whose secret is itself in SecretStorage.
  */
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { Credential } from './core/providers';
 
 export type KeyStatus = 'present' | 'missing' | 'unknown';
 
+export interface StoredCredential {
+  credential: Exclude<Credential, { kind: 'none' }>;
+  /** The origin (scheme://host[:port]) the key was entered for. */
+  origin?: string;
+}
+
 const INDEX_KEY = 'agentConnections.credentialIndex';
-const SECRET_TIMEOUT_MS = 3000;
+const FINGERPRINTS_KEY = 'agentConnections.keyFingerprints';
+const HMAC_SECRET = 'agentConnections.fingerprintKey';
+const STATUS_TIMEOUT_MS = 3000;
+const READ_TIMEOUT_MS = 10_000;
+
+export class SecretStorageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecretStorageError';
+  }
+}
+
+/** SecretStorage can hang on Linux without a keyring: every call is bounded. */
+async function bounded<T>(work: Thenable<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve(work).catch((err: unknown) => {
+        throw new SecretStorageError(`VS Code SecretStorage failed while ${what}: ${err instanceof Error ? err.message : String(err)}. Nothing was written anywhere else.`);
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new SecretStorageError(`VS Code SecretStorage did not answer within ${ms / 1000} s while ${what}. On Linux this usually means no keyring (e.g. gnome-keyring) is running. Nothing was written anywhere else.`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function parseStored(raw: string | undefined): StoredCredential | undefined {
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as Record<string, unknown>;
+    const origin = typeof v.origin === 'string' ? v.origin : undefined;
+    if (v.kind === 'apiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'apiKey', apiKey: v.apiKey }, origin };
+    if (v.kind === 'aws' && typeof v.accessKeyId === 'string' && typeof v.secretAccessKey === 'string') {
+      return { credential: { kind: 'aws', accessKeyId: v.accessKeyId, secretAccessKey: v.secretAccessKey, ...(typeof v.sessionToken === 'string' && v.sessionToken ? { sessionToken: v.sessionToken } : {}) }, origin };
+    }
+  } catch {
+    // Not ours (or damaged): treated as no key.
+  }
+  return undefined;
+}
 
 export class Credentials {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
   constructor(private readonly context: vscode.ExtensionContext) {}
 
   private indexKey(folder: vscode.Uri, model: string, connection: string): string {
     return JSON.stringify([folder.toString(), model, connection]);
   }
 
+  private index(): Record<string, string> {
+    return this.context.globalState.get<Record<string, string>>(INDEX_KEY, {});
+  }
+
   private secretId(folder: vscode.Uri, model: string, connection: string): string | undefined {
-    const index = this.context.globalState.get<Record<string, string>>(INDEX_KEY, {});
+    const index = this.index();
     const key = this.indexKey(folder, model, connection);
     return Object.prototype.hasOwnProperty.call(index, key) ? index[key] : undefined;
+  }
+
+  private secretName(id: string): string {
+    return `agentConnections.secret.${id}`;
   }
 
   /** In Restricted Mode no secret is read: the status is unknown. */
@@ -29,20 +91,86 @@ export class Credentials {
     if (!vscode.workspace.isTrusted) return 'unknown';
     const id = this.secretId(folder, model, connection);
     if (!id) return 'missing';
-    const value = await Promise.race([
-      Promise.resolve(this.context.secrets.get(`agentConnections.secret.${id}`)).then((v) => (v ? 'present' : 'missing') as KeyStatus, () => 'unknown' as KeyStatus),
-      new Promise<KeyStatus>((resolve) => setTimeout(() => resolve('unknown'), SECRET_TIMEOUT_MS)),
-    ]);
-    return value;
+    try {
+      return (await bounded(this.context.secrets.get(this.secretName(id)), STATUS_TIMEOUT_MS, 'checking for a key')) ? 'present' : 'missing';
+    } catch {
+      return 'unknown';
+    }
   }
 
-  /** Forgets the stored key of a deleted connection. */
+  /** Reads the key of a connection; only ever called for an explicit user action in a trusted workspace. */
+  async get(folder: vscode.Uri, model: string, connection: string): Promise<StoredCredential | undefined> {
+    if (!vscode.workspace.isTrusted) throw new SecretStorageError('This workspace is in Restricted Mode: no key is read.');
+    const id = this.secretId(folder, model, connection);
+    if (!id) return undefined;
+    return parseStored(await bounded(this.context.secrets.get(this.secretName(id)), READ_TIMEOUT_MS, 'reading a key'));
+  }
+
+  /** Stores a key bound to `origin`, replacing any previous one. */
+  async set(folder: vscode.Uri, model: string, connection: string, stored: StoredCredential): Promise<void> {
+    if (!vscode.workspace.isTrusted) throw new SecretStorageError('This workspace is in Restricted Mode: no key is stored.');
+    const key = this.indexKey(folder, model, connection);
+    const id = this.secretId(folder, model, connection) ?? randomUUID();
+    const value = JSON.stringify({ v: 1, ...stored.credential, origin: stored.origin });
+    await bounded(this.context.secrets.store(this.secretName(id), value), READ_TIMEOUT_MS, 'storing a key');
+    await this.context.globalState.update(INDEX_KEY, { ...this.index(), [key]: id });
+    const fps = { ...this.fingerprints() };
+    // AWS key pairs are legitimately shared by a model's connections in different regions.
+    if (stored.credential.kind === 'apiKey') fps[id] = await this.fingerprint(stored.credential.apiKey);
+    else delete fps[id];
+    await this.context.globalState.update(FINGERPRINTS_KEY, fps);
+    this.changed.fire();
+  }
+
+  /** Binds an existing key to a new origin after the user confirmed it. */
+  async rebind(folder: vscode.Uri, model: string, connection: string, origin: string): Promise<void> {
+    const current = await this.get(folder, model, connection);
+    if (current) await this.set(folder, model, connection, { ...current, origin });
+  }
+
+  /** Forgets the stored key of a connection. */
   async forget(folder: vscode.Uri, model: string, connection: string): Promise<void> {
     const id = this.secretId(folder, model, connection);
     if (!id) return;
-    const index = { ...this.context.globalState.get<Record<string, string>>(INDEX_KEY, {}) };
+    const index = { ...this.index() };
     delete index[this.indexKey(folder, model, connection)];
     await this.context.globalState.update(INDEX_KEY, index);
-    await this.context.secrets.delete(`agentConnections.secret.${id}`);
+    const fps = { ...this.fingerprints() };
+    delete fps[id];
+    await this.context.globalState.update(FINGERPRINTS_KEY, fps);
+    await bounded(this.context.secrets.delete(this.secretName(id)), READ_TIMEOUT_MS, 'removing a key');
+    this.changed.fire();
+  }
+
+  private fingerprints(): Record<string, string> {
+    return this.context.globalState.get<Record<string, string>>(FINGERPRINTS_KEY, {});
+  }
+
+  private async fingerprint(material: string): Promise<string> {
+    let secret = await bounded(this.context.secrets.get(HMAC_SECRET), READ_TIMEOUT_MS, 'reading the fingerprint key');
+    if (!secret) {
+      secret = randomBytes(32).toString('hex');
+      await bounded(this.context.secrets.store(HMAC_SECRET, secret), READ_TIMEOUT_MS, 'storing the fingerprint key');
+    }
+    return createHmac('sha256', secret).update(material, 'utf8').digest('base64url');
+  }
+
+  /**
+   * The other connection of the same model that already uses this key, if any: an API
+   * key must be unique among a model's connections. Compared by HMAC fingerprint.
+   */
+  async duplicateOf(folder: vscode.Uri, model: string, connection: string, credential: StoredCredential['credential']): Promise<string | undefined> {
+    if (credential.kind !== 'apiKey') return undefined;
+    const fp = await this.fingerprint(credential.apiKey);
+    const fps = this.fingerprints();
+    for (const [key, id] of Object.entries(this.index())) {
+      const [f, m, c] = JSON.parse(key) as [string, string, string];
+      if (f === folder.toString() && m === model && c !== connection && fps[id] === fp) return c;
+    }
+    return undefined;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
   }
 }

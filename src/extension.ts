@@ -2,13 +2,19 @@
 import * as vscode from 'vscode';
 import { Analyzer } from './analyzer';
 import { registerCommands } from './commands';
+import { ConnectionTester } from './connectionTester';
 import { Credentials } from './credentials';
 import { AgentsFiles, ManifestStore } from './manifestStore';
 import { ModelsTree, type TreeNode } from './modelsTree';
+import { TestResults } from './testResults';
 
 export interface AgentConnectionsApi {
   store: ManifestStore;
   tree: ModelsTree;
+  results: TestResults;
+  credentials: Credentials;
+  /** Where the extension keeps state and logs (for the canary sweep in tests). */
+  storagePaths: string[];
   /** Labels and descriptions of the expanded tree, for tests and diagnostics. */
   snapshot(): Promise<string[]>;
 }
@@ -20,11 +26,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgentC
   const store = new ManifestStore(analyzer, diagnostics, log);
   const agents = new AgentsFiles(analyzer, diagnostics);
   const credentials = new Credentials(context);
-  const tree = new ModelsTree(store, credentials, context.workspaceState);
+  const results = new TestResults(context.workspaceState);
+  const tester = new ConnectionTester(context, credentials, results, log);
+  const tree = new ModelsTree(store, credentials, context.workspaceState, results, tester);
   const view = vscode.window.createTreeView('agentConnections.models', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(log, diagnostics, analyzer, store, agents, tree, view,
+  context.subscriptions.push(log, diagnostics, analyzer, store, agents, credentials, results, tester, tree, view,
     vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()));
-  registerCommands({ context, store, tree, credentials, log });
+  registerCommands({ context, store, tree, credentials, log, tester, results });
   context.subscriptions.push(store.onDidChange(() => {
     const errors = store.folders.reduce((n, f) => n + (f.analysis?.errorCount ?? 0), 0);
     view.badge = errors > 0 ? { value: errors, tooltip: `${errors} error${errors === 1 ? '' : 's'} in the manifest` } : undefined;
@@ -36,6 +44,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AgentC
   return {
     store,
     tree,
+    results,
+    credentials,
+    storagePaths: [context.globalStorageUri, context.storageUri, context.logUri].filter((u): u is vscode.Uri => !!u).map((u) => u.fsPath),
     async snapshot() {
       const lines: string[] = [];
       const walk = async (node: TreeNode | undefined, depth: number) => {

@@ -1,10 +1,14 @@
 /** The Models tree: models → connections, optionally grouped by location; an error row for a broken manifest. */
 import * as vscode from 'vscode';
-import { providerLabel } from './core/catalog';
+import { isProviderId, providerLabel } from './core/catalog';
 import type { ConnectionInfo, ModelInfo } from './core/manifest';
 import type { Problem } from './core/problems';
+import type { ConnectionTester } from './connectionTester';
+import { needsCredential } from './core/connectionTest';
+import type { Outcome, TestResult } from './core/providers';
 import type { Credentials, KeyStatus } from './credentials';
 import type { FolderManifest, ManifestStore } from './manifestStore';
+import type { HistoryEntry, TestResults } from './testResults';
 
 export type TreeNode =
   | { kind: 'folder'; state: FolderManifest }
@@ -43,10 +47,21 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   private grouped: boolean;
   private readonly sub: vscode.Disposable;
 
-  constructor(private readonly store: ManifestStore, private readonly credentials: Credentials, private readonly memento: vscode.Memento) {
+  constructor(
+    private readonly store: ManifestStore,
+    private readonly credentials: Credentials,
+    private readonly memento: vscode.Memento,
+    private readonly results: TestResults,
+    private readonly tester: ConnectionTester,
+  ) {
     this.grouped = memento.get('agentConnections.groupByLocation', false);
     void vscode.commands.executeCommand('setContext', 'agentConnections.groupByLocation', this.grouped);
-    this.sub = store.onDidChange(() => this.refresh());
+    this.sub = vscode.Disposable.from(
+      store.onDidChange(() => this.refresh()),
+      credentials.onDidChange(() => this.refresh()),
+      results.onDidChange(() => this.refresh()),
+      tester.onDidChange(() => this.refresh()),
+    );
   }
 
   get groupByLocation(): boolean {
@@ -147,20 +162,31 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       case 'connection': {
         const c = n.connection;
         item = new vscode.TreeItem(c.name, C.None);
-        const keyText = n.key === 'present' ? 'key stored' : n.key === 'missing' ? 'no key on this machine' : 'key status unknown (Restricted Mode)';
+        const keyless = !this.needsKey(n);
+        const keyText = keyless ? 'no key needed' : n.key === 'present' ? 'key stored' : n.key === 'missing' ? 'no key on this machine' : 'key status unknown (Restricted Mode)';
+        const results = this.results.get(n.state.folder.uri, n.model.name, c.name);
+        const last = results?.last;
+        const running = this.tester.isRunning(n);
         const added = [c.addedBy, c.addedOn].filter(Boolean).join(', ');
-        item.description = [c.enabled ? 'enabled' : 'disabled', keyText, added].filter(Boolean).join(' · ');
-        item.tooltip = md([
+        const testText = running ? 'testing…' : last ? `${outcomeLabel(last.outcome)}${last.outcome === 'ok' ? ` ${last.latencyMs} ms` : ''}` : undefined;
+        item.description = [c.enabled ? 'enabled' : 'disabled', keyText, testText, added].filter(Boolean).join(' · ');
+        const tooltip = md([
           ['Connection', `${n.model.name}/${c.name}`], ['Enabled for inference', c.enabled ? 'yes' : 'no'], ['Key', keyText],
           ['Added by', c.addedBy], ['Added on', c.addedOn], ['Description', c.description],
           ...Object.entries(c.settings).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, v as string] as [string, string]),
         ]);
-        item.iconPath = !c.enabled
-          ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'))
-          : n.key === 'missing'
-            ? new vscode.ThemeIcon('key', new vscode.ThemeColor('list.warningForeground'))
-            : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
-        item.contextValue = contextValue('connection', c.enabled ? 'enabled' : 'disabled', n.key === 'present' ? 'hasKey' : 'noKey');
+        if (last) appendResult(tooltip, last, results.history);
+        item.tooltip = tooltip;
+        item.iconPath = running
+          ? new vscode.ThemeIcon('loading~spin')
+          : !c.enabled
+            ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'))
+            : n.key === 'missing' && !keyless
+              ? new vscode.ThemeIcon('key', new vscode.ThemeColor('list.warningForeground'))
+              : last
+                ? outcomeIcon(last.outcome)
+                : new vscode.ThemeIcon('circle-large-outline');
+        item.contextValue = contextValue('connection', c.enabled ? 'enabled' : 'disabled', n.key === 'present' ? 'hasKey' : 'noKey', keyless ? 'keyless' : 'needsKey', last ? `tested-${last.outcome}` : 'untested');
         item.command = { command: 'agentConnections.revealInManifest', title: 'Reveal in Manifest', arguments: [n] };
         break;
       }
@@ -169,8 +195,36 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     return item;
   }
 
+  private needsKey(n: Extract<TreeNode, { kind: 'connection' }>): boolean {
+    if (!isProviderId(n.model.provider)) return true;
+    return needsCredential({ provider: n.model.provider, modelName: n.model.name, connectionName: n.connection.name, model: n.model.model ?? '', settings: n.connection.settings });
+  }
+
   dispose(): void {
     this.sub.dispose();
     this.changed.dispose();
+  }
+}
+
+export function outcomeLabel(outcome: Outcome): string {
+  return outcome === 'ok' ? 'ok' : outcome.replace(/_/g, ' ');
+}
+
+const WARNING_OUTCOMES: ReadonlySet<Outcome> = new Set(['rate_limited', 'overloaded', 'timeout', 'server_error', 'blocked', 'cancelled']);
+
+function outcomeIcon(outcome: Outcome): vscode.ThemeIcon {
+  if (outcome === 'ok') return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+  if (WARNING_OUTCOMES.has(outcome)) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+  return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+}
+
+function appendResult(m: vscode.MarkdownString, last: TestResult, history: HistoryEntry[]): void {
+  m.appendMarkdown('\n---\n\n');
+  m.appendMarkdown('**Last test:** ').appendText(`${outcomeLabel(last.outcome)}${last.status ? ` (HTTP ${last.status})` : ''} · ${last.latencyMs} ms · ${new Date(last.at).toLocaleString()}`).appendMarkdown('  \n');
+  if (last.outcome !== 'ok') m.appendText(last.message).appendMarkdown('  \n');
+  m.appendMarkdown('**Hint:** ').appendText(last.hint).appendMarkdown('  \n');
+  if (last.requestId) m.appendMarkdown('**Request ID:** ').appendText(last.requestId).appendMarkdown('  \n');
+  if (history.length > 1) {
+    m.appendMarkdown('**History:** ').appendText(history.slice().reverse().map((h) => (h.outcome === 'ok' ? `${h.latencyMs} ms` : outcomeLabel(h.outcome))).join(' · ')).appendMarkdown('  \n');
   }
 }

@@ -1,0 +1,7 @@
+/**
+ * The provider runtime: HTTP client, provider clients and the test runner. Bundled
+ * separately (dist/providerRuntime.js) and loaded on the first test, so activation
+ * does not pay for undici and the AWS signer.
+ */
+export { runBounded, testConnection } from './core/connectionTest';
+export { createDispatcher } from './core/http';
