@@ -357,6 +357,13 @@ function makeUiContext(page, workspaceDir, log) {
     readWorkspaceFile(rel) {
       return fs.readFileSync(path.join(workspaceDir, rel), 'utf8');
     },
+    /** Merges `patch` into the user settings.json; VS Code picks the change up from the file. */
+    async updateUserSettings(patch) {
+      const file = path.join(state.dirs.userDataDir, 'User', 'settings.json');
+      const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+      await fsp.writeFile(file, JSON.stringify({ ...current, ...patch }, null, 2) + '\n');
+      log(`user settings: ${Object.keys(patch).join(', ')}`);
+    },
     /**
      * Runs `label` from the open context menu (it lives in a shadow root, which
      * Playwright's CSS locators pierce). A plain click() leaves the menu open
