@@ -4,7 +4,7 @@ import { applyManifestEdit } from './applyEdit';
 import { deleteConnection, deleteModel, setConnectionEnabled } from './core/edit';
 import { connectionReference, type ModelInfo } from './core/manifest';
 import { endpointOverrides, targetOf, type ConnectionRef, type ConnectionTester } from './connectionTester';
-import { credentialKindOf, needsCredential, targetBase } from './core/connectionTest';
+import { credentialKindOf, needsCredential, targetBase } from './core/providers/targets';
 import { originOf } from './core/origin';
 import type { TestResult } from './core/providers';
 import { credentialProblem } from './core/redact';

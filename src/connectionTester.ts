@@ -6,8 +6,9 @@
  */
 import * as vscode from 'vscode';
 import { isProviderId } from './core/catalog';
-import { credentialKindOf, needsCredential, runBounded, targetBase, testConnection, type TestOptions } from './core/connectionTest';
-import { createDispatcher } from './core/http';
+import * as path from 'node:path';
+import type { TestOptions } from './core/connectionTest';
+import { credentialKindOf, needsCredential, targetBase } from './core/providers/targets';
 import type { ConnectionInfo, ModelInfo } from './core/manifest';
 import { connectionReference } from './core/manifest';
 import { originOf } from './core/origin';
@@ -24,6 +25,19 @@ export interface ConnectionRef {
 }
 
 const INSECURE_KEY = 'agentConnections.insecureHttpConfirmed';
+
+type ProviderRuntime = typeof import('./providerRuntime');
+let runtime: ProviderRuntime | undefined;
+
+/**
+ * The HTTP client and provider clients live in their own bundle next to this one
+ * (dist/providerRuntime.js; out/src/providerRuntime.js in tests), loaded on the first test.
+ */
+function loadRuntime(): ProviderRuntime {
+  // A computed path, so the bundler leaves this require to run time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazily loaded sibling bundle
+  return (runtime ??= require(path.join(__dirname, 'providerRuntime.js')) as ProviderRuntime);
+}
 
 export function refKey(r: ConnectionRef): string {
   return JSON.stringify([r.state.folder.uri.toString(), r.model.name, r.connection.name]);
@@ -122,7 +136,7 @@ export class ConnectionTester implements vscode.Disposable {
           }),
         } : undefined,
       };
-      const result = await testConnection(target, stored?.credential, options);
+      const result = await loadRuntime().testConnection(target, stored?.credential, options);
       if (result.outcome !== 'missing_credentials') await this.results.record(folder, r.model.name, r.connection.name, result);
       const line = `${ref} → ${result.outcome}${result.status ? ` (${result.status})` : ''} in ${result.latencyMs} ms${result.origin ? ` at ${result.origin}` : ''}: ${result.message}${result.requestId ? ` [request id ${result.requestId}]` : ''}`;
       if (result.outcome === 'ok') this.log.info(line);
@@ -158,6 +172,7 @@ export class ConnectionTester implements vscode.Disposable {
   async testDraft(draft: { folder: vscode.Uri; target: ConnectionTarget; typedCredential?: Credential; stored?: { model: string; connection: string } }): Promise<TestResult> {
     if (!vscode.workspace.isTrusted) throw new Error('This workspace is in Restricted Mode: no key is read and nothing is sent.');
     const s = this.settings();
+    const { createDispatcher, testConnection } = loadRuntime();
     const dispatcher = createDispatcher({ proxy: s.proxy, noProxy: s.noProxy });
     const ref = connectionReference(draft.target.modelName, draft.target.connectionName);
     try {
@@ -182,6 +197,7 @@ export class ConnectionTester implements vscode.Disposable {
   /** Tests one connection, showing progress on the view. */
   async testOne(r: ConnectionRef): Promise<TestResult> {
     const s = this.settings();
+    const { createDispatcher } = loadRuntime();
     const dispatcher = createDispatcher({ proxy: s.proxy, noProxy: s.noProxy });
     try {
       return await vscode.window.withProgress({ location: { viewId: 'agentConnections.models' } }, () =>
@@ -195,6 +211,7 @@ export class ConnectionTester implements vscode.Disposable {
   async testMany(refs: ConnectionRef[], title: string): Promise<Map<ConnectionRef, TestResult>> {
     const s = this.settings();
     const results = new Map<ConnectionRef, TestResult>();
+    const { createDispatcher, runBounded } = loadRuntime();
     const dispatcher = createDispatcher({ proxy: s.proxy, noProxy: s.noProxy });
     const endpoints = endpointOverrides();
     try {

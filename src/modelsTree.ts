@@ -4,7 +4,7 @@ import { isProviderId, providerLabel } from './core/catalog';
 import type { ConnectionInfo, ModelInfo } from './core/manifest';
 import type { Problem } from './core/problems';
 import type { ConnectionTester } from './connectionTester';
-import { needsCredential } from './core/connectionTest';
+import { needsCredential } from './core/providers/targets';
 import type { Outcome, TestResult } from './core/providers';
 import type { Credentials, KeyStatus } from './credentials';
 import type { FolderManifest, ManifestStore } from './manifestStore';

@@ -6,11 +6,14 @@
  * target's origin; every string in the result is redacted.
  */
 import type { Dispatcher } from 'undici';
-import { isProviderId, PROVIDER_LABELS, type ProviderId } from './catalog';
+import { PROVIDER_LABELS, type ProviderId } from './catalog';
 import { HttpFailure, MAX_DEADLINE_MS, send, type HttpRequest } from './http';
 import { checkBinding, isInsecureRemote, OriginError, originOf, type BindingDecision } from './origin';
-import { genericAuthHeader, PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type EndpointOverrides, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './providers';
+import { PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type EndpointOverrides, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './providers';
+import { needsCredential, targetBase } from './providers/targets';
 import { Redactor } from './redact';
+
+export { credentialKindOf, needsCredential, targetBase } from './providers/targets';
 
 export interface TestOptions {
   depth: TestDepth;
@@ -57,23 +60,6 @@ function secretsOf(credential: Credential | undefined): string[] {
   if (credential.kind === 'apiKey') return [credential.apiKey];
   if (credential.kind === 'aws') return [credential.accessKeyId, credential.secretAccessKey, credential.sessionToken ?? ''];
   return [];
-}
-
-/** Whether the connection needs a stored credential to be tested. */
-export function needsCredential(target: ConnectionTarget): boolean {
-  const client = PROVIDER_CLIENTS[target.provider];
-  return client.credentialKind !== 'apiKeyOptional' || genericAuthHeader(target) !== undefined;
-}
-
-export function credentialKindOf(target: ConnectionTarget): 'apiKey' | 'aws' | 'none' {
-  if (target.provider === 'amazon-bedrock') return 'aws';
-  return needsCredential(target) ? 'apiKey' : 'none';
-}
-
-/** The URL a test of this connection would send its key to (throws TargetError / OriginError). */
-export function targetBase(target: ConnectionTarget, endpoints: EndpointOverrides = {}): string {
-  if (!isProviderId(target.provider)) throw new TargetError(`Unknown provider ${JSON.stringify(target.provider)}.`);
-  return PROVIDER_CLIENTS[target.provider].baseUrl(target, endpoints);
 }
 
 export async function testConnection(target: ConnectionTarget, credential: Credential | undefined, options: TestOptions): Promise<TestResult> {

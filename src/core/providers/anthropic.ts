@@ -4,10 +4,9 @@
  * `POST /v1/messages` with `max_tokens: 1`.
  */
 import type { HttpResponse } from '../http';
-import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, officialBase, outcomeForStatus, parseJson, retryAfterMs, str } from './common';
+import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, outcomeForStatus, parseJson, retryAfterMs, str } from './common';
 import type { ProviderClient, ProviderVerdict } from './types';
 
-const OFFICIAL = 'https://api.anthropic.com';
 const ERROR_OUTCOMES: Record<string, ProviderVerdict['outcome']> = {
   authentication_error: 'auth_failed',
   permission_error: 'permission_denied',
@@ -44,8 +43,6 @@ function classify(res: HttpResponse, stage: ProviderVerdict['stage']): ProviderV
 
 export const anthropic: ProviderClient = {
   id: 'anthropic',
-  credentialKind: 'apiKey',
-  baseUrl: (_target, endpoints) => officialBase(OFFICIAL, endpoints.anthropic, 'anthropic'),
   async test(target, credential, base, ctx) {
     const headers = { ...JSON_HEADERS, 'anthropic-version': '2023-06-01', ...(credential.kind === 'apiKey' ? { 'x-api-key': credential.apiKey } : {}) };
     if (ctx.depth === 'quick') {

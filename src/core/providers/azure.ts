@@ -5,7 +5,7 @@
  * a deployment, so both depths send the minimal completion.
  */
 import type { HttpResponse } from '../http';
-import { checkedBase, JSON_HEADERS, setting } from './common';
+import { JSON_HEADERS, setting } from './common';
 import { chatBody, classifyOpenAiStyle, isTokenParamError } from './openaiShape';
 import { TargetError, type ProviderClient, type ProviderVerdict } from './types';
 
@@ -13,12 +13,6 @@ const IDS = ['apim-request-id', 'x-request-id', 'x-ms-request-id'];
 
 export const azureOpenai: ProviderClient = {
   id: 'azure-openai',
-  credentialKind: 'apiKey',
-  baseUrl(target) {
-    const endpoint = setting(target.settings, 'endpoint');
-    if (!endpoint) throw new TargetError('The connection has no Azure Endpoint (e.g. https://my-resource.openai.azure.com).');
-    return checkedBase(endpoint, 'The Azure Endpoint');
-  },
   async test(target, credential, base, ctx) {
     const deployment = setting(target.settings, 'deployment');
     if (!deployment) throw new TargetError('The connection has no Deployment Name.');

@@ -8,22 +8,14 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { bedrockNeedsProfile, splitBedrockModelId } from '../catalog';
 import type { HttpResponse } from '../http';
-import { expectJson, isObject, mentionsRetirement, officialBase, outcomeForStatus, parseJson, setting, str } from './common';
+import { expectJson, isObject, mentionsRetirement, outcomeForStatus, parseJson, str } from './common';
+import { bedrockRegion } from './targets';
 import { TargetError, type ProviderClient, type ProviderVerdict } from './types';
-
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 class Sha256 extends Hash {
   constructor(secret?: Parameters<typeof Hash.prototype.update>[0]) {
     super('sha256', secret);
   }
-}
-
-function region(settings: Readonly<Record<string, unknown>>): string {
-  const r = setting(settings, 'region');
-  if (!r) throw new TargetError('The connection has no Region (e.g. us-east-1).');
-  if (!REGION.test(r)) throw new TargetError(`${JSON.stringify(r.slice(0, 40))} is not an AWS region (e.g. us-east-1).`);
-  return r;
 }
 
 function classify(res: HttpResponse): ProviderVerdict {
@@ -53,15 +45,9 @@ function classify(res: HttpResponse): ProviderVerdict {
 
 export const bedrock: ProviderClient = {
   id: 'amazon-bedrock',
-  credentialKind: 'aws',
-  baseUrl(target, endpoints) {
-    const r = region(target.settings);
-    const override = endpoints['amazon-bedrock']?.replace(/\{region\}/g, r);
-    return officialBase(`https://bedrock-runtime.${r}.amazonaws.com`, override, 'amazon-bedrock');
-  },
   async test(target, credential, base, ctx) {
     if (credential.kind !== 'aws') throw new TargetError('Amazon Bedrock needs an access key ID and a secret access key.');
-    const r = region(target.settings);
+    const r = bedrockRegion(target.settings);
     const url = new URL(`${base}/model/${encodeURIComponent(target.model)}/converse`);
     const body = JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'ping' }] }], inferenceConfig: { maxTokens: 1 } });
     const signer = new SignatureV4({

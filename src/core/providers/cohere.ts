@@ -3,10 +3,9 @@
  * `GET /v1/models/{model}`; stage 2 `POST /v2/chat` with `max_tokens: 1`.
  */
 import type { HttpResponse } from '../http';
-import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, officialBase, outcomeForStatus, parseJson, retryAfterMs, str } from './common';
+import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, outcomeForStatus, parseJson, retryAfterMs, str } from './common';
 import type { ProviderClient, ProviderVerdict } from './types';
 
-const OFFICIAL = 'https://api.cohere.com';
 const ID_HEADERS = ['x-request-id', 'x-trace-id', 'x-debug-trace-id'];
 
 function classify(res: HttpResponse, stage: ProviderVerdict['stage'], check: (b: Record<string, unknown>) => boolean, expected: string): ProviderVerdict {
@@ -28,8 +27,6 @@ function classify(res: HttpResponse, stage: ProviderVerdict['stage'], check: (b:
 
 export const cohere: ProviderClient = {
   id: 'cohere',
-  credentialKind: 'apiKey',
-  baseUrl: (_target, endpoints) => officialBase(OFFICIAL, endpoints.cohere, 'cohere'),
   async test(target, credential, base, ctx) {
     const headers = { ...JSON_HEADERS, ...(credential.kind === 'apiKey' ? { authorization: `Bearer ${credential.apiKey}` } : {}) };
     let verdict: ProviderVerdict;

@@ -5,10 +5,9 @@
  */
 import { defaultGeminiApiVersion, isGeminiPreviewModel } from '../catalog';
 import type { HttpResponse } from '../http';
-import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, officialBase, outcomeForStatus, parseJson, retryAfterMs, setting, str } from './common';
+import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, outcomeForStatus, parseJson, retryAfterMs, setting, str } from './common';
 import { TargetError, type ProviderClient, type ProviderVerdict } from './types';
 
-const OFFICIAL = 'https://generativelanguage.googleapis.com';
 
 function retryDelay(details: unknown[]): number | undefined {
   for (const d of details) {
@@ -68,8 +67,6 @@ function classify(res: HttpResponse, stage: ProviderVerdict['stage']): ProviderV
 
 export const gemini: ProviderClient = {
   id: 'google-gemini',
-  credentialKind: 'apiKey',
-  baseUrl: (_target, endpoints) => officialBase(OFFICIAL, endpoints['google-gemini'], 'google-gemini'),
   async test(target, credential, base, ctx) {
     const version = setting(target.settings, 'apiVersion') ?? defaultGeminiApiVersion(target.model);
     if (!/^v\d+((alpha|beta)\d*)?$/.test(version)) throw new TargetError(`${JSON.stringify(version)} is not a Gemini API version (v1, v1beta …).`);

@@ -4,18 +4,13 @@
  * the connection's extra headers on every request, GETs included.
  */
 import { FORBIDDEN_HEADERS } from '../catalog';
-import { checkedBase, isObject, JSON_HEADERS, setting } from './common';
+import { isObject, JSON_HEADERS, setting } from './common';
+import { genericAuthHeader } from './targets';
 import { chatBody, classifyOpenAiStyle } from './openaiShape';
 import { TargetError, type ConnectionTarget, type Credential, type ProviderClient } from './types';
 
 const IDS = ['x-request-id', 'request-id', 'x-groq-id'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** `Authorization` (Bearer), another header name, or `none`. */
-export function genericAuthHeader(target: ConnectionTarget): string | undefined {
-  const h = setting(target.settings, 'authHeader') ?? 'Authorization';
-  return h.toLowerCase() === 'none' ? undefined : h;
-}
 
 function extraHeaders(target: ConnectionTarget): Record<string, string> {
   const adv = target.settings.advancedProperties;
@@ -39,12 +34,6 @@ function authHeaders(target: ConnectionTarget, credential: Credential): Record<s
 
 export const generic: ProviderClient = {
   id: 'generic',
-  credentialKind: 'apiKeyOptional',
-  baseUrl(target) {
-    const base = setting(target.settings, 'baseUrl');
-    if (!base) throw new TargetError('The connection has no Base URL (e.g. https://api.groq.com/openai/v1).');
-    return checkedBase(base, 'The Base URL');
-  },
   async test(target, credential, base, ctx) {
     const format = setting(target.settings, 'apiFormat') ?? 'openai';
     if (format.toLowerCase() !== 'openai') throw new TargetError(`Testing supports the openai API format; this connection uses ${JSON.stringify(format)}.`);

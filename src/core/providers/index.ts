@@ -19,5 +19,4 @@ export const PROVIDER_CLIENTS: Record<ProviderId, ProviderClient> = {
   generic,
 };
 
-export { genericAuthHeader } from './generic';
 export * from './types';

@@ -1,10 +1,9 @@
 /** OpenAI: `Authorization: Bearer`; stage 1 `GET /models/{model}`, stage 2 a one-message chat completion. */
 import type { HttpResponse } from '../http';
-import { JSON_HEADERS, officialBase } from './common';
+import { JSON_HEADERS } from './common';
 import { chatBody, classifyOpenAiStyle, isTokenParamError } from './openaiShape';
 import type { Credential, ProviderClient } from './types';
 
-const OFFICIAL = 'https://api.openai.com/v1';
 const IDS = ['x-request-id'];
 
 function auth(credential: Credential): Record<string, string> {
@@ -13,8 +12,6 @@ function auth(credential: Credential): Record<string, string> {
 
 export const openai: ProviderClient = {
   id: 'openai',
-  credentialKind: 'apiKey',
-  baseUrl: (_target, endpoints) => officialBase(OFFICIAL, endpoints.openai, 'openai'),
   async test(target, credential, base, ctx) {
     const headers = { ...JSON_HEADERS, ...auth(credential) };
     if (ctx.depth === 'quick') {

@@ -53,16 +53,9 @@ export interface ProviderContext {
   send(request: HttpRequest): Promise<HttpResponse>;
 }
 
-export type CredentialKind = 'apiKey' | 'aws' | 'apiKeyOptional';
-
 export interface ProviderClient {
   readonly id: ProviderId;
-  readonly credentialKind: CredentialKind;
-  /**
-   * The base URL requests go to, computed from the manifest and the overrides before any
-   * credential is read, so the caller can check it against the key's bound origin.
-   */
-  baseUrl(target: ConnectionTarget, endpoints: EndpointOverrides): string;
+  /** `base` comes from targets.ts and was checked against the key's bound origin before this call. */
   test(target: ConnectionTarget, credential: Credential, base: string, ctx: ProviderContext): Promise<ProviderVerdict>;
 }
 
