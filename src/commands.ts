@@ -33,6 +33,8 @@ interface Deps {
   log: vscode.LogOutputChannel;
   tester: ConnectionTester;
   results: TestResults;
+  /** Agents and supervisors using a connection (any of the model's without `connection`), as lines for warnings. */
+  agentsUsing?: (folder: vscode.Uri, model: string, connection?: string) => string[];
 }
 
 type ConnectionNode = Extract<TreeNode, { kind: 'connection' }>;
@@ -57,6 +59,8 @@ export function registerCommands(deps: Deps): void {
   };
 
   const afterEdit = async (state: FolderManifest) => store.reload(state.folder);
+  const usedBy = (state: FolderManifest, model: string, connection?: string) => deps.agentsUsing?.(state.folder.uri, model, connection) ?? [];
+  const usedByText = (users: string[]) => (users.length ? `\n\nUsed by:\n${users.map((u) => `• ${u}`).join('\n')}` : '');
 
   register('agentConnections.refresh', async () => {
     await store.reloadAll();
@@ -119,6 +123,11 @@ export function registerCommands(deps: Deps): void {
     await applyManifestEdit(target.state.uri, (text) => setConnectionEnabled(text, { model: target.model.name, connection: target.connection.name }, enabled));
     log.info(`${enabled ? 'enabled' : 'disabled'} ${connectionReference(target.model.name, target.connection.name)} for inference`);
     await afterEdit(target.state);
+    // Easy to undo, so the warning does not block: it lists the agents and offers to undo.
+    const users = enabled ? [] : usedBy(target.state, target.model.name, target.connection.name);
+    if (users.length > 0) {
+      void vscode.window.showWarningMessage(`${connectionReference(target.model.name, target.connection.name)} is now disabled for inference, and agents use it: ${users.join('; ')}.`, 'Enable Again').then((c) => c && setEnabled(target, true));
+    }
   };
   register('agentConnections.toggleEnabled', (node?: ConnectionNode) => setEnabled(node, 'toggle'));
   register('agentConnections.enableConnection', (node?: ConnectionNode) => setEnabled(node, true));
@@ -130,7 +139,8 @@ export function registerCommands(deps: Deps): void {
     if (!target) return;
     const ref = connectionReference(target.model.name, target.connection.name);
     const last = target.model.connections.length === 1 ? ' It is the model’s only connection.' : '';
-    const ok = await vscode.window.showWarningMessage(`Delete connection “${ref}”?`, { modal: true, detail: `It is removed from ${vscode.workspace.asRelativePath(target.state.uri)} and its key is removed from this machine’s SecretStorage.${last} Agents that reference it will report a problem.` }, 'Delete');
+    const users = usedBy(target.state, target.model.name, target.connection.name);
+    const ok = await vscode.window.showWarningMessage(`Delete connection “${ref}”?${users.length ? ' Agents use it.' : ''}`, { modal: true, detail: `It is removed from ${vscode.workspace.asRelativePath(target.state.uri)} and its key is removed from this machine’s SecretStorage.${last} Agents that reference it will report a problem.${usedByText(users)}` }, 'Delete');
     if (ok !== 'Delete') return;
     await applyManifestEdit(target.state.uri, (text) => deleteConnection(text, { model: target.model.name, connection: target.connection.name }));
     await credentials.forget(target.state.folder.uri, target.model.name, target.connection.name);
@@ -144,7 +154,8 @@ export function registerCommands(deps: Deps): void {
     const target = node ?? (await pickModel(store, 'Delete which model?'));
     if (!target) return;
     const n = target.model.connections.length;
-    const ok = await vscode.window.showWarningMessage(`Delete model “${target.model.name}” and its ${n} connection${n === 1 ? '' : 's'}?`, { modal: true, detail: `It is removed from ${vscode.workspace.asRelativePath(target.state.uri)}, and the keys of its connections are removed from this machine’s SecretStorage.` }, 'Delete');
+    const users = usedBy(target.state, target.model.name);
+    const ok = await vscode.window.showWarningMessage(`Delete model “${target.model.name}” and its ${n} connection${n === 1 ? '' : 's'}?${users.length ? ' Agents use it.' : ''}`, { modal: true, detail: `It is removed from ${vscode.workspace.asRelativePath(target.state.uri)}, and the keys of its connections are removed from this machine’s SecretStorage.${usedByText(users)}` }, 'Delete');
     if (ok !== 'Delete') return;
     await applyManifestEdit(target.state.uri, (text) => deleteModel(text, target.model.name));
     for (const c of target.model.connections) await credentials.forget(target.state.folder.uri, target.model.name, c.name);

@@ -5,7 +5,9 @@
  */
 import * as vscode from 'vscode';
 import type { Analyzer } from './analyzer';
-import type { ManifestAnalysis } from './core/manifest';
+import type { AgentsAnalysis } from './core/agents';
+import { parseReference, resolveAssignments, type KeyState, type Resolution } from './core/assignments';
+import type { ConnectionInfo, ManifestAnalysis, ModelInfo } from './core/manifest';
 import { DEFAULT_MANIFEST_PATH } from './core/manifest';
 import type { Problem } from './core/problems';
 
@@ -153,21 +155,54 @@ export class ManifestStore implements vscode.Disposable {
   }
 }
 
-/** Problems of the agents files (`**\/*.agents.yaml`), kept in the same Problems panel. */
+/** One agents file: its text, its analysis, and its resolution against the folder's manifest. */
+export interface AgentsFileState {
+  uri: vscode.Uri;
+  folder: vscode.WorkspaceFolder;
+  text: string;
+  analysis: AgentsAnalysis;
+  resolution: Resolution;
+}
+
+/** Whether this machine has a connection's key (the core never reads secrets). */
+export type KeyLookup = (folder: vscode.WorkspaceFolder, model: ModelInfo, connection: ConnectionInfo) => Promise<KeyState>;
+
+/**
+ * The agents files (`**\/*.agents.yaml`): analysed in the worker, resolved here against
+ * the folder's manifest (cheap), so their problems follow edits of either file and keys
+ * stored or removed. Problems go to the same Problems panel.
+ */
 export class AgentsFiles implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly files = new Map<string, AgentsFileState>();
+  private readonly generation = new Map<string, number>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
 
-  constructor(private readonly analyzer: Analyzer, private readonly diagnostics: vscode.DiagnosticCollection) {
+  constructor(private readonly analyzer: Analyzer, private readonly diagnostics: vscode.DiagnosticCollection, private readonly store?: ManifestStore, private readonly keyStatus?: KeyLookup) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.agents.{yaml,yml}');
     watcher.onDidCreate((u) => this.schedule(u));
     watcher.onDidChange((u) => this.schedule(u));
-    watcher.onDidDelete((u) => this.diagnostics.delete(u));
+    watcher.onDidDelete((u) => this.forget(u));
     this.disposables.push(
       watcher,
+      this.changed,
       vscode.workspace.onDidChangeTextDocument((e) => { if (this.matches(e.document.uri)) this.schedule(e.document.uri); }),
       vscode.workspace.onDidOpenTextDocument((d) => { if (this.matches(d.uri)) this.schedule(d.uri); }),
+      vscode.workspace.onDidCloseTextDocument((d) => { const f = this.get(d.uri); if (f) this.publish(f); }),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('agentConnections.agentsFiles')) void this.rescan(); }),
     );
+    if (store) this.disposables.push(store.onDidChange(() => void this.resolveAll()));
+  }
+
+  /** Every agents file read so far, in path order. */
+  get all(): AgentsFileState[] {
+    return [...this.files.values()].sort((a, b) => a.uri.path.localeCompare(b.uri.path));
+  }
+
+  get(uri: vscode.Uri): AgentsFileState | undefined {
+    return this.files.get(uri.toString());
   }
 
   private matches(uri: vscode.Uri): boolean {
@@ -183,20 +218,84 @@ export class AgentsFiles implements vscode.Disposable {
     }
   }
 
+  /** The glob changed: forget every file and read the ones it matches now. */
+  private async rescan(): Promise<void> {
+    for (const f of this.files.values()) this.diagnostics.delete(f.uri);
+    this.files.clear();
+    this.changed.fire();
+    await this.scanAll();
+  }
+
+  /** Reads one agents file again now (after an edit made by a command, for example). */
+  reload(uri: vscode.Uri): Promise<void> {
+    return this.check(uri);
+  }
+
+  /** Resolves every file again against the current manifests and keys. */
+  async resolveAll(): Promise<void> {
+    await Promise.all(this.all.map(async (f) => {
+      const resolution = await this.resolve(f.folder, f.text, f.analysis);
+      if (this.files.get(f.uri.toString()) !== f) return; // re-read meanwhile
+      this.publish({ ...f, resolution });
+    }));
+    this.changed.fire();
+  }
+
   private schedule(uri: vscode.Uri): void {
     const key = uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.set(key, setTimeout(() => void this.check(uri), DEBOUNCE_MS));
   }
 
+  private forget(uri: vscode.Uri): void {
+    this.files.delete(uri.toString());
+    this.diagnostics.delete(uri);
+    this.changed.fire();
+  }
+
   private async check(uri: vscode.Uri): Promise<void> {
-    if (!this.matches(uri)) return;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder || !this.matches(uri)) return;
+    const key = uri.toString();
+    const gen = (this.generation.get(key) ?? 0) + 1;
+    this.generation.set(key, gen);
     try {
-      const a = await this.analyzer.agents(await readText(uri));
-      this.diagnostics.set(uri, a.problems.map((p) => toDiagnostic(p)));
+      const text = await readText(uri);
+      const analysis = await this.analyzer.agents(text);
+      const resolution = await this.resolve(folder, text, analysis);
+      if (this.generation.get(key) !== gen) return; // a newer read is under way
+      this.publish({ uri, folder, text, analysis, resolution });
     } catch {
+      if (this.generation.get(key) !== gen) return;
+      this.files.delete(key);
       this.diagnostics.delete(uri);
     }
+    this.changed.fire();
+  }
+
+  /** A key missing on this machine is information for the open editor only, not a Problems-panel entry for every file. */
+  private publish(file: AgentsFileState): void {
+    this.files.set(file.uri.toString(), file);
+    const open = vscode.workspace.textDocuments.some((d) => d.uri.toString() === file.uri.toString());
+    const problems = [...file.analysis.problems, ...file.resolution.problems.filter((p) => open || p.code !== 'no-key')];
+    this.diagnostics.set(file.uri, problems.map((p) => toDiagnostic(p)));
+  }
+
+  /** Against the folder's manifest; references stay unchecked while it is missing or has YAML errors. */
+  private async resolve(folder: vscode.WorkspaceFolder, text: string, analysis: AgentsAnalysis): Promise<Resolution> {
+    const manifest = this.store?.folders.find((f) => f.folder.uri.toString() === folder.uri.toString())?.analysis;
+    const models = manifest?.syntaxOk ? manifest.models : undefined;
+    const keys = new Map<string, KeyState>();
+    if (models && this.keyStatus) {
+      const wanted = new Set([...analysis.supervisors, ...analysis.agents].map((d) => d.connection).filter((c): c is string => c !== undefined));
+      await Promise.all([...wanted].map(async (reference) => {
+        const ref = parseReference(reference);
+        const model = ref && models.find((m) => m.name === ref.model);
+        const connection = model?.connections.find((c) => c.name === ref!.connection);
+        if (model && connection) keys.set(reference, await this.keyStatus!(folder, model, connection).catch((): KeyState => 'unknown'));
+      }));
+    }
+    return resolveAssignments(text, analysis, models, { keyStatus: this.keyStatus ? (m, c) => keys.get(`${m}/${c}`) : undefined });
   }
 
   dispose(): void {

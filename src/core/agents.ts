@@ -1,5 +1,6 @@
 /** Agent definition files (`*.agents.yaml`): supervisors, agents and their connection references. */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { checkAgentsStructure, parseReference } from './assignments';
 import { validateAgents } from './generated/validators';
 import type { Span } from './manifest';
 import type { Problem } from './problems';
@@ -18,7 +19,10 @@ export interface AgentRef {
 }
 
 export interface SupervisorInfo extends AgentRef {
+  /** Names in its `agents:` list: agents, or supervisors under it. */
   agents: string[];
+  /** Where each of those names is written. */
+  agentSpans: Span[];
 }
 
 export interface AgentsAnalysis {
@@ -28,11 +32,7 @@ export interface AgentsAnalysis {
   syntaxOk: boolean;
 }
 
-/** `model/connection`: exactly one slash, both parts non-empty. */
-export function parseReference(ref: string): { model: string; connection: string } | undefined {
-  const m = /^([^/]+)\/([^/]+)$/.exec(ref);
-  return m ? { model: m[1], connection: m[2] } : undefined;
-}
+export { parseReference };
 
 export function analyzeAgents(text: string): AgentsAnalysis {
   const loaded = loadYaml(text, 'agents file');
@@ -68,24 +68,26 @@ export function analyzeAgents(text: string): AgentsAnalysis {
           const ref = read(item, i, 'supervisor');
           if (!ref) return;
           const list = findPair(item, 'agents')?.value;
-          const names = isSeq(list) ? list.items.filter(isScalar).map((s) => String(s.value)) : [];
-          supervisors.push({ ...ref, agents: names });
+          const listed = isSeq(list) ? list.items.filter(isScalar) : [];
+          supervisors.push({
+            ...ref,
+            agents: listed.map((s) => String(s.value)),
+            agentSpans: listed.map((s) => (s.range ? { start: s.range[0], end: s.range[1] } : ref.nameSpan)),
+          });
         });
       }
       const ags = findPair(doc.contents, 'agents')?.value;
       if (isSeq(ags)) ags.items.forEach((item, i) => { const ref = read(item, i, 'agent'); if (ref) agents.push(ref); });
 
       for (const [kind, list] of [['supervisor', supervisors], ['agent', agents]] as const) {
-        const seen = new Set<string>();
         for (const item of list) {
-          if (seen.has(item.name)) problems.add('duplicate-name', 'error', `Another ${kind} is already named ${quote(item.name)}; names must be unique.`, item.nameSpan.start, item.nameSpan.end);
-          seen.add(item.name);
           checkNameCharacters(kind, item.name, item.nameSpan, problems);
           if (item.connection !== undefined && item.connectionSpan && !parseReference(item.connection)) {
             problems.add('reference-syntax', 'error', `${quote(item.connection)} is not a connection reference: write \`model/connection\`, e.g. \`gpt-4o/prod-key-1\`.`, item.connectionSpan.start, item.connectionSpan.end);
           }
         }
       }
+      checkAgentsStructure(supervisors, agents, problems);
     }
   }
   return { problems: problems.items, supervisors, agents, syntaxOk: loaded.syntaxOk };

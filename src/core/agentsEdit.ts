@@ -1,0 +1,171 @@
+/**
+ * Minimal text edits to an agents file: set or remove the `connection:` of one agent
+ * or supervisor. Like `edit.ts` for the manifest, the edit is computed from the
+ * parsed document's node ranges, so only that line changes: comments, order,
+ * quoting, CRLF and a BOM survive. A file with YAML errors is never edited, and the
+ * result is re-read: it must parse and hold exactly the intended data.
+ */
+import { isDeepStrictEqual } from 'util';
+import { isMap, isNode, isPair, isScalar, isSeq, Scalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { AgentKind } from './assignments';
+import { parseReference } from './assignments';
+import { applyEdits, EditError, formatScalar, type TextEdit } from './edit';
+import { detectEol, LineIndex, quote } from './text';
+import { findPair, loadYaml } from './yamlLoad';
+
+export interface AgentTarget {
+  kind: AgentKind;
+  name: string;
+}
+
+/** Where `connection:` goes in a definition without one: after the first of these that is there. */
+const ANCHOR_KEYS = ['description', 'name'] as const;
+
+interface Editable {
+  text: string;
+  index: LineIndex;
+  eol: string;
+  data: unknown;
+  map: YAMLMap;
+  listKey: 'agents' | 'supervisors';
+  position: number;
+}
+
+function open(text: string, target: AgentTarget): Editable {
+  const loaded = loadYaml(text, 'agents file');
+  if (!loaded.doc || !loaded.syntaxOk) {
+    throw new EditError('The agents file has YAML errors; fix them (see the Problems panel) before changing it from here. The file was not modified.', 'syntax');
+  }
+  const listKey = target.kind === 'agent' ? 'agents' : 'supervisors';
+  const seq = findPair(loaded.doc.contents, listKey)?.value;
+  const found: Array<{ map: YAMLMap; position: number }> = [];
+  if (isSeq(seq)) {
+    seq.items.forEach((item, position) => {
+      if (isMap(item) && scalarValue(findPair(item, 'name')?.value) === target.name) found.push({ map: item, position });
+    });
+  }
+  if (found.length === 0) throw new EditError(`No ${target.kind} named ${quote(target.name)} in this file (it may have been renamed or removed).`, 'not-found');
+  if (found.length > 1) throw new EditError(`Several ${target.kind}s are named ${quote(target.name)}; give them unique names first. The file was not modified.`, 'shape');
+  return { text, index: loaded.index, eol: detectEol(text), data: loaded.data, map: found[0].map, listKey, position: found[0].position };
+}
+
+function scalarValue(node: unknown): unknown {
+  return isScalar(node) ? node.value : undefined;
+}
+
+function keyRange(pair: Pair): [number, number] {
+  const r = (pair.key as Node).range!;
+  return [r[0], r[1]];
+}
+
+/** Column of an offset; a BOM on the first line does not count. */
+function column(e: Editable, offset: number): number {
+  const pos = e.index.positionAt(offset);
+  return pos.line === 0 && e.text.charCodeAt(0) === 0xfeff ? pos.character - 1 : pos.character;
+}
+
+function lineStart(e: Editable, offset: number): number {
+  const s = e.index.lineStart(offset);
+  return s === 0 && e.text.charCodeAt(0) === 0xfeff ? 1 : s;
+}
+
+/** Start of the line after the one where a node ends (block scalars already end after their line break). */
+function lineAfter(e: Editable, end: number): number {
+  return end > 0 && e.text[end - 1] === '\n' ? end : e.index.nextLineStart(end);
+}
+
+/** Where a node's last content ends; a block collection's own range runs on over trailing comments. */
+function contentEnd(node: unknown, fallback: number): number {
+  if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
+    const last = node.items[node.items.length - 1];
+    return isPair(last) ? contentEnd(last.value, (last.key as Node).range![1]) : contentEnd(last, fallback);
+  }
+  const range = isNode(node) ? node.range : undefined;
+  return range && range[1] > range[0] ? range[1] : fallback;
+}
+
+function valueEnd(pair: Pair): number {
+  return contentEnd(pair.value, keyRange(pair)[1]);
+}
+
+function onDashLine(e: Editable, keyStart: number): boolean {
+  return e.text.slice(lineStart(e, keyStart), keyStart).trim() !== '';
+}
+
+function afterColon(e: Editable, pair: Pair): number {
+  const colon = e.text.indexOf(':', keyRange(pair)[1]);
+  if (colon === -1) throw new EditError('Unexpected mapping layout; edit this value by hand.', 'shape');
+  return colon + 1;
+}
+
+/** Re-reads the result: it must parse, and its data must be the old data with exactly the intended change. */
+function checked(e: Editable, edits: TextEdit[], reference: string | undefined): TextEdit[] {
+  if (edits.length === 0) return edits;
+  edits.sort((a, b) => a.start - b.start);
+  const after = loadYaml(applyEdits(e.text, edits), 'agents file');
+  let ok = after.syntaxOk && after.doc !== undefined;
+  if (ok && e.data !== null && typeof e.data === 'object') {
+    const expected = structuredClone(e.data) as Record<string, Array<Record<string, unknown>>>;
+    const item = expected[e.listKey][e.position];
+    if (reference === undefined) delete item.connection;
+    else item.connection = reference;
+    ok = isDeepStrictEqual(after.data, expected);
+  }
+  if (!ok) throw new EditError('This change could not be written without risking the rest of the agents file; make it by hand. The file was not modified.', 'shape');
+  return edits;
+}
+
+/** Sets `connection: model/connection` on an agent or supervisor: the value in place, or a new line after its description or name. */
+export function setAgentConnection(text: string, target: AgentTarget, reference: string): TextEdit[] {
+  if (typeof reference !== 'string' || !parseReference(reference)) throw new EditError(`${quote(reference)} is not a connection reference: write \`model/connection\`.`, 'shape');
+  const e = open(text, target);
+  const map = e.map;
+  const scalar = formatScalar(reference, map.flow);
+  const pair = findPair(map, 'connection');
+  if (pair) {
+    const v = pair.value;
+    if (isScalar(v) && v.value === reference) return [];
+    if (v !== null && !isScalar(v)) throw new EditError('`connection` is not a single value here; edit it by hand. The file was not modified.', 'shape');
+    let edit: TextEdit;
+    if (v?.range && v.range[1] > v.range[0]) {
+      const block = v.type === Scalar.BLOCK_FOLDED || v.type === Scalar.BLOCK_LITERAL;
+      edit = { start: v.range[0], end: v.range[1], newText: scalar + (block && e.text[v.range[1] - 1] === '\n' ? e.eol : '') };
+    } else {
+      const at = afterColon(e, pair);
+      edit = { start: at, end: at, newText: ` ${scalar}` };
+    }
+    return checked(e, [edit], reference);
+  }
+  const anchor = ANCHOR_KEYS.map((k) => findPair(map, k)).find((p) => p !== undefined) ?? (map.items[map.items.length - 1] as Pair | undefined);
+  if (!anchor) throw new EditError('This definition is empty; edit it by hand.', 'shape');
+  const end = valueEnd(anchor);
+  if (map.flow) return checked(e, [{ start: end, end, newText: `, connection: ${scalar}` }], reference);
+  const at = lineAfter(e, end);
+  const line = `${' '.repeat(column(e, keyRange(anchor)[0]))}connection: ${scalar}`;
+  const needsBreak = at === e.text.length && e.text.length > 0 && !e.text.endsWith('\n');
+  return checked(e, [{ start: at, end: at, newText: needsBreak ? `${e.eol}${line}` : `${line}${e.eol}` }], reference);
+}
+
+/** Removes `connection:` from an agent or supervisor (its line, with a comment on it). No edit when there is none. */
+export function clearAgentConnection(text: string, target: AgentTarget): TextEdit[] {
+  const e = open(text, target);
+  const map = e.map;
+  const pairs = map.items as Pair[];
+  const pair = findPair(map, 'connection');
+  if (!pair) return [];
+  const i = pairs.indexOf(pair as Pair);
+  if (pairs.length === 1) throw new EditError('`connection` is the only key of this definition; edit it by hand.', 'shape');
+  const [keyStart] = keyRange(pair);
+  let edit: TextEdit;
+  if (map.flow) {
+    edit = i < pairs.length - 1
+      ? { start: keyStart, end: keyRange(pairs[i + 1])[0], newText: '' }
+      : { start: valueEnd(pairs[i - 1]), end: valueEnd(pair), newText: '' };
+  } else if (onDashLine(e, keyStart)) {
+    // `- connection: …` — the next key moves up onto the dash line.
+    edit = { start: keyStart, end: keyRange(pairs[i + 1])[0], newText: '' };
+  } else {
+    edit = { start: lineStart(e, keyStart), end: lineAfter(e, valueEnd(pair)), newText: '' };
+  }
+  return checked(e, [edit], undefined);
+}
