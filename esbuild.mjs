@@ -47,7 +47,16 @@ const webview = {
   loader: { '.ttf': 'file', '.css': 'css' },
 };
 
-const builds = [options, ...(fs.existsSync('webview/main.ts') ? [webview] : [])];
+/** The `agent-connections` CLI (package `bin`): plain Node, no vscode module, a shebang. */
+/** @type {esbuild.BuildOptions} */
+const cli = {
+  ...options,
+  entryPoints: { cli: 'src/cli/main.ts' },
+  external: [],
+  banner: { js: '#!/usr/bin/env node' },
+};
+
+const builds = [options, cli, ...(fs.existsSync('webview/main.ts') ? [webview] : [])];
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
@@ -55,6 +64,7 @@ if (watch) {
 } else {
   for (const b of builds) {
     const result = await esbuild.build(b);
+    if (b === cli) fs.chmodSync('dist/cli.js', 0o755);
     for (const [file, info] of Object.entries(result.metafile.outputs)) {
       if (file.endsWith('.js') || file.endsWith('.css')) console.log(`esbuild: ${file} ${(info.bytes / 1024).toFixed(1)} KB`);
     }

@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import { validateManifest } from './generated/validators';
+import { checkLeakedKeys } from './leakGuard';
 import type { Problem } from './problems';
 import { checkManifestRules } from './rules';
 import { reportSchemaErrors } from './schemaErrors';
@@ -74,6 +75,7 @@ export function analyzeManifest(text: string): ManifestAnalysis {
       checkManifestRules(models, built.nodes, problems);
     }
   }
+  if (doc) checkLeakedKeys(doc, problems, 'manifest');
   return { problems: problems.items, models, syntaxOk: loaded.syntaxOk, errorCount: problems.items.filter((p) => p.severity === 'error').length };
 }
 

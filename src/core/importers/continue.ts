@@ -1,0 +1,163 @@
+/**
+ * Continue `config.yaml` (`schema: v1`) → manifest. Each entry of `models:` becomes a
+ * model with one connection. `${{ secrets.X }}` (and `${{ inputs.X }}`) keys are
+ * reported as the secret to set, an inline `apiKey` is listed (by connection, with its
+ * place in the file) but never written. Hub blocks (`uses:`), roles, completion options
+ * and everything else that is Continue's own are warned about.
+ */
+import type { ProviderId } from '../catalog';
+import type { FieldValue } from '../edit';
+import { quote } from '../text';
+import type { PathSegment } from '../yamlLoad';
+import { cleanModelCode } from './litellm';
+import {
+  azureEndpoint, cleanBaseUrl, COMPATIBLE_SERVICES, ImportError, isRecord, keepHeaders, lineOf, loadSource, ModelCollector, spanOf, str, withV1,
+  type ConnectionSpec, type ImportOptions, type ImportResult, type ImportWarning,
+} from './common';
+
+const TEMPLATE = /^\$\{\{\s*(secrets|inputs)\.([A-Za-z0-9_.-]+)\s*\}\}$/;
+
+/** Continue provider ids of OpenAI-compatible services → COMPATIBLE_SERVICES key. */
+const COMPATIBLE: Record<string, string> = {
+  groq: 'groq', mistral: 'mistral', deepseek: 'deepseek', openrouter: 'openrouter', xAI: 'xai', xai: 'xai',
+  together: 'together', fireworks: 'fireworks', deepinfra: 'deepinfra', cerebras: 'cerebras', nvidia: 'nvidia',
+  ollama: 'ollama', lmstudio: 'lmstudio', 'llama.cpp': 'llamacpp', llamacpp: 'llamacpp', vllm: 'vllm',
+};
+
+const NATIVE: Record<string, ProviderId> = { openai: 'openai', anthropic: 'anthropic', gemini: 'google-gemini', cohere: 'cohere', bedrock: 'amazon-bedrock', azure: 'azure-openai' };
+
+const USED = new Set(['name', 'provider', 'model', 'apiKey', 'apiBase', 'roles', 'env', 'requestOptions']);
+const CHAT_ROLES = new Set(['chat', 'edit', 'apply', 'summarize']);
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+export function importContinue(text: string, options: ImportOptions = {}): ImportResult {
+  const { doc, data, index } = loadSource(text, 'Continue config');
+  const warnings: ImportWarning[] = [];
+  const warn = (message: string, path?: readonly PathSegment[]) => warnings.push({ message, line: path ? lineOf(doc, index, path) : undefined });
+
+  if (!('models' in data)) throw new ImportError('This is not a Continue config: it has no `models` list.');
+  const list = data.models;
+  if (!Array.isArray(list)) throw new ImportError('`models` must be a list of models.');
+
+  const skippedSections = Object.keys(data).filter((k) => !['models', 'name', 'version', 'schema'].includes(k));
+  if (skippedSections.length > 0) warn(`Not imported (not model connections): ${skippedSections.map((k) => `\`${k}\``).join(', ')}.`);
+
+  const collector = new ModelCollector(warnings, options);
+  const rolesSeen = new Set<string>();
+  list.forEach((entry, i) => {
+    const at: PathSegment[] = ['models', i];
+    const line = lineOf(doc, index, at);
+    if (!isRecord(entry)) return warn(`models entry ${i + 1} is not a mapping; it was skipped.`, at);
+    if (typeof entry.uses === 'string') {
+      return warn(`models entry ${i + 1} is the hub block ${quote(entry.uses)}; its settings live on the Continue hub, so it was skipped (add the model by hand).`, at);
+    }
+    const provider = str(entry.provider);
+    const modelCode = str(entry.model);
+    const name = str(entry.name) ?? modelCode;
+    if (!provider || !modelCode || !name) return warn(`models entry ${i + 1} has no \`provider\` and \`model\`; it was skipped.`, at);
+    const label = `${quote(name)} (models entry ${i + 1})`;
+
+    const roles = Array.isArray(entry.roles) ? entry.roles.filter((r): r is string => typeof r === 'string') : [];
+    for (const r of roles) rolesSeen.add(r);
+    if (roles.length > 0 && !roles.some((r) => CHAT_ROLES.has(r) || r === 'autocomplete')) {
+      return warn(`${label} is used only for ${roles.join(', ')}; connection tests send a chat request, which such models do not answer, so it was skipped.`, at);
+    }
+
+    const env = isRecord(entry.env) ? entry.env : {};
+    const keys: ConnectionSpec['keys'] = [];
+    const keyFrom = (): boolean => {
+      const raw = str(entry.apiKey);
+      if (raw === undefined || raw.trim() === '') return false;
+      const t = TEMPLATE.exec(raw.trim());
+      if (t) keys.push({ field: 'apiKey', source: 'secret', variable: t[2], ...(t[1] === 'inputs' ? { note: 'a block input' } : {}) });
+      else if (/\$\{\{/.test(raw)) {
+        warn(`${label}: the \`apiKey\` template is not a single secret reference; set the key by hand.`, [...at, 'apiKey']);
+        return true;
+      } else keys.push({ field: 'apiKey', source: 'inline', path: [...at, 'apiKey'], span: spanOf(doc, [...at, 'apiKey']) });
+      return true;
+    };
+    const apiBase = str(entry.apiBase)?.trim();
+    if (apiBase && TEMPLATE.test(apiBase)) return warn(`${label}: \`apiBase\` is a template; it was skipped (write the URL in the manifest).`, at);
+    const base = { modelName: name, line, keys };
+    let spec: ConnectionSpec | undefined;
+
+    const native = NATIVE[provider];
+    if (provider === 'openai' && apiBase && !/^https:\/\/api\.openai\.com(\/v1)?\/?$/.test(apiBase)) {
+      const c = cleanBaseUrl(apiBase);
+      if (!c.url) return warn(`${label}: the \`apiBase\` cannot be used (${c.problem}); it was skipped.`, at);
+      const hasKey = keyFrom();
+      spec = { ...base, provider: 'generic', model: modelCode, settings: { baseUrl: c.url, apiFormat: 'openai', ...(hasKey ? {} : { authHeader: 'none' }) } };
+      if (!hasKey) warn(`${label}: an OpenAI-compatible server without \`apiKey\` was imported with \`authHeader: none\`.`, at);
+    } else if (native === 'azure-openai') {
+      const apiType = str(env.apiType) ?? str(entry.apiType);
+      if (apiType && apiType !== 'azure-openai' && apiType !== 'azure') return warn(`${label}: Azure \`apiType: ${apiType}\` (Azure AI Foundry) cannot be described in the manifest; it was skipped.`, at);
+      const deployment = str(env.deployment) ?? str(entry.deployment) ?? modelCode;
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(deployment)) return warn(`${label}: ${quote(deployment)} is not an Azure deployment name; it was skipped.`, at);
+      if (!apiBase) return warn(`${label}: no \`apiBase\` (the Azure endpoint); it was skipped.`, at);
+      const ep = azureEndpoint(apiBase);
+      if (!ep.url) return warn(`${label}: the Azure endpoint cannot be used (${ep.problem}); it was skipped.`, at);
+      if (ep.droppedPath) warn(`${label}: the path ${quote(ep.droppedPath)} of the Azure endpoint was dropped; requests are built from the deployment and API version.`, at);
+      let apiVersion = str(env.apiVersion) ?? str(entry.apiVersion);
+      if (!apiVersion || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(apiVersion)) {
+        warn(`${label}: ${apiVersion ? `${quote(apiVersion)} is not an API version` : 'no `env.apiVersion`'}; \`2024-10-21\` was written, check it.`, at);
+        apiVersion = '2024-10-21';
+      }
+      keyFrom();
+      spec = { ...base, provider: 'azure-openai', model: modelCode, settings: { endpoint: ep.url, deployment, apiVersion } };
+    } else if (native === 'amazon-bedrock') {
+      let region = str(env.region) ?? str(entry.region);
+      if (!region || !REGION.test(region)) {
+        warn(`${label}: ${region ? `${quote(region)} is not an AWS region` : 'no `env.region`'}; \`us-east-1\` was written, check it.`, at);
+        region = 'us-east-1';
+      }
+      const profile = str(env.profile) ?? str(entry.profile);
+      warn(`${label}: Continue reads Bedrock credentials from the AWS profile ${quote(profile ?? 'bedrock')}; store the access key ID and secret access key for this connection (Set Key…).`, at);
+      if (apiBase) warn(`${label}: a custom \`apiBase\` for Bedrock is not kept in the manifest; set it per user with the providerEndpoints setting or the CLI's --endpoint amazon-bedrock=URL.`, at);
+      spec = { ...base, provider: 'amazon-bedrock', model: modelCode, settings: { region } };
+    } else if (native) {
+      keyFrom();
+      if (apiBase) warn(`${label}: a custom \`apiBase\` for ${native} is not kept in the manifest (built-in providers use their official origin); set it per user with the providerEndpoints setting or the CLI's --endpoint ${native}=URL.`, at);
+      spec = { ...base, provider: native, model: modelCode, settings: {} };
+    } else if (COMPATIBLE[provider]) {
+      const service = COMPATIBLE_SERVICES[COMPATIBLE[provider]];
+      let baseUrl = apiBase ?? service.baseUrl;
+      if (!baseUrl) return warn(`${label}: ${service.label} needs an \`apiBase\`; it was skipped.`, at);
+      if (service.rootUrl) baseUrl = withV1(baseUrl.replace(/\/+$/, ''));
+      const c = cleanBaseUrl(baseUrl);
+      if (!c.url) return warn(`${label}: the \`apiBase\` cannot be used (${c.problem}); it was skipped.`, at);
+      const hasKey = keyFrom();
+      spec = { ...base, provider: 'generic', model: modelCode, settings: { baseUrl: c.url, apiFormat: 'openai', ...(service.local && !hasKey ? { authHeader: 'none' } : {}) } };
+    } else {
+      return warn(`${label}: the Continue provider ${quote(provider)} cannot be described in the manifest; it was skipped.`, at);
+    }
+
+    const ro = isRecord(entry.requestOptions) ? entry.requestOptions : undefined;
+    if (ro) {
+      if (ro.headers !== undefined) {
+        if (spec.provider === 'generic') {
+          const headers = keepHeaders(ro.headers, (m) => warn(`${label}: ${m}`, [...at, 'requestOptions', 'headers']));
+          if (headers) spec.settings.advancedProperties = { headers } as Record<string, FieldValue>;
+        } else warn(`${label}: custom headers are kept only for generic connections; they were not imported.`, [...at, 'requestOptions', 'headers']);
+      }
+      const other = Object.keys(ro).filter((k) => k !== 'headers');
+      if (other.length > 0) warn(`${label}: \`requestOptions\` not imported: ${other.map((k) => `\`${k}\``).join(', ')} (proxy and TLS settings are the editor's own).`, [...at, 'requestOptions']);
+    }
+    const envIgnored = Object.keys(env).filter((k) => !['deployment', 'apiVersion', 'apiType', 'region', 'profile'].includes(k));
+    if (envIgnored.length > 0) warn(`${label}: \`env\` fields not imported: ${envIgnored.map((k) => `\`${k}\``).join(', ')}.`, [...at, 'env']);
+    const ignored = Object.keys(entry).filter((k) => !USED.has(k) && !['deployment', 'apiVersion', 'apiType', 'region', 'profile'].includes(k));
+    if (ignored.length > 0) warn(`${label}: not imported (Continue's own settings): ${ignored.map((k) => `\`${k}\``).join(', ')}.`, at);
+
+    const model = cleanModelCode(spec.model);
+    if (!model) return warn(`${label}: the model code is empty; it was skipped.`, at);
+    spec.model = model;
+    collector.add(spec);
+  });
+
+  if (rolesSeen.size > 0) warnings.push({ message: `Continue roles (${[...rolesSeen].join(', ')}) are not part of the manifest and were not imported.` });
+  if (list.length > 0 && collector.models.length === 0) warnings.push({ message: 'No model could be imported: see the warnings above.' });
+  return collector.build([
+    `Imported from the Continue config ${options.sourceName ?? ''} by agent-connections.`.replace('  ', ' '),
+    'No key is written here: each teammate stores keys in VS Code SecretStorage (Set Key…);',
+    'CI reads them from AGENT_CONNECTIONS__<MODEL>__<CONNECTION>__API_KEY variables.',
+  ]);
+}

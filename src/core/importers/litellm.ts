@@ -1,0 +1,325 @@
+/**
+ * LiteLLM proxy `config.yaml` → manifest. Each `model_list` entry becomes a connection:
+ * the provider comes from the model prefix (`azure/`, `bedrock/`, `gemini/` …), entries
+ * sharing a `model_name` (LiteLLM load-balances across them) become connections of one
+ * model, and `litellm_credential_name` is resolved against `credential_list`.
+ *
+ * Keys: `os.environ/X` is reported as the variable to set, a missing `api_key` as the
+ * variable LiteLLM would read by default, and an inline key is listed (by connection,
+ * with its place in the file) but never written. Everything that does not map — router
+ * and proxy settings, rate limits, Vertex AI, AWS profiles … — is warned about.
+ */
+import { BEDROCK_PREFIX_REGIONS, isBedrockModelIdShape, splitBedrockModelId, type ProviderId } from '../catalog';
+import type { FieldValue } from '../edit';
+import { quote } from '../text';
+import type { PathSegment } from '../yamlLoad';
+import {
+  azureEndpoint, cleanBaseUrl, COMPATIBLE_SERVICES, ImportError, isRecord, keepHeaders, lineOf, loadSource, ModelCollector, spanOf, str, unusedKeys, withV1,
+  type ConnectionSpec, type ImportOptions, type ImportResult, type ImportWarning, type KeyField, type KeyToStore,
+} from './common';
+
+const ENV_REF = /^os\.environ\/(.+)$/;
+
+/** LiteLLM prefixes of OpenAI-compatible services, → COMPATIBLE_SERVICES key and LiteLLM's default key variable. */
+const COMPATIBLE_PREFIXES: Record<string, { service: string; env?: string }> = {
+  groq: { service: 'groq', env: 'GROQ_API_KEY' },
+  mistral: { service: 'mistral', env: 'MISTRAL_API_KEY' },
+  codestral: { service: 'codestral', env: 'CODESTRAL_API_KEY' },
+  deepseek: { service: 'deepseek', env: 'DEEPSEEK_API_KEY' },
+  openrouter: { service: 'openrouter', env: 'OPENROUTER_API_KEY' },
+  together_ai: { service: 'together', env: 'TOGETHERAI_API_KEY' },
+  fireworks_ai: { service: 'fireworks', env: 'FIREWORKS_AI_API_KEY' },
+  xai: { service: 'xai', env: 'XAI_API_KEY' },
+  perplexity: { service: 'perplexity', env: 'PERPLEXITYAI_API_KEY' },
+  deepinfra: { service: 'deepinfra', env: 'DEEPINFRA_API_KEY' },
+  cerebras: { service: 'cerebras', env: 'CEREBRAS_API_KEY' },
+  nvidia_nim: { service: 'nvidia', env: 'NVIDIA_NIM_API_KEY' },
+  ollama: { service: 'ollama' },
+  ollama_chat: { service: 'ollama' },
+  lm_studio: { service: 'lmstudio' },
+  hosted_vllm: { service: 'vllm' },
+  litellm_proxy: { service: 'litellm', env: 'LITELLM_PROXY_API_KEY' },
+};
+
+/** Providers LiteLLM supports that a manifest cannot express. */
+const UNSUPPORTED: Record<string, string> = {
+  vertex_ai: 'Vertex AI (Google Cloud credentials)',
+  vertex_ai_beta: 'Vertex AI (Google Cloud credentials)',
+  azure_ai: 'Azure AI Foundry serverless endpoints',
+  sagemaker: 'Amazon SageMaker',
+  sagemaker_chat: 'Amazon SageMaker',
+  huggingface: 'Hugging Face inference',
+  replicate: 'Replicate',
+  watsonx: 'IBM watsonx',
+  databricks: 'Databricks',
+  'text-completion-openai': 'OpenAI text completion models',
+  'text-completion-codestral': 'Codestral text completion',
+  predibase: 'Predibase',
+  cloudflare: 'Cloudflare Workers AI',
+  snowflake: 'Snowflake Cortex',
+};
+
+/** Default key variables LiteLLM reads when `api_key` is not given. */
+const DEFAULT_KEY_ENV: Partial<Record<ProviderId, string>> = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  'google-gemini': 'GEMINI_API_KEY',
+  cohere: 'COHERE_API_KEY',
+  'azure-openai': 'AZURE_API_KEY',
+};
+
+/** Parameters that are LiteLLM's own (routing, limits, request defaults): reported, never imported. */
+const USED_PARAMS = new Set(['model', 'api_key', 'api_base', 'base_url', 'api_version', 'litellm_credential_name', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_region_name', 'extra_headers', 'headers']);
+
+const BEDROCK_PLACEHOLDER_REGION: Record<string, string> = { eu: 'eu-central-1', apac: 'ap-northeast-1', jp: 'ap-northeast-1', au: 'ap-southeast-2', ca: 'ca-central-1', 'us-gov': 'us-gov-west-1' };
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const AZURE_DEPLOYMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const AZURE_API_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+interface Param {
+  value: unknown;
+  /** Where it is written: in the entry's litellm_params or in a credential_list entry. */
+  path: PathSegment[];
+}
+
+export function importLiteLLM(text: string, options: ImportOptions = {}): ImportResult {
+  const { doc, data, index } = loadSource(text, 'LiteLLM config');
+  const warnings: ImportWarning[] = [];
+  const warn = (message: string, path?: readonly PathSegment[]) => warnings.push({ message, line: path ? lineOf(doc, index, path) : undefined });
+  const env = options.env ?? {};
+
+  if (!('model_list' in data)) throw new ImportError('This is not a LiteLLM config: it has no `model_list`.');
+  const list = data.model_list;
+  if (!Array.isArray(list)) throw new ImportError('`model_list` must be a list of models.');
+
+  // credential_list: name → its values with their paths.
+  const credentials = new Map<string, Map<string, Param>>();
+  if (Array.isArray(data.credential_list)) {
+    data.credential_list.forEach((c, i) => {
+      if (!isRecord(c) || typeof c.credential_name !== 'string' || !isRecord(c.credential_values)) {
+        warn(`credential_list entry ${i + 1} has no \`credential_name\` and \`credential_values\`; it was ignored.`, ['credential_list', i]);
+        return;
+      }
+      const values = new Map<string, Param>();
+      for (const [k, v] of Object.entries(c.credential_values)) values.set(k, { value: v, path: ['credential_list', i, 'credential_values', k] });
+      credentials.set(c.credential_name, values);
+    });
+  } else if (data.credential_list !== undefined && data.credential_list !== null) {
+    warn('`credential_list` is not a list; it was ignored.', ['credential_list']);
+  }
+
+  for (const key of Object.keys(data)) {
+    if (key === 'model_list' || key === 'credential_list') continue;
+    const section = data[key];
+    const inline = isRecord(section) && Object.entries(section).some(([k, v]) => /key|secret|password|token/i.test(k) && typeof v === 'string' && v !== '' && !ENV_REF.test(v));
+    const what = key === 'router_settings' ? 'routing, retries and fallbacks are LiteLLM\'s own'
+      : key === 'litellm_settings' ? 'LiteLLM library settings'
+        : key === 'general_settings' ? 'proxy server settings'
+          : key === 'environment_variables' ? 'variables LiteLLM sets for itself'
+            : 'not a model connection';
+    warn(`\`${key}\` was not imported (${what}).${inline ? ` It holds an inline secret, which was not copied; it should not be in a committed file either.` : ''}`, [key]);
+  }
+
+  const collector = new ModelCollector(warnings, options);
+  list.forEach((entry, i) => {
+    const at: PathSegment[] = ['model_list', i];
+    const line = lineOf(doc, index, at);
+    if (!isRecord(entry)) return warn(`model_list entry ${i + 1} is not a mapping; it was skipped.`, at);
+    const modelName = str(entry.model_name);
+    const lp = entry.litellm_params;
+    if (!modelName || !isRecord(lp) || typeof lp.model !== 'string') {
+      return warn(`model_list entry ${i + 1} has no \`model_name\` and \`litellm_params.model\`; it was skipped.`, at);
+    }
+    const label = `${quote(modelName)} (model_list entry ${i + 1})`;
+    const modelString = lp.model.trim();
+    if (modelName.includes('*') || modelString.includes('*')) {
+      return warn(`${label} is a wildcard route; a manifest lists each model by name, so it was skipped.`, at);
+    }
+
+    // Parameters: the credential's values, overridden by the entry's own.
+    const params = new Map<string, Param>();
+    const credName = str(lp.litellm_credential_name);
+    if (credName !== undefined) {
+      const cred = credentials.get(credName);
+      if (cred) for (const [k, v] of cred) params.set(k, v);
+      else warn(`${label} uses the credential ${quote(credName)}, which is not in \`credential_list\`.`, [...at, 'litellm_params', 'litellm_credential_name']);
+    }
+    for (const [k, v] of Object.entries(lp)) if (k !== 'litellm_credential_name') params.set(k, { value: v, path: [...at, 'litellm_params', k] });
+
+    /** A setting (not a key): `os.environ/X` is resolved from options.env when possible. */
+    const setting = (name: string, envFallback?: string): string | undefined => {
+      const p = params.get(name);
+      const raw = p ? str(p.value) : undefined;
+      if (raw === undefined) return envFallback ? env[envFallback]?.trim() || undefined : undefined;
+      const ref = ENV_REF.exec(raw.trim());
+      if (!ref) return raw.trim();
+      const resolved = env[ref[1]]?.trim();
+      if (!resolved) warn(`${label}: \`${name}\` comes from the environment variable ${ref[1]}, which is not set here.`, p!.path);
+      return resolved || undefined;
+    };
+
+    /** Where a key comes from; undefined when the entry gives none and LiteLLM has no default. */
+    const keys: ConnectionSpec['keys'] = [];
+    const keyFrom = (param: string, field: KeyField, defaultEnv?: string): boolean => {
+      const p = params.get(param);
+      const raw = p ? str(p.value) : undefined;
+      if (raw === undefined || raw.trim() === '') {
+        if (defaultEnv) keys.push({ field, source: 'env', variable: defaultEnv, note: `LiteLLM's default when \`${param}\` is not set` });
+        return false;
+      }
+      const ref = ENV_REF.exec(raw.trim());
+      if (ref) keys.push({ field, source: 'env', variable: ref[1] });
+      else keys.push({ field, source: 'inline', path: p!.path, span: spanOf(doc, p!.path) });
+      return true;
+    };
+
+    const used = new Set(USED_PARAMS);
+    const slash = modelString.indexOf('/');
+    let prefix = slash > 0 ? modelString.slice(0, slash) : '';
+    let rest = slash > 0 ? modelString.slice(slash + 1) : modelString;
+    const known = prefix && (prefix in COMPATIBLE_PREFIXES || prefix in UNSUPPORTED || ['openai', 'azure', 'anthropic', 'gemini', 'cohere', 'cohere_chat', 'bedrock'].includes(prefix));
+    if (!known) {
+      // No provider prefix: LiteLLM infers it from the model name.
+      prefix = /^(gpt-|o[1-9]|chatgpt-|ft:gpt)/.test(modelString) ? 'openai' : /^claude-/.test(modelString) ? 'anthropic' : /^command/.test(modelString) ? 'cohere' : /^gemini-/.test(modelString) ? 'vertex_ai' : '';
+      rest = modelString;
+      if (!prefix) return warn(`${label}: cannot tell the provider of ${quote(modelString)} (no known provider prefix such as \`openai/\` or \`bedrock/\`); it was skipped.`, at);
+    }
+    if (prefix in UNSUPPORTED) return warn(`${label}: ${UNSUPPORTED[prefix]} cannot be described in the manifest; it was skipped.`, at);
+
+    let spec: ConnectionSpec | undefined;
+    const base = { modelName, line, keys };
+    const info = isRecord(entry.model_info) ? entry.model_info : {};
+    const baseModel = str(info.base_model)?.replace(/^azure\//, '');
+
+    switch (prefix) {
+      case 'openai': {
+        const apiBase = setting('api_base') ?? setting('base_url');
+        const official = apiBase && /^https:\/\/api\.openai\.com(\/v1)?\/?$/.test(apiBase);
+        if (apiBase && !official) {
+          const c = cleanBaseUrl(apiBase);
+          if (!c.url) return warn(`${label}: the \`api_base\` cannot be used (${c.problem}); it was skipped.`, at);
+          const hasKey = keyFrom('api_key', 'apiKey');
+          spec = { ...base, provider: 'generic', model: rest, settings: { baseUrl: c.url, apiFormat: 'openai', ...(hasKey ? {} : { authHeader: 'none' }) } };
+          if (!hasKey) warn(`${label}: an OpenAI-compatible server without \`api_key\` was imported with \`authHeader: none\`.`, at);
+        } else {
+          keyFrom('api_key', 'apiKey', DEFAULT_KEY_ENV.openai);
+          spec = { ...base, provider: 'openai', model: rest, settings: {} };
+        }
+        if (params.has('organization')) warn(`${label}: \`organization\` is not part of the manifest; it was not imported.`, params.get('organization')!.path);
+        used.add('organization');
+        break;
+      }
+      case 'anthropic': case 'gemini': case 'cohere': case 'cohere_chat': {
+        const provider: ProviderId = prefix === 'anthropic' ? 'anthropic' : prefix === 'gemini' ? 'google-gemini' : 'cohere';
+        const model = provider === 'cohere' ? rest.replace(/^v[12]\//, '') : rest;
+        keyFrom('api_key', 'apiKey', DEFAULT_KEY_ENV[provider]);
+        if (setting('api_base') ?? setting('base_url')) warn(`${label}: a custom \`api_base\` for ${provider} is not kept in the manifest (built-in providers use their official origin); set it per user with the providerEndpoints setting or the CLI's --endpoint ${provider}=URL.`, at);
+        spec = { ...base, provider, model, settings: {} };
+        break;
+      }
+      case 'azure': {
+        const deployment = rest;
+        if (!AZURE_DEPLOYMENT.test(deployment) || deployment.length > 200) return warn(`${label}: ${quote(deployment)} is not an Azure deployment name; it was skipped.`, at);
+        const apiBase = setting('api_base', 'AZURE_API_BASE') ?? setting('base_url');
+        if (!apiBase) return warn(`${label}: no \`api_base\` (the Azure endpoint); it was skipped.`, at);
+        const ep = azureEndpoint(apiBase);
+        if (!ep.url) return warn(`${label}: the Azure endpoint cannot be used (${ep.problem}); it was skipped.`, at);
+        if (ep.droppedPath) warn(`${label}: the path ${quote(ep.droppedPath)} of the Azure endpoint was dropped; requests are built from the deployment and API version.`, at);
+        let apiVersion = setting('api_version', 'AZURE_API_VERSION');
+        if (!apiVersion || !AZURE_API_VERSION.test(apiVersion)) {
+          warn(`${label}: ${apiVersion ? `${quote(apiVersion)} is not an API version` : 'no `api_version`'}; \`2024-10-21\` was written, check it.`, at);
+          apiVersion = '2024-10-21';
+        }
+        keyFrom('api_key', 'apiKey', DEFAULT_KEY_ENV['azure-openai']);
+        for (const p of ['azure_ad_token', 'tenant_id', 'client_id', 'client_secret', 'azure_username', 'azure_password']) {
+          used.add(p);
+          if (params.has(p)) warn(`${label}: Microsoft Entra ID authentication (\`${p}\`) is not supported; the connection needs an API key.`, params.get(p)!.path);
+        }
+        spec = { ...base, provider: 'azure-openai', model: baseModel ?? deployment, settings: { endpoint: ep.url, deployment, apiVersion } };
+        break;
+      }
+      case 'bedrock': {
+        const id = rest.replace(/^(converse|invoke|converse_like)\//, '');
+        if (!isBedrockModelIdShape(id)) return warn(`${label}: ${quote(id)} is not a Bedrock model ID; it was skipped.`, at);
+        const { prefix: profile } = splitBedrockModelId(id);
+        let region = setting('aws_region_name', 'AWS_REGION_NAME') ?? (env.AWS_REGION?.trim() || undefined);
+        if (region && !REGION.test(region)) {
+          warn(`${label}: ${quote(region)} is not an AWS region.`, at);
+          region = undefined;
+        }
+        if (region && profile && !BEDROCK_PREFIX_REGIONS[profile]?.(region)) {
+          warn(`${label}: the \`${profile}.\` inference profile cannot be called from ${quote(region)}.`, at);
+          region = undefined;
+        }
+        if (!region) {
+          region = (profile && BEDROCK_PLACEHOLDER_REGION[profile]) || 'us-east-1';
+          warn(`${label}: no usable \`aws_region_name\`; \`${region}\` was written, check it.`, at);
+        }
+        keyFrom('aws_access_key_id', 'accessKeyId', 'AWS_ACCESS_KEY_ID');
+        keyFrom('aws_secret_access_key', 'secretAccessKey', 'AWS_SECRET_ACCESS_KEY');
+        keyFrom('aws_session_token', 'sessionToken');
+        for (const p of ['aws_profile_name', 'aws_role_name', 'aws_session_name', 'aws_web_identity_token', 'aws_sts_endpoint', 'aws_bedrock_runtime_endpoint']) used.add(p);
+        for (const p of ['aws_profile_name', 'aws_role_name', 'aws_session_name', 'aws_web_identity_token', 'aws_sts_endpoint']) {
+          if (params.has(p)) warn(`${label}: \`${p}\` is not supported; the connection uses an access key ID and secret access key (optionally a session token).`, params.get(p)!.path);
+        }
+        if (params.has('aws_bedrock_runtime_endpoint')) warn(`${label}: \`aws_bedrock_runtime_endpoint\` is not kept in the manifest; set it per user with the providerEndpoints setting or the CLI's --endpoint amazon-bedrock=URL.`, params.get('aws_bedrock_runtime_endpoint')!.path);
+        spec = { ...base, provider: 'amazon-bedrock', model: id, settings: { region } };
+        break;
+      }
+      default: {
+        const compat = COMPATIBLE_PREFIXES[prefix];
+        const service = COMPATIBLE_SERVICES[compat.service];
+        let baseUrl = setting('api_base') ?? setting('base_url') ?? service.baseUrl;
+        if (!baseUrl) return warn(`${label}: ${service.label} needs an \`api_base\`; it was skipped.`, at);
+        if (service.rootUrl) baseUrl = withV1(baseUrl.replace(/\/+$/, ''));
+        const c = cleanBaseUrl(baseUrl);
+        if (!c.url) return warn(`${label}: the \`api_base\` cannot be used (${c.problem}); it was skipped.`, at);
+        const hasKey = keyFrom('api_key', 'apiKey', service.local ? undefined : compat.env);
+        spec = { ...base, provider: 'generic', model: rest, settings: { baseUrl: c.url, apiFormat: 'openai', ...(service.local && !hasKey ? { authHeader: 'none' } : {}) } };
+      }
+    }
+
+    const headerParam = params.get('extra_headers') ?? params.get('headers');
+    if (headerParam) {
+      if (spec.provider === 'generic') {
+        const headers = keepHeaders(headerParam.value, (m) => warn(`${label}: ${m}`, headerParam.path));
+        if (headers) spec.settings.advancedProperties = { headers } as Record<string, FieldValue>;
+      } else {
+        warn(`${label}: custom headers are kept only for generic connections; they were not imported.`, headerParam.path);
+      }
+    }
+
+    const model = cleanModelCode(spec.model);
+    if (!model) return warn(`${label}: the model code is empty; it was skipped.`, at);
+    spec.model = model;
+    spec.connectionName = connectionName(info, modelName, credName);
+
+    const ignored = unusedKeys(Object.fromEntries([...params].map(([k, v]) => [k, v.value])), used);
+    if (ignored.length > 0) warn(`${label}: not imported (LiteLLM's own request and routing settings): ${ignored.map((k) => `\`${k}\``).join(', ')}.`, at);
+    const infoIgnored = Object.keys(info).filter((k) => k !== 'id' && k !== 'base_model');
+    if (infoIgnored.length > 0) warn(`${label}: \`model_info\` fields not imported: ${infoIgnored.map((k) => `\`${k}\``).join(', ')}.`, [...at, 'model_info']);
+    collector.add(spec);
+  });
+
+  if (list.length > 0 && collector.models.length === 0) warnings.push({ message: 'No model could be imported: see the warnings above.' });
+  const result = collector.build([
+    `Imported from the LiteLLM config ${options.sourceName ?? ''} by agent-connections.`.replace('  ', ' '),
+    'No key is written here: each teammate stores keys in VS Code SecretStorage (Set Key…);',
+    'CI reads them from AGENT_CONNECTIONS__<MODEL>__<CONNECTION>__API_KEY variables.',
+  ]);
+  return result;
+}
+
+/** A connection name from `model_info.id` (`model/connection` as the export writes it), else the credential's name. */
+function connectionName(info: Record<string, unknown>, modelName: string, credName: string | undefined): string | undefined {
+  const id = str(info.id);
+  if (id) return id.startsWith(`${modelName}/`) ? id.slice(modelName.length + 1) : id;
+  return credName;
+}
+
+export function cleanModelCode(model: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are removed
+  return model.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '').trim().slice(0, 200);
+}
+
+export type { ImportResult, KeyToStore };

@@ -1,0 +1,368 @@
+/**
+ * The leak guard: a key-shaped string anywhere in a manifest or an agents file — a
+ * value, a mapping key, a comment — is an error. Both files are committed to git, so a
+ * key found here has probably been shared already.
+ *
+ * Known key shapes (OpenAI, Anthropic, AWS, Google, Groq, GitHub, Slack …) are looked
+ * for everywhere; long random-looking tokens only where a secret is likely to be pasted:
+ * the values of a generic connection's `advancedProperties` (headers included).
+ *
+ * Messages never repeat the value: they say what it looks like ("an OpenAI API key
+ * (sk-…)") and where keys go. The findings carry what a quick fix needs — the exact
+ * range, the enclosing scalar, the connection and the key material (a non-enumerable
+ * property, so it does not travel through JSON or structured clone by accident).
+ */
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { formatScalar, type TextEdit } from './edit';
+import type { LineIndex, TextRange } from './text';
+import { findPair, loadYaml, MAX_DEPTH, type PathSegment, type ProblemList } from './yamlLoad';
+
+export type LeakFileKind = 'manifest' | 'agents';
+
+export const LEAKED_KEY_CODE = 'leaked-key';
+
+export interface LeakedKey {
+  /** Which shape matched: `openai`, `anthropic`, `aws-access-key`, `google-api-key`, `high-entropy` … */
+  kind: string;
+  /** What it looks like, for messages: "an OpenAI API key (sk-…)". Never contains the value. */
+  label: string;
+  /** Offsets of the key material in the text (UTF-16 code units, end exclusive). */
+  start: number;
+  end: number;
+  /** The same range as 0-based line/character positions (the problem's range). */
+  range: TextRange;
+  /** Where it was found. */
+  where: 'value' | 'key' | 'comment';
+  /** The scalar holding the key (the whole node, quotes included); absent in a comment. */
+  node?: { start: number; end: number; flow: boolean };
+  /** Data path of that scalar (for `where: 'key'`, the path of the pair whose key it is). */
+  path?: PathSegment[];
+  /** Manifest only: the model and connection whose block holds the key, when it is inside one. */
+  model?: string;
+  connection?: string;
+  /**
+   * The key material, for "Move to SecretStorage". Non-enumerable: it is not copied by
+   * JSON.stringify, structured clone or object spread. Never put it in a message or a log.
+   */
+  readonly secret: string;
+}
+
+interface Shape {
+  kind: string;
+  /** Label; `$1` is replaced by the first capture (a fixed prefix, never key material). */
+  label: string;
+  pattern: RegExp;
+  /** Extra check on the match, to keep placeholders such as `sk-your-key-here` quiet. */
+  accept?: (match: string) => boolean;
+}
+
+/** Random enough: has a letter and a digit, and enough distinct characters. */
+function randomish(body: string, minDistinct = 8): boolean {
+  return /[0-9]/.test(body) && /[A-Za-z]/.test(body) && new Set(body).size >= minDistinct;
+}
+
+const NOT_EXAMPLE = (m: string) => !/EXAMPLE$/.test(m);
+
+/** Most specific first: a later shape never reports a range an earlier one already took. */
+const SHAPES: readonly Shape[] = [
+  { kind: 'private-key', label: 'a private key (-----BEGIN … PRIVATE KEY-----)', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/g },
+  { kind: 'anthropic', label: 'an Anthropic API key (sk-ant-…)', pattern: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}/g, accept: (m) => randomish(m.slice(7)) },
+  { kind: 'openai-project', label: 'an OpenAI project API key (sk-proj-…)', pattern: /(?<![A-Za-z0-9_-])sk-proj-[A-Za-z0-9_-]{20,}/g, accept: (m) => randomish(m.slice(8)) },
+  { kind: 'openrouter', label: 'an OpenRouter API key (sk-or-…)', pattern: /(?<![A-Za-z0-9_-])sk-or-[A-Za-z0-9_-]{20,}/g, accept: (m) => randomish(m.slice(6)) },
+  { kind: 'stripe', label: 'a Stripe secret key ($1_live_…)', pattern: /(?<![A-Za-z0-9_])(sk|rk)_live_[A-Za-z0-9]{20,}/g },
+  { kind: 'openai', label: 'an OpenAI API key (sk-…)', pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,}/g, accept: (m) => randomish(m.slice(3)) },
+  { kind: 'aws-access-key', label: 'an AWS access key ID ($1…)', pattern: /(?<![A-Za-z0-9])(AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g, accept: NOT_EXAMPLE },
+  { kind: 'google-api-key', label: 'a Google API key (AIza…)', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g },
+  { kind: 'groq', label: 'a Groq API key (gsk_…)', pattern: /(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{20,}/g, accept: (m) => randomish(m.slice(4)) },
+  { kind: 'github', label: 'a GitHub token ($1_…)', pattern: /(?<![A-Za-z0-9_])(ghp|gho|ghu|ghs|ghr|github_pat)_[A-Za-z0-9_]{20,}/g, accept: (m) => randomish(m.slice(m.indexOf('_') + 1)) },
+  { kind: 'slack', label: 'a Slack token ($1-…)', pattern: /(?<![A-Za-z0-9_-])(xox[abposr]|xapp)-[A-Za-z0-9-]{10,}/g, accept: (m) => /[0-9]/.test(m.slice(5)) },
+  { kind: 'huggingface', label: 'a Hugging Face token (hf_…)', pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/g, accept: (m) => randomish(m.slice(3)) },
+  { kind: 'xai', label: 'an xAI API key (xai-…)', pattern: /(?<![A-Za-z0-9_-])xai-[A-Za-z0-9]{30,}/g, accept: (m) => randomish(m.slice(4)) },
+  { kind: 'jwt', label: 'a JSON Web Token (eyJ…)', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g },
+];
+
+/** A cheap first test: no known key shape can match a string without one of these. */
+const MAYBE_KEY = /sk-|[sr]k_live_|AKIA|ASIA|AIza|gsk_|gh[pousr]_|github_pat_|xox[abposr]-|xapp-|hf_|xai-|eyJ|-----BEGIN/;
+
+interface Match {
+  kind: string;
+  label: string;
+  /** Offsets within the searched string. */
+  start: number;
+  end: number;
+}
+
+/** Every known key shape in a string, without overlaps. */
+export function findKeyShapes(s: string): Match[] {
+  const out: Match[] = [];
+  if (s.length < 16) return out;
+  for (const shape of SHAPES) {
+    shape.pattern.lastIndex = 0;
+    for (let m = shape.pattern.exec(s); m; m = shape.pattern.exec(s)) {
+      const start = m.index;
+      const end = start + m[0].length;
+      if (shape.accept && !shape.accept(m[0])) continue;
+      if (out.some((o) => start < o.end && o.start < end)) continue;
+      out.push({ kind: shape.kind, label: shape.label.replace('$1', m[1] ?? ''), start, end });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Identifiers that look random but are not secrets (OpenAI organisation and project ids …). */
+const PUBLIC_ID = /^(org|proj|user|team|project|acct|account|deployment|tenant|asst|thread|run|file|ft|model)[-_]/i;
+
+function shannonEntropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+function charClass(c: string): number {
+  return c >= 'a' && c <= 'z' ? 0 : c >= 'A' && c <= 'Z' ? 1 : c >= '0' && c <= '9' ? 2 : 3;
+}
+
+/**
+ * A long random-looking token: 20+ characters with no spaces, letters and digits mixed
+ * the way random strings mix them (high entropy, frequent switches between lower case,
+ * upper case and digits). Slugs, UUIDs, URLs, ARNs and well-known public ids are not.
+ */
+export function looksLikeSecretToken(value: string): boolean {
+  const t = value.trim();
+  if (t.length < 20 || t.length > 1000) return false;
+  if (!/^[A-Za-z0-9+/=_.~:-]+$/.test(t)) return false;
+  if (!/[0-9]/.test(t) || !/[A-Za-z]/.test(t)) return false;
+  if (UUID.test(t) || PUBLIC_ID.test(t) || /^arn:/i.test(t) || t.includes('://')) return false;
+  // A slug: words and short numbers joined by separators (`my-service-v2-production-eu`).
+  const segments = t.split(/[-_.:/]+/).filter(Boolean);
+  if (segments.every((seg) => /^[a-z]+$/.test(seg) || /^[A-Z][a-z]+$/.test(seg) || /^v?\d{1,8}$/.test(seg))) return false;
+  const core = t.replace(/[^A-Za-z0-9]/g, '');
+  if (core.length < 16) return false;
+  let switches = 0;
+  for (let i = 1; i < core.length; i++) if (charClass(core[i]) !== charClass(core[i - 1])) switches++;
+  const switchRatio = switches / (core.length - 1);
+  const entropy = shannonEntropy(t);
+  const hexOnly = /^[0-9a-f]+$/i.test(core);
+  return entropy >= (hexOnly ? 3.0 : 3.5) && switchRatio >= 0.35;
+}
+
+const HIGH_ENTROPY_LABEL = 'a long random token that looks like a key or secret';
+const BEARER = /^\s*(Bearer|Basic|Token)\s+(\S{8,})\s*$/i;
+
+/** Where the message says keys go. */
+function leakMessage(leak: Pick<LeakedKey, 'label' | 'where'>, file: LeakFileKind): string {
+  const where = leak.where === 'comment' ? 'This comment contains' : leak.where === 'key' ? 'This key name is' : 'This value contains';
+  const which = file === 'manifest' ? 'the manifest' : 'an agents file';
+  return `${where} ${leak.label}. Keys never go in ${which}: it is committed to git. Remove it and keep the key in VS Code SecretStorage (quick fix "Move to SecretStorage", or Set Key… on the connection; in CI, an AGENT_CONNECTIONS__… environment variable). If it was ever pushed, revoke it with the provider.`;
+}
+
+interface ConnectionBlock {
+  start: number;
+  end: number;
+  model?: string;
+  connection?: string;
+}
+
+function nodeEnd(node: Node): number {
+  const r = node.range;
+  return r ? r[2] ?? r[1] : 0;
+}
+
+/** The manifest's connection mappings, with their names, to attribute a finding to a connection. */
+function connectionBlocks(doc: Document.Parsed): ConnectionBlock[] {
+  const out: ConnectionBlock[] = [];
+  const models = findPair(doc.contents, 'models')?.value;
+  if (!isSeq(models)) return out;
+  for (const m of models.items) {
+    if (!isMap(m)) continue;
+    const mn = findPair(m, 'name')?.value;
+    const modelName = isScalar(mn) && typeof mn.value === 'string' ? mn.value : undefined;
+    const conns = findPair(m, 'connections')?.value;
+    if (!isSeq(conns)) continue;
+    for (const c of conns.items) {
+      if (!isMap(c) || !c.range) continue;
+      const cn = findPair(c, 'name')?.value;
+      out.push({ start: c.range[0], end: nodeEnd(c), model: modelName, connection: isScalar(cn) && typeof cn.value === 'string' ? cn.value : undefined });
+    }
+  }
+  return out;
+}
+
+function makeLeak(fields: Omit<LeakedKey, 'secret' | 'range'>, secret: string, index: LineIndex): LeakedKey {
+  const leak = { ...fields, range: index.range(fields.start, fields.end) } as LeakedKey;
+  Object.defineProperty(leak, 'secret', { value: secret, enumerable: false, writable: false });
+  return leak;
+}
+
+/** True for the data path of a connection mapping: `models[i].connections[j]`. */
+function isConnectionPath(path: readonly PathSegment[]): boolean {
+  return path.length === 4 && path[0] === 'models' && typeof path[1] === 'number' && path[2] === 'connections' && typeof path[3] === 'number';
+}
+
+/**
+ * Every key-shaped string in a parsed manifest or agents file. `index` is the file's
+ * LineIndex (its `text` is searched for keys in comments and anywhere the nodes do not
+ * cover). Works on documents with problems too; nodes deeper than MAX_DEPTH are not read.
+ */
+export function findLeakedKeys(doc: Document.Parsed | undefined, index: LineIndex, file: LeakFileKind): LeakedKey[] {
+  const text = index.text;
+  const leaks: LeakedKey[] = [];
+  /** Ranges of the string scalars read above, as start, end pairs. */
+  const scalars: number[] = [];
+  const taken = (s: number, e: number) => leaks.some((l) => s < l.end && l.start < e);
+
+  if (doc) {
+    // Paths are built only for findings: each stack item links to its parent.
+    type Item = { node: unknown; parent: Item | undefined; seg: PathSegment[]; depth: number; flow: boolean; asKey: boolean; adv: boolean };
+    const pathOf = (item: Item): PathSegment[] => {
+      const segs: PathSegment[][] = [];
+      for (let it: Item | undefined = item; it; it = it.parent) segs.push(it.seg);
+      return segs.reverse().flat();
+    };
+    /** Scalars too short to hold any key shape or suspicious token are not visited. */
+    const short = (n: unknown) => !isNode(n) || (isScalar(n) && (typeof n.value !== 'string' || n.value.length < 16));
+    const stack: Item[] = [{ node: doc.contents, parent: undefined, seg: [], depth: 0, flow: false, asKey: false, adv: false }];
+    while (stack.length > 0) {
+      const item = stack.pop()!;
+      const { node, depth, flow, asKey, adv } = item;
+      if (!isNode(node) || isAlias(node) || depth > MAX_DEPTH + 1) continue;
+      if (isMap(node) || isSeq(node)) {
+        const inFlow = flow || Boolean(node.flow);
+        const seq = isSeq(node);
+        const items = node.items as unknown[];
+        for (let i = 0; i < items.length; i++) {
+          const child = items[i];
+          if (isPair(child)) {
+            const key = isScalar(child.key) ? String(child.key.value) : String(i);
+            const seg = seq ? [i, key] : [key];
+            // models[i].connections[j].advancedProperties: the connection mapping is at depth 4.
+            const childAdv = adv || (depth === 4 && key === 'advancedProperties' && isConnectionPath(pathOf(item)));
+            if (!short(child.key)) stack.push({ node: child.key, parent: item, seg, depth: depth + 1, flow: inFlow, asKey: true, adv: childAdv });
+            if (!short(child.value)) stack.push({ node: child.value, parent: item, seg, depth: depth + 1, flow: inFlow, asKey: false, adv: childAdv });
+          } else if (!short(child)) {
+            stack.push({ node: child, parent: item, seg: [i], depth: depth + 1, flow: inFlow, asKey: false, adv });
+          }
+        }
+        continue;
+      }
+      if (!isScalar(node) || typeof node.value !== 'string' || !node.range) continue;
+      const value = node.value;
+      if (value.length < 16) continue;
+      const [s, e] = node.range;
+      scalars.push(s, e);
+      const shapes = MAYBE_KEY.test(value) ? findKeyShapes(value) : [];
+      const suspicious = file === 'manifest' && adv && !asKey && value.length >= 20 && shapes.length === 0;
+      if (shapes.length === 0 && !suspicious) continue;
+      const path = pathOf(item);
+      const source = text.slice(s, e);
+      const nodeInfo = { start: s, end: e, flow };
+      let from = 0;
+      for (const m of shapes) {
+        const secret = value.slice(m.start, m.end);
+        // The exact range when the source spells the key out (plain or simply quoted), else the whole scalar.
+        const at = source.indexOf(secret, from);
+        const start = at >= 0 ? s + at : s;
+        const end = at >= 0 ? start + secret.length : e;
+        if (at >= 0) from = at + secret.length;
+        if (taken(start, end)) continue;
+        leaks.push(makeLeak({ kind: m.kind, label: m.label, start, end, where: asKey ? 'key' : 'value', node: nodeInfo, path }, secret, index));
+      }
+      if (suspicious) {
+        const bearer = BEARER.exec(value);
+        const token = bearer ? bearer[2] : value.trim();
+        if (bearer || looksLikeSecretToken(token)) {
+          const at = source.indexOf(token);
+          const start = at >= 0 ? s + at : s;
+          const end = at >= 0 ? start + token.length : e;
+          const label = bearer ? `a ${bearer[1][0].toUpperCase()}${bearer[1].slice(1).toLowerCase()} credential (${bearer[1]} …)` : HIGH_ENTROPY_LABEL;
+          if (!taken(start, end)) leaks.push(makeLeak({ kind: bearer ? 'bearer' : 'high-entropy', label, start, end, where: 'value', node: nodeInfo, path }, token, index));
+        }
+      }
+    }
+  }
+
+  // Keys anywhere else: comments, and text the nodes do not cover (e.g. after a syntax error).
+  if (MAYBE_KEY.test(text)) {
+    for (const m of findKeyShapes(text)) {
+      if (taken(m.start, m.end)) continue;
+      let inScalar = false;
+      for (let i = 0; i < scalars.length && !inScalar; i += 2) inScalar = m.start >= scalars[i] && m.end <= scalars[i + 1];
+      if (inScalar) continue; // read as a value above (e.g. a placeholder the checks accepted)
+      const lineStart = index.lineStart(m.start);
+      const before = text.slice(lineStart, m.start);
+      const where = before.includes('#') ? 'comment' : 'value';
+      leaks.push(makeLeak({ kind: m.kind, label: m.label, start: m.start, end: m.end, where }, text.slice(m.start, m.end), index));
+    }
+  }
+
+  if (file === 'manifest' && doc && leaks.length > 0) {
+    const blocks = connectionBlocks(doc);
+    for (const leak of leaks) {
+      const b = blocks.find((x) => leak.start >= x.start && leak.end <= x.end);
+      if (b) {
+        leak.model = b.model;
+        leak.connection = b.connection;
+      }
+    }
+  }
+  return leaks.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The leak guard as the analyzers call it: finds the keys and adds one `leaked-key`
+ * error per key to `problems` (whose index holds the text). Returns the findings.
+ *
+ *     checkLeakedKeys(loaded.doc, problems, 'agents');
+ */
+export function checkLeakedKeys(doc: Document.Parsed | undefined, problems: ProblemList, file: LeakFileKind): LeakedKey[] {
+  const leaks = findLeakedKeys(doc, problems.index, file);
+  for (const leak of leaks) problems.add(LEAKED_KEY_CODE, 'error', leakMessage(leak, file), leak.start, leak.end);
+  return leaks;
+}
+
+/** For a quick fix that has only the text: parses it (safely) and returns the findings. */
+export function findLeakedKeysInText(text: string, file: LeakFileKind): LeakedKey[] {
+  const loaded = loadYaml(text, file === 'manifest' ? 'manifest' : 'agents file');
+  return findLeakedKeys(loaded.doc, loaded.index, file);
+}
+
+/** The finding whose key range is exactly `start`–`end` (a diagnostic's range), if any. */
+export function leakAt(text: string, file: LeakFileKind, start: number, end: number): LeakedKey | undefined {
+  return findLeakedKeysInText(text, file).find((l) => l.start === start && l.end === end);
+}
+
+/**
+ * The text edit that takes the key out of the file: a comment loses the key; a value is
+ * rewritten without it (`''` when nothing else is left, e.g. `X-Token: <key>` becomes
+ * `X-Token: ''`). The caller stores `leak.secret` first, then applies the edit.
+ */
+export function leakRemovalEdit(text: string, leak: LeakedKey): TextEdit {
+  if (leak.where === 'comment' || !leak.node) return { start: leak.start, end: leak.end, newText: '' };
+  const loaded = loadYaml(text, 'file');
+  let value: string | undefined;
+  if (loaded.doc) {
+    const stack: unknown[] = [loaded.doc.contents];
+    while (stack.length > 0 && value === undefined) {
+      const n = stack.pop();
+      if (isPair(n)) {
+        stack.push(n.key, n.value);
+      } else if (isMap(n) || isSeq(n)) {
+        stack.push(...n.items);
+      } else if (isScalar(n) && n.range && n.range[0] === leak.node.start && typeof n.value === 'string') {
+        value = n.value;
+      }
+    }
+  }
+  const rest = (value ?? '')
+    .split(leak.secret).join('')
+    .replace(/^\s*(Bearer|Basic|Token)\s*$/i, '')
+    .replace(/[ \t]{2,}/g, ' ')
+    .trim();
+  return { start: leak.node.start, end: leak.node.end, newText: rest === '' ? "''" : formatScalar(rest, leak.node.flow) };
+}

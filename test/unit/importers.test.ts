@@ -1,0 +1,252 @@
+/**
+ * Import from realistic LiteLLM and Continue configs, export to LiteLLM, and the environment variable names the CLI
+ * and the export share. Imported manifests must validate with no errors and never contain an inline key.
+ */
+import * as assert from 'assert';
+import { parseDocument } from 'yaml';
+import { analyzeManifest } from '../../src/core/manifest';
+import { credentialFromEnv, credentialValuesInEnv, credentialVariables, envBase, envCollisions, envSegment } from '../../src/core/exporters/envNames';
+import { ExportError, exportLiteLLM } from '../../src/core/exporters/litellm';
+import { ImportError, inlineKeyValue, type ImportResult } from '../../src/core/importers/common';
+import { importContinue } from '../../src/core/importers/continue';
+import { importLiteLLM } from '../../src/core/importers/litellm';
+import { example, fixture } from './helpers';
+
+const LITELLM_INLINE_KEY = 'sk-test-inline-anthropic-0123456789abcdefXYZ';
+const CONTINUE_INLINE_KEY = 'sk-ant-test-inline-continue-0123456789abcdef';
+
+function connections(r: ImportResult): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const m of r.models) for (const c of m.connections) out[`${String(m.model.name)}/${String(c.name)}`] = { ...m.model, ...c };
+  return out;
+}
+
+function assertClean(r: ImportResult, inlineKey: string): void {
+  const analysis = analyzeManifest(r.manifest);
+  assert.deepStrictEqual(analysis.problems.filter((p) => p.severity === 'error'), [], r.manifest);
+  assert.ok(!r.manifest.includes(inlineKey), 'the inline key is not in the manifest');
+  assert.ok(!JSON.stringify(r).includes(inlineKey), 'nor anywhere in the result');
+  assert.ok(!r.manifest.includes('os.environ') && !r.manifest.includes('${{'), 'no references either');
+}
+
+describe('import: LiteLLM', () => {
+  const text = fixture('import', 'litellm-config.yaml');
+  const result = importLiteLLM(text, { today: '2026-11-22', addedBy: 'ci', sourceName: 'config.yaml', env: {} });
+  const conns = connections(result);
+  const warnings = result.warnings.map((w) => w.message).join('\n');
+
+  it('writes a manifest that validates with no errors and holds no key', () => {
+    assertClean(result, LITELLM_INLINE_KEY);
+    assert.match(result.manifest, /^# Imported from the LiteLLM config config\.yaml/);
+  });
+
+  it('maps each provider prefix', () => {
+    const provider = (ref: string) => [conns[ref]?.provider, conns[ref]?.model];
+    assert.deepStrictEqual(provider('gpt-4o/default'), ['openai', 'gpt-4o']);
+    assert.deepStrictEqual(provider('claude-sonnet/default'), ['anthropic', 'claude-sonnet-4-5-20250929']);
+    assert.deepStrictEqual(provider('claude-bedrock/us-east-1'), ['amazon-bedrock', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0']);
+    assert.deepStrictEqual(provider('nova-pro/us-east-1'), ['amazon-bedrock', 'amazon.nova-pro-v1:0'], 'converse/ is not part of the model ID');
+    assert.deepStrictEqual(provider('gemini-flash/default'), ['google-gemini', 'gemini-2.5-flash']);
+    assert.strictEqual(conns['gemini-flash/default'].apiVersion, 'v1');
+    assert.strictEqual(conns['gemini-preview/default'].apiVersion, 'v1beta', 'preview models get v1beta');
+    assert.deepStrictEqual(provider('command-r/default'), ['cohere', 'command-r-08-2024']);
+    assert.deepStrictEqual(provider('llama-fast/groq'), ['generic', 'llama-3.1-8b-instant']);
+    assert.strictEqual(conns['llama-fast/groq'].baseUrl, 'https://api.groq.com/openai/v1');
+    assert.deepStrictEqual(conns['llama-fast/groq'].advancedProperties, { headers: { 'X-Team': 'platform' } });
+    assert.strictEqual(conns['local-llama/local'].baseUrl, 'http://localhost:11434/v1');
+    assert.strictEqual(conns['local-llama/local'].authHeader, 'none');
+    assert.strictEqual(conns['vllm-qwen/vllm'].model, 'Qwen/Qwen2.5-Coder-32B-Instruct');
+    assert.strictEqual(conns['gpt-4o/default'].type, 'easy');
+    assert.strictEqual(conns['llama-fast/groq'].type, 'api');
+  });
+
+  it('turns a repeated model_name into connections, and resolves litellm_credential_name', () => {
+    const gpt41 = result.models.find((m) => m.model.name === 'gpt-4.1')!;
+    assert.deepStrictEqual(gpt41.connections.map((c) => [c.name, c.endpoint, c.deployment, c.apiVersion]), [
+      ['contoso-eastus', 'https://contoso-eastus.openai.azure.com', 'gpt-41-eastus', '2025-04-01-preview'],
+      ['azure_sweden', 'https://contoso-sweden.openai.azure.com', 'gpt-41-sweden', 'v1'],
+    ]);
+    assert.strictEqual(gpt41.model.model, 'gpt-4.1', 'model_info.base_model without azure/');
+    const eu = conns['gpt-4o-azure-openai/azure_eu'];
+    assert.deepStrictEqual([eu.provider, eu.endpoint, eu.deployment, eu.apiVersion], ['azure-openai', 'https://contoso-eu.openai.azure.com', 'gpt-4o-eu', '2024-10-21']);
+    assert.match(warnings, /`gpt-4o` is used for more than one provider/);
+  });
+
+  it('lists the keys to store by connection: inline (without the value), env references and defaults', () => {
+    const inline = result.keysToStore.filter((k) => k.source === 'inline');
+    assert.deepStrictEqual(inline.map((k) => [k.model, k.connection, k.field, k.cliVariable]), [['claude-sonnet', 'default', 'apiKey', 'AGENT_CONNECTIONS__CLAUDE_SONNET__DEFAULT__API_KEY']]);
+    assert.strictEqual(text.slice(inline[0].span!.start, inline[0].span!.end), LITELLM_INLINE_KEY, 'the span points at the key in the source');
+    assert.strictEqual(inlineKeyValue(text, inline[0]), LITELLM_INLINE_KEY, 'a caller that must store it reads it there');
+    const env = (ref: string) => result.keysToStore.filter((k) => `${k.model}/${k.connection}` === ref).map((k) => [k.field, k.source, k.variable]);
+    assert.deepStrictEqual(env('gpt-4o/default'), [['apiKey', 'env', 'OPENAI_API_KEY']]);
+    assert.deepStrictEqual(env('gpt-4o-azure-openai/azure_eu'), [['apiKey', 'env', 'AZURE_EU_API_KEY']], 'from the credential');
+    assert.deepStrictEqual(env('claude-bedrock/us-east-1'), [['accessKeyId', 'env', 'AWS_ACCESS_KEY_ID'], ['secretAccessKey', 'env', 'AWS_SECRET_ACCESS_KEY']]);
+    assert.deepStrictEqual(env('gemini-preview/default'), [['apiKey', 'env', 'GEMINI_API_KEY']], "LiteLLM's default variable");
+    assert.ok(result.keysToStore.find((k) => k.model === 'gemini-preview')!.note);
+    assert.deepStrictEqual(env('local-llama/local'), []);
+  });
+
+  it('warns about everything that does not map', () => {
+    for (const re of [
+      /`router_settings` was not imported/, /`litellm_settings` was not imported/, /`general_settings` was not imported/,
+      /Vertex AI .* skipped/, /wildcard route/, /`rpm`, `tpm`/, /`aws_profile_name` is not supported/,
+      /`aws_region_name` comes from the environment variable AWS_REGION_NAME, which is not set/, /`us-east-1` was written, check it/,
+    ]) assert.match(warnings, re);
+    assert.ok(result.warnings.filter((w) => w.line !== undefined).every((w, i, a) => i === 0 || a[i - 1].line! <= w.line!), 'in file order');
+    assert.strictEqual(result.warnings.find((w) => /Vertex/.test(w.message))!.line, text.split('\n').findIndex((l) => l.includes('model_name: gemini-vertex')) + 1);
+  });
+
+  it('resolves settings (not keys) from the environment it is given', () => {
+    const r = importLiteLLM(text, { today: '2026-11-22', env: { AWS_REGION_NAME: 'eu-west-3', OPENAI_API_KEY: 'sk-should-never-be-read-0123456789' } });
+    assert.strictEqual(connections(r)['nova-pro/eu-west-3'].region, 'eu-west-3');
+    assert.ok(!JSON.stringify(r).includes('sk-should-never-be-read'));
+  });
+
+  it('refuses what is not a LiteLLM config, invalid YAML and hostile YAML', () => {
+    assert.throws(() => importLiteLLM('models: []\n'), (e: unknown) => e instanceof ImportError && /no `model_list`/.test(e.message));
+    assert.throws(() => importLiteLLM('model_list: {a: 1}\n'), ImportError);
+    assert.throws(() => importLiteLLM('model_list:\n  - model_name: [\n'), (e: unknown) => e instanceof ImportError && /line \d+/.test(e.message));
+    assert.throws(() => importLiteLLM('model_list:\n  - &a {model_name: x}\n  - *a\n'), (e: unknown) => e instanceof ImportError && /Aliases/.test(e.message));
+    assert.throws(() => importLiteLLM('- a\n'), ImportError);
+    assert.throws(() => importLiteLLM(''), ImportError);
+  });
+
+  it('imports an empty model_list as an empty manifest', () => {
+    const r = importLiteLLM('model_list: []\n', { today: '2026-11-22' });
+    assert.deepStrictEqual(analyzeManifest(r.manifest).problems, []);
+    assert.strictEqual(r.models.length, 0);
+  });
+});
+
+describe('import: Continue', () => {
+  const text = fixture('import', 'continue-config.yaml');
+  const result = importContinue(text, { today: '2026-11-22', sourceName: 'config.yaml' });
+  const conns = connections(result);
+  const warnings = result.warnings.map((w) => w.message).join('\n');
+
+  it('writes a manifest that validates with no errors and holds no key', () => {
+    assertClean(result, CONTINUE_INLINE_KEY);
+    assert.ok(!('addedBy' in conns['GPT-4o/default']), 'addedBy only when given');
+  });
+
+  it('maps providers, apiBase, env and headers', () => {
+    assert.deepStrictEqual([conns['GPT-4o/default'].provider, conns['GPT-4o/default'].model], ['openai', 'gpt-4o']);
+    assert.deepStrictEqual([conns['Claude Sonnet 4.5/default'].provider], ['anthropic']);
+    const azure = conns['Azure GPT-4.1/contoso-eastus'];
+    assert.deepStrictEqual([azure.provider, azure.endpoint, azure.deployment, azure.apiVersion, azure.model], ['azure-openai', 'https://contoso-eastus.openai.azure.com', 'gpt-41-prod', '2024-10-21', 'gpt-4.1']);
+    assert.deepStrictEqual([conns['Bedrock Claude/us-east-1'].provider, conns['Bedrock Claude/us-east-1'].region], ['amazon-bedrock', 'us-east-1']);
+    const gw = conns['Gateway Llama/llm-gateway'];
+    assert.deepStrictEqual([gw.provider, gw.baseUrl, gw.advancedProperties], ['generic', 'https://llm-gateway.example.com/v1', { headers: { 'X-Team': 'platform' } }]);
+    assert.deepStrictEqual([conns['Qwen local/local'].baseUrl, conns['Qwen local/local'].authHeader], ['http://localhost:11434/v1', 'none']);
+    assert.deepStrictEqual([conns['Codestral/mistral'].baseUrl], ['https://api.mistral.ai/v1']);
+    assert.strictEqual(conns['Gemini Pro/default'].provider, 'google-gemini');
+  });
+
+  it('lists secrets and inline keys by connection', () => {
+    const keys = result.keysToStore.map((k) => [`${k.model}/${k.connection}`, k.source, k.variable ?? null]);
+    assert.deepStrictEqual(keys, [
+      ['GPT-4o/default', 'secret', 'OPENAI_API_KEY'],
+      ['Claude Sonnet 4.5/default', 'inline', null],
+      ['Codestral/mistral', 'secret', 'MISTRAL_API_KEY'],
+      ['Azure GPT-4.1/contoso-eastus', 'secret', 'AZURE_OPENAI_API_KEY'],
+      ['Gateway Llama/llm-gateway', 'secret', 'GATEWAY_KEY'],
+      ['Gemini Pro/default', 'secret', 'GEMINI_API_KEY'],
+    ]);
+    assert.strictEqual(inlineKeyValue(text, result.keysToStore[1]), CONTINUE_INLINE_KEY);
+  });
+
+  it('warns about hub blocks, roles, skipped models and dropped settings', () => {
+    for (const re of [
+      /hub block `anthropic\/claude-3.7-sonnet`/, /Continue roles \(chat, edit, apply, autocomplete, embed\)/, /`Embeddings` .* used only for embed/,
+      /provider `vertexai` cannot be described/, /`context`, `rules`, `mcpServers`/, /`defaultCompletionOptions`/, /Header `X-Api-Key` carries credentials/,
+      /`requestOptions` not imported: `timeout`/, /AWS profile `bedrock`/,
+    ]) assert.match(warnings, re);
+  });
+
+  it('refuses what is not a Continue config', () => {
+    assert.throws(() => importContinue('model_list: []\n'), (e: unknown) => e instanceof ImportError && /no `models`/.test(e.message));
+  });
+});
+
+describe('export: LiteLLM', () => {
+  const manifest = example('agent-connections.yaml');
+  const result = exportLiteLLM(manifest, { sourceName: 'agent-connections.yaml' });
+  // PyYAML reads YAML 1.1.
+  const data = parseDocument(result.text, { version: '1.1' }).toJS() as { model_list: Array<{ model_name: string; litellm_params: Record<string, unknown>; model_info: Record<string, unknown> }> };
+  const entry = (id: string) => data.model_list.find((e) => e.model_info.id === id)!;
+
+  it('writes one entry per enabled connection, keys as os.environ references', () => {
+    assert.strictEqual(data.model_list.length, 11);
+    assert.ok(!data.model_list.some((e) => e.model_info.id === 'gpt-4o/staging'), 'disabled connections are left out');
+    assert.match(result.warnings.join('\n'), /gpt-4o\/staging is disabled/);
+    assert.deepStrictEqual(entry('gpt-4o/prod-key-1').litellm_params, { model: 'openai/gpt-4o', api_key: 'os.environ/AGENT_CONNECTIONS__GPT_4O__PROD_KEY_1__API_KEY' });
+    assert.deepStrictEqual(entry('claude/team-key').litellm_params.model, 'anthropic/claude-sonnet-4-5');
+    assert.deepStrictEqual(entry('gemini-pro/research').litellm_params.model, 'gemini/gemini-3.1-pro-preview');
+    assert.deepStrictEqual(entry('claude-bedrock/us-east').litellm_params, {
+      model: 'bedrock/us.anthropic.claude-opus-4-1-20250805-v1:0',
+      aws_region_name: 'us-east-1',
+      aws_access_key_id: 'os.environ/AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__ACCESS_KEY_ID',
+      aws_secret_access_key: 'os.environ/AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__SECRET_ACCESS_KEY',
+    });
+    assert.deepStrictEqual(entry('gpt-4-1-azure/eastus').litellm_params, {
+      model: 'azure/gpt-41-prod', api_base: 'https://contoso-eastus.openai.azure.com', api_version: '2024-10-21',
+      api_key: 'os.environ/AGENT_CONNECTIONS__GPT_4_1_AZURE__EASTUS__API_KEY',
+    });
+    assert.strictEqual(typeof entry('gpt-4-1-azure/eastus').litellm_params.api_version, 'string', 'not a YAML 1.1 date');
+    assert.deepStrictEqual(entry('llama-groq/groq').litellm_params, { model: 'openai/llama-3.1-8b-instant', api_base: 'https://api.groq.com/openai/v1', api_key: 'os.environ/AGENT_CONNECTIONS__LLAMA_GROQ__GROQ__API_KEY' });
+    assert.ok(result.connections.find((c) => c.reference === 'claude-bedrock/us-east')!.variables.includes('AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__SECRET_ACCESS_KEY'));
+  });
+
+  it('round-trips through the LiteLLM importer', () => {
+    const back = importLiteLLM(result.text, { today: '2026-11-22' });
+    assert.deepStrictEqual(analyzeManifest(back.manifest).problems.filter((p) => p.severity === 'error'), []);
+    const original = analyzeManifest(manifest).models.flatMap((m) => m.connections.filter((c) => c.enabled).map((c) => `${m.name}/${c.name}`));
+    const again = back.models.flatMap((m) => m.connections.map((c) => `${String(m.model.name)}/${String(c.name)}`));
+    assert.deepStrictEqual(again.sort(), original.sort());
+    assert.ok(back.keysToStore.every((k) => k.source === 'env' && k.variable === k.cliVariable), 'the variables are the CLI ones');
+  });
+
+  it('refuses manifests with YAML errors or colliding variable names', () => {
+    assert.throws(() => exportLiteLLM('version: 1\nmodels: [\n'), ExportError);
+    const clash = `version: 1\nmodels:\n  - name: a-b\n    type: easy\n    provider: openai\n    model: gpt-4o\n    connections:\n      - name: c\n  - name: a_b\n    type: easy\n    provider: openai\n    model: gpt-4o\n    connections:\n      - name: c\n`;
+    assert.throws(() => exportLiteLLM(clash), (e: unknown) => e instanceof ExportError && /a-b\/c and a_b\/c/.test(e.message));
+  });
+});
+
+describe('environment variable names', () => {
+  it('upper-cases and turns every other character into _', () => {
+    assert.strictEqual(envSegment('gpt-4o'), 'GPT_4O');
+    assert.strictEqual(envSegment('Prod key #1'), 'PROD_KEY__1');
+    assert.strictEqual(envSegment('café'), 'CAF_');
+    assert.strictEqual(envBase('gpt-4o', 'prod-key-1'), 'AGENT_CONNECTIONS__GPT_4O__PROD_KEY_1');
+    assert.deepStrictEqual(credentialVariables('nova', 'us.east', 'aws'), {
+      accessKeyId: 'AGENT_CONNECTIONS__NOVA__US_EAST__ACCESS_KEY_ID',
+      secretAccessKey: 'AGENT_CONNECTIONS__NOVA__US_EAST__SECRET_ACCESS_KEY',
+      sessionToken: 'AGENT_CONNECTIONS__NOVA__US_EAST__SESSION_TOKEN',
+    });
+    assert.deepStrictEqual(credentialVariables('local', 'ollama', 'none'), {});
+  });
+
+  it('finds collisions', () => {
+    assert.deepStrictEqual(envCollisions([{ model: 'a-b', connection: 'c' }, { model: 'a_b', connection: 'c' }, { model: 'x', connection: 'y' }]), [
+      { variable: 'AGENT_CONNECTIONS__A_B__C', references: ['a-b/c', 'a_b/c'] },
+    ]);
+    assert.strictEqual(envCollisions([{ model: 'a', connection: 'b__c' }, { model: 'a__b', connection: 'c' }]).length, 1);
+  });
+
+  it('reads credentials, trims a trailing newline, refuses header-unsafe values without naming them', () => {
+    const env = {
+      AGENT_CONNECTIONS__M__C__API_KEY: 'sk-abc\n',
+      AGENT_CONNECTIONS__M__BAD__API_KEY: 'sk-a\nX-Injected: 1',
+      AGENT_CONNECTIONS__B__C__ACCESS_KEY_ID: 'AKIDTESTEXAMPLE0000',
+    };
+    assert.deepStrictEqual(credentialFromEnv(env, 'm', 'c', 'apiKey'), { kind: 'found', credential: { kind: 'apiKey', apiKey: 'sk-abc' }, secrets: ['sk-abc'] });
+    const bad = credentialFromEnv(env, 'm', 'bad', 'apiKey');
+    assert.strictEqual(bad.kind, 'invalid');
+    assert.ok(!JSON.stringify(bad).includes('X-Injected'));
+    assert.deepStrictEqual(credentialFromEnv(env, 'b', 'c', 'aws'), { kind: 'missing', variables: ['AGENT_CONNECTIONS__B__C__SECRET_ACCESS_KEY'] });
+    assert.deepStrictEqual(credentialFromEnv({}, 'm', 'c', 'none').kind, 'found');
+    assert.ok(credentialValuesInEnv(env).includes('sk-abc'));
+    assert.ok(!credentialValuesInEnv({ OTHER: 'x', AGENT_CONNECTIONS__X: 'y' }).length);
+  });
+});
