@@ -8,19 +8,10 @@ import * as esbuild from 'esbuild';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** @type {esbuild.BuildOptions} */
-const options = {
-  entryPoints: {
-    extension: 'src/extension.ts',
-    manifestWorker: 'src/manifestWorker.ts',
-    providerRuntime: 'src/providerRuntime.ts',
-  },
+/** What every build shares. */
+const shared = {
   bundle: true,
   outdir: 'dist',
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  external: ['vscode'],
   minify: production,
   sourcemap: production ? false : 'linked',
   sourcesContent: false,
@@ -29,21 +20,28 @@ const options = {
   legalComments: 'none',
 };
 
+/** @type {esbuild.BuildOptions} */
+const options = {
+  entryPoints: {
+    extension: 'src/extension.ts',
+    manifestWorker: 'src/manifestWorker.ts',
+    providerRuntime: 'src/providerRuntime.ts',
+  },
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['vscode'],
+  ...shared,
+};
+
 /** The connection editor's webview: browser code, no Node, no vscode module. */
 /** @type {esbuild.BuildOptions} */
 const webview = {
   entryPoints: { webview: 'webview/main.ts' },
-  bundle: true,
-  outdir: 'dist',
   format: 'iife',
   platform: 'browser',
   target: 'es2022',
-  minify: production,
-  sourcemap: production ? false : 'linked',
-  sourcesContent: false,
-  metafile: true,
-  logLevel: 'warning',
-  legalComments: 'none',
+  ...shared,
   loader: { '.ttf': 'file', '.css': 'css' },
 };
 

@@ -4,6 +4,7 @@
  * agents files. The YAML is changed through `core/agentsEdit` (minimal diff).
  */
 import * as vscode from 'vscode';
+import { registerCommand } from './commandWrapper';
 import { applyManifestEdit } from './applyEdit';
 import { clearAgentConnection, setAgentConnection } from './core/agentsEdit';
 import { orphanedByClearing, parseReference, type AgentKind, type Assignment } from './core/assignments';
@@ -43,17 +44,7 @@ interface Target {
 
 export function registerAgentCommands(deps: Deps): void {
   const { context, store, agents, credentials, results, log } = deps;
-  const register = (id: AgentCommandId, handler: (arg?: unknown) => unknown) => {
-    context.subscriptions.push(vscode.commands.registerCommand(id, async (arg?: unknown) => {
-      try {
-        return await handler(arg);
-      } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        log.error(`${id}: ${message}`);
-        void vscode.window.showErrorMessage(message);
-      }
-    }));
-  };
+  const register = (id: AgentCommandId, handler: (arg?: unknown) => unknown) => registerCommand(context, log, id, handler);
 
   const requireTrust = () => {
     if (!vscode.workspace.isTrusted) throw new Error('This workspace is in Restricted Mode: agents files are read-only. Trust the workspace to change them.');

@@ -1,5 +1,6 @@
 /** Every command, registered in one place through one wrapper that reports errors clearly. */
 import * as vscode from 'vscode';
+import { registerCommand } from './commandWrapper';
 import { applyManifestEdit } from './applyEdit';
 import { deleteConnection, deleteModel, setConnectionEnabled } from './core/edit';
 import { connectionReference, type ModelInfo } from './core/manifest';
@@ -42,17 +43,7 @@ type ModelNode = Extract<TreeNode, { kind: 'model' }>;
 
 export function registerCommands(deps: Deps): void {
   const { context, store, tree, credentials, log, tester, results } = deps;
-  const register = (id: CommandId, handler: (...args: never[]) => unknown) => {
-    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await (handler as (...a: unknown[]) => unknown)(...args);
-      } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        log.error(`${id}: ${message}`);
-        void vscode.window.showErrorMessage(message);
-      }
-    }));
-  };
+  const register = (id: CommandId, handler: (...args: never[]) => unknown) => registerCommand(context, log, id, handler);
 
   const requireTrust = () => {
     if (!vscode.workspace.isTrusted) throw new Error('This workspace is in Restricted Mode: the manifest is read-only. Trust the workspace to change it.');

@@ -1,5 +1,6 @@
 /** The connection editor's commands: Add Model, Add Connection, Edit Model…, Edit Connection…. */
 import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
 import { connectionReference, type ConnectionInfo, type ModelInfo } from '../core/manifest';
 import type { FolderManifest } from '../manifestStore';
 import { ConnectionEditorPanel, type EditorDeps } from './connectionEditor';
@@ -22,17 +23,7 @@ function isNode<K extends string>(v: unknown, kind: K): v is { kind: K; state: F
 
 export function registerConnectionEditor(deps: EditorDeps): void {
   const { context, store, log } = deps;
-  const register = (id: EditorCommandId, handler: (...args: unknown[]) => unknown) => {
-    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await handler(...args);
-      } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        log.error(`${id}: ${message}`);
-        void vscode.window.showErrorMessage(message);
-      }
-    }));
-  };
+  const register = (id: EditorCommandId, handler: (...args: never[]) => unknown) => registerCommand(context, log, id, handler);
   context.subscriptions.push({ dispose: () => ConnectionEditorPanel.open.forEach((p) => p.dispose()) });
 
   const pickFolder = async (): Promise<vscode.WorkspaceFolder | undefined> => {
