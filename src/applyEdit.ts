@@ -19,7 +19,11 @@ export async function applyManifestEdit(uri: vscode.Uri, compute: (text: string)
     const we = new vscode.WorkspaceEdit();
     for (const e of edits) we.replace(uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.newText);
     if (!(await vscode.workspace.applyEdit(we))) throw new ConcurrentEditError('VS Code refused the edit to the manifest; nothing was written.');
-    if (!wasDirty) await doc.save();
+    // A failed save (e.g. the file changed on disk meanwhile) must not pass silently:
+    // the edit stays in the open editor, unsaved, and the user is told.
+    if (!wasDirty && !(await doc.save())) {
+      throw new ConcurrentEditError('The change was made in the open editor but could not be saved (the file may have changed on disk). Review and save it there.');
+    }
     return;
   }
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
