@@ -31,6 +31,8 @@ const filter = argv.filter((a) => !a.startsWith('-'))[1];
 const option = (name) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
 const keepOpen = Boolean(option('keep-open'));
 const headed = Boolean(option('headed'));
+/** `integration --restricted`: workspace trust on and the folder untrusted (Restricted Mode); runs *.restricted.js tests only. */
+const restricted = Boolean(option('restricted'));
 const timeoutSec = Number(option('timeout')?.split('=')[1] ?? process.env.AC_VSCODE_TEST_TIMEOUT ?? 600);
 
 if (mode !== 'integration' && mode !== 'ui') {
@@ -106,7 +108,11 @@ async function prepareRun() {
     say(`warning: ${path.relative(repoRoot, exampleWorkspace)} does not exist; using an empty workspace`);
     await fsp.mkdir(workspaceDir, { recursive: true });
   }
-  await writeUserSettings(state.dirs, { ...cleanUserSettings, 'security.workspace.trust.enabled': false });
+  await writeUserSettings(state.dirs, restricted
+    ? { ...cleanUserSettings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false }
+    : { ...cleanUserSettings, 'security.workspace.trust.enabled': false });
+  // The extension host inherits code-server's environment: it tells the test index which files to run.
+  process.env.AC_INTEGRATION_SUITE = restricted ? 'restricted' : 'trusted';
   return workspaceDir;
 }
 

@@ -9,7 +9,8 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
   const files = fs
     .readdirSync(__dirname, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.test.js'))
+    // Restricted-Mode tests run in their own pass (scripts/vscode-test.mjs integration --restricted).
+    .filter((file) => (process.env.AC_INTEGRATION_SUITE === 'restricted' ? file.endsWith('.restricted.js') : file.endsWith('.test.js')))
     .sort();
   for (const file of files) mocha.addFile(path.join(__dirname, file));
 
