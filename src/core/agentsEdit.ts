@@ -6,10 +6,10 @@
  * result is re-read: it must parse and hold exactly the intended data.
  */
 import { isDeepStrictEqual } from 'util';
-import { isMap, isNode, isPair, isScalar, isSeq, Scalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, type Pair, type YAMLMap } from 'yaml';
 import type { AgentKind } from './assignments';
 import { parseReference } from './assignments';
-import { applyEdits, EditError, formatScalar, type TextEdit } from './edit';
+import { afterColon, applyEdits, column, EditError, formatScalar, keyRange, lineAfter, lineStart, onDashLine, scalarValue, valueEnd, type TextEdit } from './edit';
 import { detectEol, LineIndex, quote } from './text';
 import { findPair, loadYaml } from './yamlLoad';
 
@@ -47,55 +47,6 @@ function open(text: string, target: AgentTarget): Editable {
   if (found.length === 0) throw new EditError(`No ${target.kind} named ${quote(target.name)} in this file (it may have been renamed or removed).`, 'not-found');
   if (found.length > 1) throw new EditError(`Several ${target.kind}s are named ${quote(target.name)}; give them unique names first. The file was not modified.`, 'shape');
   return { text, index: loaded.index, eol: detectEol(text), data: loaded.data, map: found[0].map, listKey, position: found[0].position };
-}
-
-function scalarValue(node: unknown): unknown {
-  return isScalar(node) ? node.value : undefined;
-}
-
-function keyRange(pair: Pair): [number, number] {
-  const r = (pair.key as Node).range!;
-  return [r[0], r[1]];
-}
-
-/** Column of an offset; a BOM on the first line does not count. */
-function column(e: Editable, offset: number): number {
-  const pos = e.index.positionAt(offset);
-  return pos.line === 0 && e.text.charCodeAt(0) === 0xfeff ? pos.character - 1 : pos.character;
-}
-
-function lineStart(e: Editable, offset: number): number {
-  const s = e.index.lineStart(offset);
-  return s === 0 && e.text.charCodeAt(0) === 0xfeff ? 1 : s;
-}
-
-/** Start of the line after the one where a node ends (block scalars already end after their line break). */
-function lineAfter(e: Editable, end: number): number {
-  return end > 0 && e.text[end - 1] === '\n' ? end : e.index.nextLineStart(end);
-}
-
-/** Where a node's last content ends; a block collection's own range runs on over trailing comments. */
-function contentEnd(node: unknown, fallback: number): number {
-  if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
-    const last = node.items[node.items.length - 1];
-    return isPair(last) ? contentEnd(last.value, (last.key as Node).range![1]) : contentEnd(last, fallback);
-  }
-  const range = isNode(node) ? node.range : undefined;
-  return range && range[1] > range[0] ? range[1] : fallback;
-}
-
-function valueEnd(pair: Pair): number {
-  return contentEnd(pair.value, keyRange(pair)[1]);
-}
-
-function onDashLine(e: Editable, keyStart: number): boolean {
-  return e.text.slice(lineStart(e, keyStart), keyStart).trim() !== '';
-}
-
-function afterColon(e: Editable, pair: Pair): number {
-  const colon = e.text.indexOf(':', keyRange(pair)[1]);
-  if (colon === -1) throw new EditError('Unexpected mapping layout; edit this value by hand.', 'shape');
-  return colon + 1;
 }
 
 /** Re-reads the result: it must parse, and its data must be the old data with exactly the intended change. */

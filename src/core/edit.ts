@@ -178,6 +178,12 @@ interface Layout {
   map: number;
 }
 
+/** What the text-position helpers below need (agentsEdit.ts uses them too). */
+export interface TextView {
+  text: string;
+  index: LineIndex;
+}
+
 interface Editable {
   text: string;
   doc: Document.Parsed;
@@ -207,7 +213,7 @@ function modelSeq(e: Editable): YAMLSeq | undefined {
   return isSeq(seq) ? seq : undefined;
 }
 
-function scalarValue(node: unknown): unknown {
+export function scalarValue(node: unknown): unknown {
   return isScalar(node) ? node.value : undefined;
 }
 
@@ -238,23 +244,23 @@ function dataModels(data: unknown): Array<Record<string, unknown>> {
 // Positions
 
 /** Column of an offset; a BOM on the first line does not count. */
-function column(e: Editable, offset: number): number {
+export function column(e: TextView, offset: number): number {
   const pos = e.index.positionAt(offset);
   return pos.line === 0 && e.text.charCodeAt(0) === 0xfeff ? pos.character - 1 : pos.character;
 }
 
 /** Start of the line holding an offset, after a BOM. */
-function lineStart(e: Editable, offset: number): number {
+export function lineStart(e: TextView, offset: number): number {
   const s = e.index.lineStart(offset);
   return s === 0 && e.text.charCodeAt(0) === 0xfeff ? 1 : s;
 }
 
 /** Start of the line after the one where a node ends (block nodes already end after their line break). */
-function lineAfter(e: Editable, end: number): number {
+export function lineAfter(e: TextView, end: number): number {
   return end > 0 && e.text[end - 1] === '\n' ? end : e.index.nextLineStart(end);
 }
 
-function keyRange(pair: Pair): [number, number] {
+export function keyRange(pair: Pair): [number, number] {
   const r = (pair.key as Node).range!;
   return [r[0], r[1]];
 }
@@ -263,7 +269,7 @@ function keyRange(pair: Pair): [number, number] {
  * Where a node's last content ends. A block collection's own range runs on over trailing
  * comments, blank lines and even the next line's indentation, so it is not used.
  */
-function contentEnd(node: unknown, fallback: number): number {
+export function contentEnd(node: unknown, fallback: number): number {
   if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
     const last = node.items[node.items.length - 1];
     return isPair(last) ? contentEnd(last.value, (last.key as Node).range![1]) : contentEnd(last, fallback);
@@ -273,7 +279,7 @@ function contentEnd(node: unknown, fallback: number): number {
 }
 
 /** Where a pair's value ends (its key's end for `key:` with nothing after it). */
-function valueEnd(pair: Pair): number {
+export function valueEnd(pair: Pair): number {
   return contentEnd(pair.value, keyRange(pair)[1]);
 }
 
@@ -298,7 +304,7 @@ function skipCommentLines(e: Editable, at: number, minCol: number): number {
 }
 
 /** True when a key is the first thing after `- ` on its line. */
-function onDashLine(e: Editable, keyStart: number): boolean {
+export function onDashLine(e: TextView, keyStart: number): boolean {
   return e.text.slice(lineStart(e, keyStart), keyStart).trim() !== '';
 }
 
@@ -310,7 +316,7 @@ function dashOf(e: Editable, item: Node): number {
 }
 
 /** Offset after the colon of a pair whose value is missing or about to be replaced. */
-function afterColon(e: Editable, pair: Pair): number {
+export function afterColon(e: TextView, pair: Pair): number {
   const colon = e.text.indexOf(':', keyRange(pair)[1]);
   if (colon === -1) throw new EditError('Unexpected mapping layout; edit this value by hand.', 'shape');
   return colon + 1;
