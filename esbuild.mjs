@@ -30,6 +30,9 @@ const options = {
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // ES module builds first where a package ships both: esbuild can drop what is not
+  // used from them (the AWS signer's CommonJS build pulls in all of @smithy/core).
+  mainFields: ['module', 'main'],
   external: ['vscode'],
   ...shared,
 };

@@ -6,7 +6,8 @@
  * decompression), TLS always verified, and proxies from settings or environment.
  */
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request } from './undiciParts';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -144,11 +145,10 @@ export async function send(req: HttpRequest, options: HttpOptions): Promise<Http
 
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(url, {
+    res = await request(dispatcher, url, {
       method: req.method,
       headers: { 'accept-encoding': 'gzip, deflate, br', ...req.headers },
       body: req.body,
-      dispatcher,
       signal,
       // undici's own timers are coarse (≈0.5 s ticks) and can fire before the deadline;
       // the precise overall signal decides, these only back it up.

@@ -4,7 +4,11 @@
  * the default port dropped. A URL with user info, another scheme or no host has
  * no origin a key may be sent to.
  */
-import { isLoopbackHost } from './rules';
+/** This machine: `localhost`, `*.localhost`, `127.x.x.x` or `::1` (brackets allowed). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
 
 export class OriginError extends Error {
   constructor(message: string) {

@@ -3,6 +3,7 @@ import { isMap, isScalar, type Node } from 'yaml';
 import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from './catalog';
 import type { ModelInfo, ModelNodes, Span } from './manifest';
 import { quote } from './text';
+import { isLoopbackHost } from './origin';
 import { findPair, type ProblemList } from './yamlLoad';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -139,11 +140,6 @@ function checkDate(node: Node | null | undefined, problems: ProblemList): void {
     const [s, e] = node.range ?? [0, 0];
     problems.add('invalid-date', 'error', `${quote(node.value)} is not a real date.`, s, e);
   }
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 /**

@@ -1,0 +1,73 @@
+/**
+ * The provider runtime as it ships (dist/providerRuntime.js, loaded by the extension on the
+ * first test), not the sources: the bundle takes undici's parts from their own modules and
+ * the AWS signer from its ES module build, so it is tested on its own against the mocks —
+ * every provider (Bedrock's SigV4 is re-signed and compared by its mock) and through a proxy.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as Runtime from '../../src/providerRuntime';
+import type { ConnectionTarget, Credential } from '../../src/core/providers';
+import { DEFAULT_AWS, DEFAULT_KEY, startMockProvider, startProxyServer, type MockProvider, type MockProviderId } from '../mocks';
+
+const BUNDLE = path.resolve(__dirname, '../../../dist/providerRuntime.js');
+
+const CASES: Array<{ provider: MockProviderId; model: string }> = [
+  { provider: 'openai', model: 'gpt-5-mini' },
+  { provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' },
+  { provider: 'google-gemini', model: 'gemini-2.5-flash-lite' },
+  { provider: 'cohere', model: 'command-a-03-2025' },
+  { provider: 'amazon-bedrock', model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' },
+  { provider: 'azure-openai', model: 'gpt-4o' },
+  { provider: 'generic', model: 'mock-model' },
+];
+
+function targetFor(provider: MockProviderId, model: string, origin: string): ConnectionTarget {
+  const settings: Record<string, unknown> = {};
+  if (provider === 'amazon-bedrock') settings.region = 'us-east-1';
+  if (provider === 'azure-openai') Object.assign(settings, { endpoint: origin, deployment: model, apiVersion: '2024-10-21' });
+  if (provider === 'generic') settings.baseUrl = `${origin}/v1`;
+  return { provider, modelName: 'm', connectionName: 'c', model, settings };
+}
+
+const credentialFor = (provider: MockProviderId): Credential =>
+  provider === 'amazon-bedrock' ? { kind: 'aws', ...DEFAULT_AWS } : { kind: 'apiKey', apiKey: DEFAULT_KEY };
+
+describe('the shipped provider runtime (dist/providerRuntime.js)', () => {
+  let runtime: typeof Runtime;
+  before(function () {
+    assert.ok(fs.existsSync(BUNDLE), `${BUNDLE} is missing: test:unit builds it first (npm run build)`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is loaded the way the extension loads it
+    runtime = require(BUNDLE) as typeof Runtime;
+  });
+
+  for (const { provider, model } of CASES) {
+    it(`${provider}: a full test against the mock is ok`, async () => {
+      const mock: MockProvider = await startMockProvider(provider);
+      try {
+        const endpoints = provider === 'azure-openai' || provider === 'generic' ? {} : { [provider]: mock.origin };
+        const r = await runtime.testConnection(targetFor(provider, model, mock.origin), credentialFor(provider), { depth: 'full', deadlineMs: 5_000, endpoints });
+        assert.strictEqual(r.outcome, 'ok', `${r.outcome}: ${r.message}`);
+        assert.ok(mock.requests.length >= 1);
+      } finally {
+        await mock.close();
+      }
+    });
+  }
+
+  it('sends through an HTTP proxy (CONNECT tunnel for https, absolute URL for http)', async () => {
+    const mock = await startMockProvider('openai');
+    const proxy = await startProxyServer();
+    const dispatcher = runtime.createDispatcher({ proxy: proxy.url, noProxy: '' });
+    try {
+      const r = await runtime.testConnection(targetFor('openai', 'gpt-5-mini', mock.origin), credentialFor('openai'), { depth: 'full', deadlineMs: 5_000, endpoints: { openai: mock.origin }, dispatcher });
+      assert.strictEqual(r.outcome, 'ok', r.message);
+      assert.deepStrictEqual([...new Set(proxy.targets)], [new URL(mock.origin).host]);
+    } finally {
+      await dispatcher.close();
+      await proxy.close();
+      await mock.close();
+    }
+  });
+});
