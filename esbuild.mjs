@@ -24,6 +24,7 @@ const shared = {
 const options = {
   entryPoints: {
     extension: 'src/extension.ts',
+    core: 'src/coreBundle.ts',
     manifestWorker: 'src/manifestWorker.ts',
     providerRuntime: 'src/providerRuntime.ts',
   },

@@ -33,6 +33,8 @@ const keepOpen = Boolean(option('keep-open'));
 const headed = Boolean(option('headed'));
 /** `integration --restricted`: workspace trust on and the folder untrusted (Restricted Mode); runs *.restricted.js tests only. */
 const restricted = Boolean(option('restricted'));
+/** `integration --bench`: runs *.bench.js only (bench/activation.mjs reads what they write to AC_BENCH_OUT). */
+const benchSuite = Boolean(option('bench'));
 const timeoutSec = Number(option('timeout')?.split('=')[1] ?? process.env.AC_VSCODE_TEST_TIMEOUT ?? 600);
 
 if (mode !== 'integration' && mode !== 'ui') {
@@ -112,7 +114,7 @@ async function prepareRun() {
     ? { ...cleanUserSettings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false }
     : { ...cleanUserSettings, 'security.workspace.trust.enabled': false });
   // The extension host inherits code-server's environment: it tells the test index which files to run.
-  process.env.AC_INTEGRATION_SUITE = restricted ? 'restricted' : 'trusted';
+  process.env.AC_INTEGRATION_SUITE = restricted ? 'restricted' : benchSuite ? 'bench' : 'trusted';
   return workspaceDir;
 }
 

@@ -6,10 +6,11 @@
 import * as vscode from 'vscode';
 import { registerCommand } from './commandWrapper';
 import { applyManifestEdit } from './applyEdit';
-import { clearAgentConnection, setAgentConnection } from './core/agentsEdit';
 import { orphanedByClearing, parseReference, type AgentKind, type Assignment } from './core/assignments';
 import { providerLabel } from './core/catalog';
-import { connectionReference, type ConnectionInfo, type ModelInfo } from './core/manifest';
+import type { ConnectionInfo, ModelInfo } from './core/manifest';
+import { connectionReference } from './core/names';
+import { core } from './lazyCore';
 import type { AgentNode } from './agentsTree';
 import { keyLookup, lastTestText } from './agentsTree';
 import type { Credentials } from './credentials';
@@ -75,7 +76,7 @@ export function registerAgentCommands(deps: Deps): void {
       const ok = await vscode.window.showWarningMessage(`${reference} is disabled for inference.`, { modal: true, detail: `Assign it to ${a.kind} “${a.name}” anyway? The agents file will report a warning until the connection is enabled.` }, 'Assign Anyway');
       if (ok !== 'Assign Anyway') return;
     }
-    await applyManifestEdit(file.uri, (text) => setAgentConnection(text, { kind: a.kind, name: a.name }, reference));
+    await applyManifestEdit(file.uri, (text) => core().setAgentConnection(text, { kind: a.kind, name: a.name }, reference));
     log.info(`assigned ${reference} to ${a.kind} ${a.name} in ${vscode.workspace.asRelativePath(file.uri)}`);
     await agents.reload(file.uri);
     const inheriting = a.kind === 'supervisor' ? countInheriting(agents.get(file.uri) ?? file, a.name) : 0;
@@ -103,7 +104,7 @@ export function registerAgentCommands(deps: Deps): void {
       );
       if (ok !== 'Clear Anyway') return;
     }
-    await applyManifestEdit(file.uri, (text) => clearAgentConnection(text, { kind: a.kind, name: a.name }));
+    await applyManifestEdit(file.uri, (text) => core().clearAgentConnection(text, { kind: a.kind, name: a.name }));
     log.info(`cleared the connection of ${a.kind} ${a.name} (was ${a.own}) in ${vscode.workspace.asRelativePath(file.uri)}`);
     await agents.reload(file.uri);
     const now = find(agents, file.uri, a.kind, a.name)?.assignment.effective;

@@ -4,8 +4,8 @@
  * manifest); the same explanation on hover over its name or connection.
  */
 import * as vscode from 'vscode';
-import { analyzeAgents } from './core/agents';
 import { resolveAssignments, type Assignment } from './core/assignments';
+import { core } from './lazyCore';
 import type { AgentLocation } from './agentCommands';
 import { explain } from './agentsTree';
 import type { AgentsFileState, AgentsFiles, ManifestStore } from './manifestStore';
@@ -48,7 +48,7 @@ class AgentsLenses implements vscode.CodeLensProvider, vscode.HoverProvider, vsc
     const text = doc.getText();
     if (stored.text === text) return stored;
     if (text.length > IN_PROCESS_LIMIT) return undefined;
-    const analysis = analyzeAgents(text);
+    const analysis = core().analyzeAgents(text);
     const manifest = this.store.folders.find((f) => f.folder.uri.toString() === stored.folder.uri.toString())?.analysis;
     return { ...stored, text, analysis, resolution: resolveAssignments(text, analysis, manifest?.syntaxOk ? manifest.models : undefined) };
   }

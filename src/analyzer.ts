@@ -4,8 +4,9 @@
  */
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { analyzeAgents, type AgentsAnalysis } from './core/agents';
-import { analyzeManifest, type ManifestAnalysis } from './core/manifest';
+import type { AgentsAnalysis } from './core/agents';
+import type { ManifestAnalysis } from './core/manifest';
+import { core } from './lazyCore';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
@@ -27,7 +28,7 @@ export class Analyzer {
 
   private run(kind: 'manifest' | 'agents', text: string): Promise<unknown> {
     const worker = this.ensureWorker();
-    if (!worker) return Promise.resolve(kind === 'manifest' ? analyzeManifest(text) : analyzeAgents(text));
+    if (!worker) return Promise.resolve(kind === 'manifest' ? core().analyzeManifest(text) : core().analyzeAgents(text));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -4,7 +4,8 @@
  * rewritten only if its bytes are still the ones the edit was computed from.
  */
 import * as vscode from 'vscode';
-import { applyEdits, type TextEdit } from './core/edit';
+import type { TextEdit } from './core/edit';
+import { core } from './lazyCore';
 
 export class ConcurrentEditError extends Error {}
 
@@ -31,7 +32,7 @@ export async function applyManifestEdit(uri: vscode.Uri, compute: (text: string)
   const text = decoder.decode(before);
   const edits = compute(text);
   if (edits.length === 0) return;
-  const next = new TextEncoder().encode(applyEdits(text, edits));
+  const next = new TextEncoder().encode(core().applyEdits(text, edits));
   const now = await vscode.workspace.fs.readFile(uri);
   if (Buffer.compare(Buffer.from(now), Buffer.from(before)) !== 0) throw new ConcurrentEditError('The manifest changed on disk while the edit was prepared; nothing was written. Try again.');
   await vscode.workspace.fs.writeFile(uri, next);

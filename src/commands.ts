@@ -2,8 +2,9 @@
 import * as vscode from 'vscode';
 import { registerCommand } from './commandWrapper';
 import { applyManifestEdit } from './applyEdit';
-import { deleteConnection, deleteModel, setConnectionEnabled } from './core/edit';
-import { connectionReference, type ModelInfo } from './core/manifest';
+import type { ModelInfo } from './core/manifest';
+import { connectionReference } from './core/names';
+import { core } from './lazyCore';
 import { endpointOverrides, targetOf, type ConnectionRef, type ConnectionTester } from './connectionTester';
 import { credentialKindOf, needsCredential, targetBase } from './core/providers/targets';
 import { originOf } from './core/origin';
@@ -111,7 +112,7 @@ export function registerCommands(deps: Deps): void {
     const target = node ?? (await pickConnection(store, value === 'toggle' ? 'Toggle which connection for inference?' : value ? 'Enable which connection?' : 'Disable which connection?'));
     if (!target) return;
     const enabled = value === 'toggle' ? !target.connection.enabled : value;
-    await applyManifestEdit(target.state.uri, (text) => setConnectionEnabled(text, { model: target.model.name, connection: target.connection.name }, enabled));
+    await applyManifestEdit(target.state.uri, (text) => core().setConnectionEnabled(text, { model: target.model.name, connection: target.connection.name }, enabled));
     log.info(`${enabled ? 'enabled' : 'disabled'} ${connectionReference(target.model.name, target.connection.name)} for inference`);
     await afterEdit(target.state);
     // Easy to undo, so the warning does not block: it lists the agents and offers to undo.
@@ -133,7 +134,7 @@ export function registerCommands(deps: Deps): void {
     const users = usedBy(target.state, target.model.name, target.connection.name);
     const ok = await vscode.window.showWarningMessage(`Delete connection “${ref}”?${users.length ? ' Agents use it.' : ''}`, { modal: true, detail: `It is removed from ${vscode.workspace.asRelativePath(target.state.uri)} and its key is removed from this machine’s SecretStorage.${last} Agents that reference it will report a problem.${usedByText(users)}` }, 'Delete');
     if (ok !== 'Delete') return;
-    await applyManifestEdit(target.state.uri, (text) => deleteConnection(text, { model: target.model.name, connection: target.connection.name }));
+    await applyManifestEdit(target.state.uri, (text) => core().deleteConnection(text, { model: target.model.name, connection: target.connection.name }));
     await credentials.forget(target.state.folder.uri, target.model.name, target.connection.name);
     await results.forget(target.state.folder.uri, target.model.name, target.connection.name);
     log.info(`deleted connection ${ref}`);
@@ -148,7 +149,7 @@ export function registerCommands(deps: Deps): void {
     const users = usedBy(target.state, target.model.name);
     const ok = await vscode.window.showWarningMessage(`Delete model “${target.model.name}” and its ${n} connection${n === 1 ? '' : 's'}?${users.length ? ' Agents use it.' : ''}`, { modal: true, detail: `It is removed from ${vscode.workspace.asRelativePath(target.state.uri)}, and the keys of its connections are removed from this machine’s SecretStorage.${usedByText(users)}` }, 'Delete');
     if (ok !== 'Delete') return;
-    await applyManifestEdit(target.state.uri, (text) => deleteModel(text, target.model.name));
+    await applyManifestEdit(target.state.uri, (text) => core().deleteModel(text, target.model.name));
     for (const c of target.model.connections) await credentials.forget(target.state.folder.uri, target.model.name, c.name);
     log.info(`deleted model ${target.model.name}`);
     await afterEdit(target.state);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { TestOptions } from './core/connectionTest';
 import { credentialKindOf, needsCredential, targetBase } from './core/providers/targets';
 import type { ConnectionInfo, ModelInfo } from './core/manifest';
-import { connectionReference } from './core/manifest';
+import { connectionReference } from './core/names';
 import { originOf } from './core/origin';
 import type { ConnectionTarget, Credential, EndpointOverrides, TestResult } from './core/providers';
 import { PROVIDER_IDS } from './core/catalog';

@@ -8,7 +8,7 @@ import type { Analyzer } from './analyzer';
 import type { AgentsAnalysis } from './core/agents';
 import { parseReference, resolveAssignments, type KeyState, type Resolution } from './core/assignments';
 import type { ConnectionInfo, ManifestAnalysis, ModelInfo } from './core/manifest';
-import { DEFAULT_MANIFEST_PATH } from './core/manifest';
+import { DEFAULT_MANIFEST_PATH } from './core/names';
 import type { Problem } from './core/problems';
 
 export interface FolderManifest {
@@ -78,7 +78,20 @@ export class ManifestStore implements vscode.Disposable {
     return this.folders.find((s) => s.uri.toString() === uri.toString());
   }
 
-  async reloadAll(): Promise<void> {
+  private firstLoad: Promise<void> | undefined;
+
+  /** Settles once every folder's manifest has been read for the first time. */
+  get loaded(): Promise<void> {
+    return this.firstLoad ?? Promise.resolve();
+  }
+
+  reloadAll(): Promise<void> {
+    const done = this.readAll();
+    this.firstLoad ??= done.catch(() => undefined);
+    return done;
+  }
+
+  private async readAll(): Promise<void> {
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
     const folders = vscode.workspace.workspaceFolders ?? [];

@@ -3,8 +3,7 @@
  * manifest never blocks the extension host's event loop. Plain Node: no VS Code API.
  */
 import { parentPort } from 'worker_threads';
-import { analyzeAgents } from './core/agents';
-import { analyzeManifest } from './core/manifest';
+import { core } from './lazyCore';
 
 export interface WorkerRequest {
   id: number;
@@ -14,7 +13,7 @@ export interface WorkerRequest {
 
 parentPort?.on('message', (req: WorkerRequest) => {
   try {
-    const result = req.kind === 'manifest' ? analyzeManifest(req.text) : analyzeAgents(req.text);
+    const result = req.kind === 'manifest' ? core().analyzeManifest(req.text) : core().analyzeAgents(req.text);
     parentPort!.postMessage({ id: req.id, result });
   } catch (e) {
     parentPort!.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) });

@@ -81,6 +81,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
+      await this.store.loaded;
       const folders = this.store.folders;
       if (folders.length === 1) return this.folderChildren(folders[0]);
       if (!folders.some((f) => f.exists)) return []; // the welcome view explains what to do

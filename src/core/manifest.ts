@@ -11,8 +11,9 @@ import { checkManifestRules } from './rules';
 import { reportSchemaErrors } from './schemaErrors';
 import { findPair, loadYaml, ProblemList } from './yamlLoad';
 
-export const DEFAULT_MANIFEST_PATH = 'agent-connections.yaml';
-export const DEFAULT_LOCATION = 'Default';
+import { connectionReference, DEFAULT_LOCATION, DEFAULT_MANIFEST_PATH } from './names';
+
+export { connectionReference, DEFAULT_LOCATION, DEFAULT_MANIFEST_PATH };
 
 export interface Span {
   start: number;
@@ -151,7 +152,3 @@ function buildModelsWithNodes(doc: Document.Parsed): { models: ModelInfo[]; node
   return { models, nodes };
 }
 
-/** `model/connection`, the reference agents files use. */
-export function connectionReference(model: string, connection: string): string {
-  return `${model}/${connection}`;
-}

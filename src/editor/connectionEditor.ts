@@ -9,16 +9,15 @@ import * as vscode from 'vscode';
 import { applyManifestEdit } from '../applyEdit';
 import { isProviderId, PROVIDER_LABELS, type ProviderId } from '../core/catalog';
 import { needsCredential, targetBase } from '../core/providers/targets';
-import { addConnection, addModel, applyEdits, deleteConnection, deleteModel, EditError, updateConnection, updateModel, type TextEdit } from '../core/edit';
-import {
-  advancedEditable, bedrockPrefixOptions, formFields, initialDraft, isoDate, planSave, snapshotManifest, targetFromDraft, typedCredential, validateDraft,
-  type ManifestSnapshot, type SavePlan,
-} from '../core/form';
+import type { TextEdit } from '../core/edit';
+import type { ManifestSnapshot, SavePlan } from '../core/form';
 import {
   dispatchInbound, InboundGate, type Draft, type FieldSpec, type FormAction, type FormMode, type FormState, type HostMessage, type KeyState,
   type ReplyResult, type SecretDraft, type ValidationReport, type WebviewMessage,
 } from '../core/formProtocol';
-import { analyzeManifest, connectionReference, type ConnectionInfo, type ModelInfo } from '../core/manifest';
+import type { ConnectionInfo, ModelInfo } from '../core/manifest';
+import { connectionReference } from '../core/names';
+import { core } from '../lazyCore';
 import { originOf } from '../core/origin';
 import { redactKeyShapes } from '../core/redact';
 import { endpointOverrides, type ConnectionTester } from '../connectionTester';
@@ -28,6 +27,9 @@ import { outcomeLabel } from '../modelsTree';
 import type { TestResults } from '../testResults';
 import { editorHtml, localResourceRoots } from './html';
 import { addedBy, agentReferences, describeReferences } from './workspaceInfo';
+
+/** The form logic lives in the lazily loaded core (it reads the manifest with `yaml`). */
+const form = () => core().form;
 
 export interface EditorDeps {
   context: vscode.ExtensionContext;
@@ -206,12 +208,12 @@ export class ConnectionEditorPanel implements vscode.Disposable {
   private async load(): Promise<void> {
     const text = await this.readCurrent();
     this.baseText = text;
-    this.snapshot = snapshotManifest(text);
-    const models = text === undefined ? [] : analyzeManifest(text).models;
+    this.snapshot = form().snapshotManifest(text);
+    const models = text === undefined ? [] : core().analyzeManifest(text).models;
     this.model = this.target.model !== undefined ? models.find((m) => m.name === this.target.model) : undefined;
     this.connection = this.target.connection !== undefined ? this.model?.connections.find((c) => c.name === this.target.connection) : undefined;
     const missing = (this.target.mode !== 'addModel' && !this.model) || (this.target.mode === 'editConnection' && !this.connection);
-    this.initial = missing ? { fields: {}, advanced: [] } : initialDraft(this.target.mode, this.model, this.connection);
+    this.initial = missing ? { fields: {}, advanced: [] } : form().initialDraft(this.target.mode, this.model, this.connection);
     this.latest = undefined;
     this.changedNoticeShown = false;
     this.addedByName ??= await addedBy(this.target.folder);
@@ -233,10 +235,10 @@ export class ConnectionEditorPanel implements vscode.Disposable {
   private async state(): Promise<FormState> {
     const { mode } = this.target;
     const specs: Partial<Record<string, FieldSpec[]>> = {};
-    if (mode === 'addModel') for (const p of Object.keys(PROVIDER_LABELS) as ProviderId[]) specs[p] = formFields(mode, p);
-    else specs[this.provider()] = formFields(mode, this.provider());
+    if (mode === 'addModel') for (const p of Object.keys(PROVIDER_LABELS) as ProviderId[]) specs[p] = form().formFields(mode, p);
+    else specs[this.provider()] = form().formFields(mode, this.provider());
     const readOnlyReason = this.readOnlyReason();
-    if (mode === 'editConnection' && !advancedEditable(this.connection)) {
+    if (mode === 'editConnection' && !form().advancedEditable(this.connection)) {
       for (const list of Object.values(specs)) {
         const adv = list?.find((f) => f.id === 'advanced');
         if (adv) Object.assign(adv, { readOnly: true, help: 'These Advanced Properties hold values the form cannot show; edit them in the manifest.' });
@@ -259,7 +261,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
       readOnlyReason,
       keyStatus: key.status,
       keyOrigin: key.origin,
-      helpers: { bedrockPrefixes: bedrockPrefixOptions() },
+      helpers: { bedrockPrefixes: form().bedrockPrefixOptions() },
       canDelete: (mode === 'editConnection' || mode === 'editModel') && readOnlyReason === undefined,
     };
   }
@@ -269,7 +271,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
     if (this.target.mode !== 'editConnection' || !this.model || !this.connection || !isProviderId(this.model.provider)) return { status: 'missing' };
     let origin: string | undefined;
     try {
-      const target = targetFromDraft(this.initial);
+      const target = form().targetFromDraft(this.initial);
       if (!needsCredential(target)) return { status: 'notNeeded' };
       origin = originOf(targetBase(target, endpointOverrides()));
     } catch {
@@ -320,13 +322,13 @@ export class ConnectionEditorPanel implements vscode.Disposable {
   // Validate, test, save
 
   private meta() {
-    return { addedBy: this.addedByName ?? 'unknown', today: isoDate() };
+    return { addedBy: this.addedByName ?? 'unknown', today: form().isoDate() };
   }
 
   private validate(draft: Draft, secret?: SecretDraft): ValidationReport {
     const reason = this.readOnlyReason();
     if (reason && vscode.workspace.isTrusted) return { errors: {}, warnings: {}, general: [{ level: 'error', text: reason }], canSave: false };
-    return validateDraft({ mode: this.target.mode, manifest: this.snapshot, target: this.target, draft: this.fixed(draft), initial: this.initial, meta: this.meta(), secret });
+    return form().validateDraft({ mode: this.target.mode, manifest: this.snapshot, target: this.target, draft: this.fixed(draft), initial: this.initial, meta: this.meta(), secret });
   }
 
   /** Fields the form may not change are taken from the file, whatever the webview sent. */
@@ -340,7 +342,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
       for (const k of ['modelName', 'model', 'modelDescription', 'location'] as const) fields[k] = this.initial.fields[k];
     }
     if (this.target.mode === 'editConnection') fields.connectionName = this.initial.fields.connectionName;
-    const advanced = this.target.mode === 'editConnection' && !advancedEditable(this.connection) ? this.initial.advanced : draft.advanced;
+    const advanced = this.target.mode === 'editConnection' && !form().advancedEditable(this.connection) ? this.initial.advanced : draft.advanced;
     return { fields, advanced };
   }
 
@@ -356,8 +358,8 @@ export class ConnectionEditorPanel implements vscode.Disposable {
     const report = this.validate(draft, m.secret);
     const blocking = Object.keys(report.errors).filter((k) => k !== 'modelName' && k !== 'location' && k !== 'modelDescription');
     if (blocking.length > 0) return { kind: 'cancelled', message: 'Fix the highlighted fields before testing.', report };
-    const target = targetFromDraft(draft);
-    const typed = typedCredential(target.provider, m.secret);
+    const target = form().targetFromDraft(draft);
+    const typed = form().typedCredential(target.provider, m.secret);
     const stored = this.target.mode === 'editConnection' && this.model && this.connection ? { model: this.model.name, connection: this.connection.name } : undefined;
     const result = await this.deps.tester.testDraft({ folder: this.target.folder.uri, target, typedCredential: typed, stored });
     return {
@@ -387,12 +389,12 @@ export class ConnectionEditorPanel implements vscode.Disposable {
 
     // The key: bound to the origin it is entered for, unique among the model's connections.
     const provider = isProviderId(draft.fields.provider) ? draft.fields.provider : this.provider();
-    const credential = this.target.mode === 'editModel' ? undefined : typedCredential(provider, m.secret);
+    const credential = this.target.mode === 'editModel' ? undefined : form().typedCredential(provider, m.secret);
     const modelName = String(draft.fields.modelName ?? '');
     const connectionName = String(draft.fields.connectionName ?? '');
     let origin: string | undefined;
     if (credential) {
-      const target = targetFromDraft(draft);
+      const target = form().targetFromDraft(draft);
       if (needsCredential(target)) {
         origin = originOf(targetBase(target, endpointOverrides()));
         const duplicate = await this.deps.credentials.duplicateOf(folder.uri, modelName, connectionName, credential);
@@ -404,7 +406,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
       }
     }
 
-    const plan = planSave(this.target.mode, draft, this.initial, this.target, this.meta(), advancedEditable(this.connection));
+    const plan = form().planSave(this.target.mode, draft, this.initial, this.target, this.meta(), form().advancedEditable(this.connection));
     if (plan.kind === 'updateModel' && plan.changes.name !== undefined && plan.changes.name !== plan.model) {
       if (!(await this.confirmRename(plan.model, String(plan.changes.name)))) return { kind: 'cancelled', message: 'Nothing was saved.' };
     }
@@ -434,10 +436,10 @@ export class ConnectionEditorPanel implements vscode.Disposable {
   private async write(plan: SavePlan): Promise<void> {
     const compute = (text: string): TextEdit[] => {
       switch (plan.kind) {
-        case 'addModel': return addModel(text, plan.model, [plan.connection]);
-        case 'addConnection': return addConnection(text, plan.model, plan.connection);
-        case 'updateModel': return updateModel(text, plan.model, plan.changes);
-        case 'updateConnection': return updateConnection(text, { model: plan.model, connection: plan.connection }, plan.changes);
+        case 'addModel': return core().addModel(text, plan.model, [plan.connection]);
+        case 'addConnection': return core().addConnection(text, plan.model, plan.connection);
+        case 'updateModel': return core().updateModel(text, plan.model, plan.changes);
+        case 'updateConnection': return core().updateConnection(text, { model: plan.model, connection: plan.connection }, plan.changes);
       }
     };
     if (this.baseText === undefined) {
@@ -445,8 +447,8 @@ export class ConnectionEditorPanel implements vscode.Disposable {
       const text = NEW_MANIFEST;
       const edits = compute(text);
       const exists = await vscode.workspace.fs.stat(this.uri).then(() => true, () => false);
-      if (exists) throw new EditError('The manifest was created meanwhile; reload the form.', 'shape');
-      await vscode.workspace.fs.writeFile(this.uri, new TextEncoder().encode(applyEdits(text, edits)));
+      if (exists) throw new (core().EditError)('The manifest was created meanwhile; reload the form.', 'shape');
+      await vscode.workspace.fs.writeFile(this.uri, new TextEncoder().encode(core().applyEdits(text, edits)));
       return;
     }
     await applyManifestEdit(this.uri, compute);
@@ -539,7 +541,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
       const last = model.connections.length === 1 ? ' It is the model’s only connection.' : '';
       const ok = await vscode.window.showWarningMessage(`Delete connection “${ref}”?`, { modal: true, detail: `It is removed from ${file} and its key is removed from this machine’s SecretStorage.${last}${uses}` }, 'Delete');
       if (ok !== 'Delete') return { kind: 'cancelled' };
-      await applyManifestEdit(state.uri, (text) => deleteConnection(text, { model: model.name, connection: connection.name }));
+      await applyManifestEdit(state.uri, (text) => core().deleteConnection(text, { model: model.name, connection: connection.name }));
       await this.deps.credentials.forget(folder.uri, model.name, connection.name);
       await this.deps.results.forget(folder.uri, model.name, connection.name);
       this.deps.log.info(`connection editor: deleted connection ${ref}`);
@@ -547,7 +549,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
       const n = model.connections.length;
       const ok = await vscode.window.showWarningMessage(`Delete model “${model.name}” and its ${n} connection${n === 1 ? '' : 's'}?`, { modal: true, detail: `It is removed from ${file}, and the keys of its connections are removed from this machine’s SecretStorage.${uses}` }, 'Delete');
       if (ok !== 'Delete') return { kind: 'cancelled' };
-      await applyManifestEdit(state.uri, (text) => deleteModel(text, model.name));
+      await applyManifestEdit(state.uri, (text) => core().deleteModel(text, model.name));
       for (const c of model.connections) {
         await this.deps.credentials.forget(folder.uri, model.name, c.name);
         await this.deps.results.forget(folder.uri, model.name, c.name);

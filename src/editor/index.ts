@@ -1,7 +1,8 @@
 /** The connection editor's commands: Add Model, Add Connection, Edit Model…, Edit Connection…. */
 import * as vscode from 'vscode';
 import { registerCommand } from '../commandWrapper';
-import { connectionReference, type ConnectionInfo, type ModelInfo } from '../core/manifest';
+import type { ConnectionInfo, ModelInfo } from '../core/manifest';
+import { connectionReference } from '../core/names';
 import type { FolderManifest } from '../manifestStore';
 import { ConnectionEditorPanel, type EditorDeps } from './connectionEditor';
 

@@ -2,7 +2,8 @@
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { analyzeAgents, parseReference } from '../core/agents';
+import { parseReference } from '../core/assignments';
+import { core } from '../lazyCore';
 import { readText } from '../manifestStore';
 
 const GIT_TIMEOUT_MS = 3000;
@@ -46,7 +47,7 @@ export async function agentReferences(folder: vscode.WorkspaceFolder, model: str
     } catch {
       continue;
     }
-    const a = analyzeAgents(text);
+    const a = core().analyzeAgents(text);
     const file = vscode.workspace.asRelativePath(uri, false);
     for (const [kind, list] of [['supervisor', a.supervisors], ['agent', a.agents]] as const) {
       for (const item of list) {

@@ -3,13 +3,7 @@
 // YAML, and the agents file's problems follow edits of either file and of the keys.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { AgentConnectionsApi } from '../../src/extension';
-
-const EXTENSION_ID = 'agent-connections.agent-connections';
-
-async function api(): Promise<AgentConnectionsApi> {
-  return vscode.extensions.getExtension<AgentConnectionsApi>(EXTENSION_ID)!.activate();
-}
+import { api, waitFor } from './helpers';
 
 const folder = () => vscode.workspace.workspaceFolders![0];
 const agentsUri = () => vscode.Uri.joinPath(folder().uri, 'agents', 'support.agents.yaml');
@@ -21,22 +15,6 @@ async function read(uri: vscode.Uri): Promise<string> {
 
 async function write(uri: vscode.Uri, text: string): Promise<void> {
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-}
-
-async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The agents file's diagnostics as `code severity "text at the range"`. */

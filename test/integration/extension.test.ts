@@ -1,13 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { AgentConnectionsApi } from '../../src/extension';
-
-const EXTENSION_ID = 'agent-connections.agent-connections';
-
-async function api(): Promise<AgentConnectionsApi> {
-  const ext = vscode.extensions.getExtension<AgentConnectionsApi>(EXTENSION_ID)!;
-  return ext.activate();
-}
+import { EXTENSION_ID, api, waitFor } from './helpers';
 
 function folder(): vscode.WorkspaceFolder {
   return vscode.workspace.workspaceFolders![0];
@@ -19,22 +12,6 @@ function manifestUri(): vscode.Uri {
 
 async function readManifest(): Promise<string> {
   return new TextDecoder().decode(await vscode.workspace.fs.readFile(manifestUri()));
-}
-
-async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('extension: manifest, tree and diagnostics in a real extension host', () => {

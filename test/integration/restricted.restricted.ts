@@ -3,14 +3,8 @@
 // written, nothing is sent, and the file is not changed.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { AgentConnectionsApi } from '../../src/extension';
+import { api } from './helpers';
 import { startMockProvider, type MockProvider } from '../mocks';
-
-const EXTENSION_ID = 'agent-connections.agent-connections';
-
-async function api(): Promise<AgentConnectionsApi> {
-  return vscode.extensions.getExtension<AgentConnectionsApi>(EXTENSION_ID)!.activate();
-}
 
 describe('Restricted Mode in a real extension host', () => {
   let mock: MockProvider;

@@ -7,15 +7,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { api } from './helpers';
 import type { AgentConnectionsApi } from '../../src/extension';
 import { startMockProvider, type MockProvider } from '../mocks';
 
-const EXTENSION_ID = 'agent-connections.agent-connections';
 const CANARY = 'sk-test-CANARY-7f3a9c1e5b2d4086';
-
-async function api(): Promise<AgentConnectionsApi> {
-  return vscode.extensions.getExtension<AgentConnectionsApi>(EXTENSION_ID)!.activate();
-}
 
 function connectionNode(a: AgentConnectionsApi, model: string, connection: string) {
   const state = a.store.folders[0];

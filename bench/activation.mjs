@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Activation in a real VS Code extension host, and the size of what ships.
+//
+// 1. Builds dist/ for production (what the .vsix holds) and records each bundle's size:
+//    targets: code loaded at activation ≤ 300 KB, all extension-host code ≤ 800 KB,
+//    the webview's script ≤ 150 KB.
+// 2. Starts a fresh code-server per sample (scripts/vscode-test.mjs integration --bench)
+//    on examples/workspace; the extension measures its own activation (first module
+//    evaluated → activate returned) and lists the dist files in Node's module cache at
+//    that moment; test/integration/activation.bench.ts writes them out. Target ≤ 50 ms.
+// Merges its figures into bench/results.json under `activation` and `bundles`. Exits 0;
+// a missed target is printed as MISSED.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SAMPLES = Number(process.env.AC_BENCH_ACTIVATION_SAMPLES ?? 3);
+const KB = 1024;
+const run = (cmd, args, env = {}) => spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, ...env } });
+
+const built = run(process.execPath, ['esbuild.mjs', '--production']);
+if (built.status !== 0) {
+  console.error(built.stderr || built.stdout);
+  process.exit(1);
+}
+const size = (f) => fs.statSync(path.join(ROOT, 'dist', f)).size;
+const hostFiles = ['extension.js', 'core.js', 'manifestWorker.js', 'providerRuntime.js'];
+const bundles = {
+  files: Object.fromEntries([...hostFiles, 'webview.js', 'webview.css', 'cli.js'].map((f) => [f, size(f)])),
+  extensionHostBytes: hostFiles.reduce((n, f) => n + size(f), 0),
+  webviewScriptBytes: size('webview.js'),
+  note: 'minified production build; extension host = extension + core + manifestWorker + providerRuntime (the CLI is a separate program, the webview runs in the browser)',
+};
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+
+const samples = [];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-bench-activation-'));
+for (let i = 1; i <= SAMPLES; i++) {
+  const out = path.join(tmp, `sample-${i}.json`);
+  const r = run(process.execPath, ['scripts/vscode-test.mjs', 'integration', '--bench', '--timeout=240'], { AC_BENCH_OUT: out });
+  if (r.status !== 0 || !fs.existsSync(out)) {
+    console.error(`activation sample ${i} failed (exit ${r.status}):\n${(r.stdout + r.stderr).split('\n').slice(-30).join('\n')}`);
+    continue;
+  }
+  const s = JSON.parse(fs.readFileSync(out, 'utf8'));
+  samples.push(s);
+  console.log(`sample ${i}: module evaluation ${s.moduleEvalMs.toFixed(1)} ms + activate ${s.activateMs.toFixed(1)} ms (the host waited ${s.hostWaitMs.toFixed(1)} ms between them); loaded ${s.loadedFiles.map((f) => `${f.file} ${(f.bytes / KB).toFixed(1)} KB`).join(', ')}`);
+}
+fs.rmSync(tmp, { recursive: true, force: true });
+
+const totals = samples.map((s) => s.moduleEvalMs + s.activateMs);
+const loadedBytes = samples.length ? Math.max(...samples.map((s) => s.loadedFiles.reduce((n, f) => n + f.bytes, 0))) : NaN;
+const activation = {
+  samples: samples.length,
+  where: samples[0] ? `code-server ${samples[0].vscodeVersion} (${samples[0].uiKind}), extension host ${samples[0].extensionKind === 2 ? 'workspace' : 'ui'}` : 'no sample',
+  medianMs: median(totals),
+  maxMs: totals.length ? Math.max(...totals) : NaN,
+  medianModuleEvalMs: median(samples.map((s) => s.moduleEvalMs)),
+  medianActivateMs: median(samples.map((s) => s.activateMs)),
+  medianHostWaitMs: median(samples.map((s) => s.hostWaitMs)),
+  loadedAtActivation: samples[0]?.loadedFiles ?? [],
+  loadedAtActivationBytes: loadedBytes,
+  targets: { activationMs: 50, loadedAtActivationKB: 300, extensionHostKB: 800, webviewScriptKB: 150 },
+};
+const verdict = (ok) => (ok ? 'ok' : 'MISSED');
+activation.pass = {
+  activation: activation.medianMs <= 50,
+  loadedAtActivation: loadedBytes <= 300 * KB,
+  extensionHost: bundles.extensionHostBytes <= 800 * KB,
+  webviewScript: bundles.webviewScriptBytes <= 150 * KB,
+};
+
+console.log('\nactivation and bundles (production build)');
+console.log(`  activation, median of ${samples.length}: ${activation.medianMs.toFixed(1)} ms (max ${activation.maxMs.toFixed(1)} ms) — target ≤ 50 ms: ${verdict(activation.pass.activation)}`);
+console.log(`  loaded at activation: ${(loadedBytes / KB).toFixed(1)} KB — target ≤ 300 KB: ${verdict(activation.pass.loadedAtActivation)}`);
+console.log(`  extension host code: ${(bundles.extensionHostBytes / KB).toFixed(1)} KB (${hostFiles.map((f) => `${f} ${(size(f) / KB).toFixed(1)}`).join(', ')}) — target ≤ 800 KB: ${verdict(activation.pass.extensionHost)}`);
+console.log(`  webview script: ${(bundles.webviewScriptBytes / KB).toFixed(1)} KB (+ ${(size('webview.css') / KB).toFixed(1)} KB CSS) — target ≤ 150 KB: ${verdict(activation.pass.webviewScript)}`);
+
+const file = path.join(ROOT, 'bench/results.json');
+const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+Object.assign(all, { activation, bundles });
+fs.writeFileSync(file, JSON.stringify(all, null, 2) + '\n');
+console.log('Merged into bench/results.json (activation, bundles)');
