@@ -206,7 +206,10 @@ async function runIntegration() {
 async function runUi() {
   const vsix = requireFile('out/agent-connections.vsix', 'npm run package');
   const uiDir = path.join(repoRoot, 'test', 'ui');
-  const files = fs.readdirSync(uiDir).filter((f) => f.endsWith('.ui.mjs') && (!filter || f.includes(filter))).sort();
+  // `ui --restricted` runs the *.restricted.ui.mjs files (workspace trust on, folder untrusted); `ui` the others.
+  const files = fs.readdirSync(uiDir)
+    .filter((f) => f.endsWith('.ui.mjs') && f.endsWith('.restricted.ui.mjs') === restricted && (!filter || f.includes(filter)))
+    .sort();
   if (files.length === 0) throw new Error(`no test/ui/*.ui.mjs file${filter ? ` matches "${filter}"` : ''}`);
   state.ui.total = files.length;
   const workspaceDir = await prepareRun();
