@@ -92,6 +92,7 @@ export class EditorApp {
 
   private init(state: FormState): void {
     this.state = state;
+    this.channel.remember(state.restore);
     this.draft = structuredClone(state.draft);
     this.secret = {};
     this.report = undefined;

@@ -4,7 +4,7 @@
  * counter survives a reload of the page through the webview state — nothing else is
  * kept there, and never a key.
  */
-import type { HostMessage, ReplyResult, WebviewMessage } from '../src/core/formProtocol';
+import type { HostMessage, ReplyResult, RestoreNote, WebviewMessage } from '../src/core/formProtocol';
 
 type Outgoing = WebviewMessage extends infer M ? (M extends WebviewMessage ? Omit<M, 'id'> : never) : never;
 
@@ -24,9 +24,17 @@ export class HostChannel {
     window.addEventListener('message', (event: MessageEvent<unknown>) => this.receive(event.data));
   }
 
+  private restore: RestoreNote | undefined;
+
+  /** Keeps what the form is for, so VS Code can bring it back after a window reload. */
+  remember(restore: RestoreNote): void {
+    this.restore = restore;
+    this.api.setState({ lastId: this.nextId - 1, restore });
+  }
+
   request(message: Outgoing): Promise<ReplyResult> {
     const id = this.nextId++;
-    this.api.setState({ lastId: id });
+    this.api.setState({ lastId: id, restore: this.restore });
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.api.postMessage({ ...message, id });

@@ -138,6 +138,40 @@ export interface FormState {
   /** Gemini API version presets and Bedrock helpers, computed by the host from the catalogue. */
   helpers: { bedrockPrefixes: FieldOption[] };
   canDelete: boolean;
+  /** Kept by the webview (`setState`) so the form comes back after a window reload. */
+  restore: RestoreNote;
+}
+
+/**
+ * What a form is for, by name: the only thing the webview persists. No draft and no key,
+ * so a reload loses typed text, as a reloaded form would. The host checks it again
+ * (`parseRestoreNote`) before reopening anything.
+ */
+export interface RestoreNote {
+  mode: FormMode;
+  /** The workspace folder's URI, as `Uri.toString()` gives it. */
+  folder: string;
+  model?: string;
+  connection?: string;
+}
+
+const FORM_MODES: readonly FormMode[] = ['addModel', 'editModel', 'addConnection', 'editConnection'];
+
+/** A persisted webview state → the note in it, or undefined when anything is off. */
+export function parseRestoreNote(state: unknown): RestoreNote | undefined {
+  if (typeof state !== 'object' || state === null) return undefined;
+  const note = (state as { restore?: unknown }).restore;
+  if (typeof note !== 'object' || note === null || Array.isArray(note)) return undefined;
+  const { mode, folder, model, connection, ...rest } = note as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return undefined;
+  if (typeof mode !== 'string' || !(FORM_MODES as readonly string[]).includes(mode)) return undefined;
+  const name = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= MAX_FIELD_CHARS;
+  if (!name(folder)) return undefined;
+  const needsModel = mode !== 'addModel';
+  const needsConnection = mode === 'editConnection';
+  if (needsModel ? !name(model) : model !== undefined) return undefined;
+  if (needsConnection ? !name(connection) : connection !== undefined) return undefined;
+  return { mode: mode as FormMode, folder: folder as string, ...(needsModel ? { model: model as string } : {}), ...(needsConnection ? { connection: connection as string } : {}) };
 }
 
 export interface ValidationReport {

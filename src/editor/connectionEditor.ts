@@ -12,7 +12,7 @@ import { needsCredential, targetBase } from '../core/providers/targets';
 import type { TextEdit } from '../core/edit';
 import type { ManifestSnapshot, SavePlan } from '../core/form';
 import {
-  dispatchInbound, InboundGate, type Draft, type FieldSpec, type FormAction, type FormMode, type FormState, type HostMessage, type KeyState,
+  dispatchInbound, InboundGate, parseRestoreNote, type Draft, type FieldSpec, type FormAction, type FormMode, type FormState, type HostMessage, type KeyState,
   type ReplyResult, type SecretDraft, type ValidationReport, type WebviewMessage,
 } from '../core/formProtocol';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest';
@@ -75,6 +75,12 @@ function titleOf(t: EditorTarget): string {
   }
 }
 
+export const EDITOR_VIEW_TYPE = 'agentConnections.editor';
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, enableCommandUris: false, enableForms: false, localResourceRoots: localResourceRoots(extensionUri) };
+}
+
 export class ConnectionEditorPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, ConnectionEditorPanel>();
 
@@ -85,14 +91,34 @@ export class ConnectionEditorPanel implements vscode.Disposable {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel('agentConnections.editor', titleOf(target), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      enableCommandUris: false,
-      enableForms: false,
+    const panel = vscode.window.createWebviewPanel(EDITOR_VIEW_TYPE, titleOf(target), vscode.ViewColumn.Active, {
+      ...webviewOptions(deps.context.extensionUri),
       retainContextWhenHidden: true,
-      localResourceRoots: localResourceRoots(deps.context.extensionUri),
     });
     return new ConnectionEditorPanel(panel, deps, target);
+  }
+
+  /**
+   * A form VS Code brings back after a window reload: reopened from the note the webview
+   * kept, if it names a folder of this workspace and that form is not open already;
+   * otherwise the panel is closed.
+   */
+  static revive(deps: EditorDeps, panel: vscode.WebviewPanel, state: unknown): void {
+    const note = parseRestoreNote(state);
+    const folder = note && vscode.workspace.workspaceFolders?.find((f) => f.uri.toString() === note.folder);
+    if (!note || !folder) {
+      deps.log.info('connection editor: a form from before the reload could not be restored (its folder or target is gone)');
+      panel.dispose();
+      return;
+    }
+    const target: EditorTarget = { mode: note.mode, folder, model: note.model, connection: note.connection };
+    if (ConnectionEditorPanel.panels.has(panelKey(target))) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = webviewOptions(deps.context.extensionUri);
+    panel.title = titleOf(target);
+    new ConnectionEditorPanel(panel, deps, target);
   }
 
   /** Every open panel, for tests and for disposing on deactivate. */
@@ -263,6 +289,12 @@ export class ConnectionEditorPanel implements vscode.Disposable {
       keyOrigin: key.origin,
       helpers: { bedrockPrefixes: form().bedrockPrefixOptions() },
       canDelete: (mode === 'editConnection' || mode === 'editModel') && readOnlyReason === undefined,
+      restore: {
+        mode,
+        folder: this.target.folder.uri.toString(),
+        ...(mode !== 'addModel' ? { model: this.target.model } : {}),
+        ...(mode === 'editConnection' ? { connection: this.target.connection } : {}),
+      },
     };
   }
 

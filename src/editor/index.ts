@@ -4,7 +4,7 @@ import { registerCommand } from '../commandWrapper';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest';
 import { connectionReference } from '../core/names';
 import type { FolderManifest } from '../manifestStore';
-import { ConnectionEditorPanel, type EditorDeps } from './connectionEditor';
+import { ConnectionEditorPanel, EDITOR_VIEW_TYPE, type EditorDeps } from './connectionEditor';
 
 export { ConnectionEditorPanel, type EditorDeps, type EditorTarget } from './connectionEditor';
 
@@ -25,7 +25,12 @@ function isNode<K extends string>(v: unknown, kind: K): v is { kind: K; state: F
 export function registerConnectionEditor(deps: EditorDeps): void {
   const { context, store, log } = deps;
   const register = (id: EditorCommandId, handler: (...args: never[]) => unknown) => registerCommand(context, log, id, handler);
-  context.subscriptions.push({ dispose: () => ConnectionEditorPanel.open.forEach((p) => p.dispose()) });
+  context.subscriptions.push(
+    { dispose: () => ConnectionEditorPanel.open.forEach((p) => p.dispose()) },
+    vscode.window.registerWebviewPanelSerializer(EDITOR_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => ConnectionEditorPanel.revive(deps, panel, state),
+    }),
+  );
 
   const pickFolder = async (): Promise<vscode.WorkspaceFolder | undefined> => {
     const folders = store.folders;

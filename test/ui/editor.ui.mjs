@@ -182,6 +182,24 @@ async function run(ctx) {
   await closeForm();
 
   await testButton(ctx, { form, f, type, closeForm });
+  await restoredAfterReload(ctx, { form, closeForm });
+}
+
+/** An open form comes back after a window reload (webview serializer), showing the same connection. */
+async function restoredAfterReload(ctx, { form, closeForm }) {
+  const { page, log } = ctx;
+  await ctx.commandPalette('Agent Connections: Edit Connection…');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill(`${BEDROCK_MODEL}/eu-team`);
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: `${BEDROCK_MODEL}/eu-team` }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await form().locator('h1', { hasText: 'Connection eu-team' }).waitFor({ state: 'visible', timeout: 30_000 });
+  await ctx.commandPalette('Developer: Reload Window');
+  await page.locator('.monaco-workbench .part.activitybar').first().waitFor({ state: 'visible', timeout: 90_000 });
+  await form().locator('h1', { hasText: 'Connection eu-team' }).waitFor({ state: 'visible', timeout: 60_000 });
+  await form().locator('.key-status', { hasText: 'Key stored on this machine' }).waitFor({ state: 'visible', timeout: 15_000 });
+  log('after Developer: Reload Window the form for eu-team is back, with its key status');
+  await closeForm();
 }
 
 /**
