@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): AgentConnectionsApi 
   context.subscriptions.push(log, diagnostics, analyzer, store, agents, credentials, results, tester, tree, view,
     vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()));
   registerCommands({ context, store, tree, credentials, log, tester, results, agentsUsing: (folder, model, connection) => describeUsers(connectionUsers(agents, folder, model, connection)) });
-  registerConnectionEditor({ context, store, credentials, tester, results, log });
+  registerConnectionEditor({ context, store, credentials, tester, results, log, agentUsers: (folder, model, connection) => connectionUsers(agents, folder, model, connection) });
   context.subscriptions.push(store.onDidChange(() => {
     const errors = store.folders.reduce((n, f) => n + (f.analysis?.errorCount ?? 0), 0);
     view.badge = errors > 0 ? { value: errors, tooltip: `${errors} error${errors === 1 ? '' : 's'} in the manifest` } : undefined;

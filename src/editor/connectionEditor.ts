@@ -26,7 +26,8 @@ import { readText, type FolderManifest, type ManifestStore } from '../manifestSt
 import { outcomeLabel } from '../modelsTree';
 import type { TestResults } from '../testResults';
 import { editorHtml, localResourceRoots } from './html';
-import { addedBy, agentReferences, describeReferences } from './workspaceInfo';
+import { describeUsers, type ConnectionUser } from '../agentsTree';
+import { addedBy } from './workspaceInfo';
 
 /** The form logic lives in the lazily loaded core (it reads the manifest with `yaml`). */
 const form = () => core().form;
@@ -38,6 +39,8 @@ export interface EditorDeps {
   tester: ConnectionTester;
   results: TestResults;
   log: vscode.LogOutputChannel;
+  /** The agents and supervisors whose effective connection is `model/connection` (any of `model`'s without one). */
+  agentUsers: (folder: vscode.Uri, model: string, connection?: string) => ConnectionUser[];
 }
 
 /** What a panel edits: the names are those in the file (for add forms, the model added to). */
@@ -487,8 +490,8 @@ export class ConnectionEditorPanel implements vscode.Disposable {
   }
 
   private async confirmRename(from: string, to: string): Promise<boolean> {
-    const refs = await agentReferences(this.target.folder, from);
-    const detail = `The keys stored on this machine for its connections move with it. Teammates’ keys are bound to the old name: each of them sets their keys again.${refs.length ? `\n\n${refs.length} agent reference${refs.length === 1 ? '' : 's'} use “${from}/…” and will need updating:\n${describeReferences(refs)}` : ''}`;
+    const users = this.deps.agentUsers(this.target.folder.uri, from);
+    const detail = `The keys stored on this machine for its connections move with it. Teammates’ keys are bound to the old name: each of them sets their keys again.${users.length ? `\n\n${users.length} agent${users.length === 1 ? '' : 's'} use “${from}/…” and will need updating:\n${describeUsers(users).join('\n')}` : ''}`;
     return (await vscode.window.showWarningMessage(`Rename model “${from}” to “${to}”?`, { modal: true, detail }, 'Rename')) === 'Rename';
   }
 
@@ -565,9 +568,9 @@ export class ConnectionEditorPanel implements vscode.Disposable {
     this.requireWritable();
     const { state, model, connection } = this.treeNode();
     const folder = this.target.folder;
-    const refs = await agentReferences(folder, model.name, connection?.name);
+    const users = this.deps.agentUsers(folder.uri, model.name, connection?.name);
     const file = vscode.workspace.asRelativePath(state.uri, false);
-    const uses = refs.length ? `\n\n${refs.length} agent reference${refs.length === 1 ? '' : 's'} still use${refs.length === 1 ? 's' : ''} it and will report a problem:\n${describeReferences(refs)}` : '';
+    const uses = users.length ? `\n\n${users.length} agent${users.length === 1 ? '' : 's'} still use${users.length === 1 ? 's' : ''} it and will report a problem:\n${describeUsers(users).join('\n')}` : '';
     if (connection) {
       const ref = connectionReference(model.name, connection.name);
       const last = model.connections.length === 1 ? ' It is the model’s only connection.' : '';

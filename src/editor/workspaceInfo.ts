@@ -1,10 +1,7 @@
-/** What the editor needs to know about the workspace besides the manifest: who is adding, and who references what. */
+/** What the editor needs to know about the workspace besides the manifest: who is adding. */
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { parseReference } from '../core/assignments';
-import { core } from '../lazyCore';
-import { readText } from '../manifestStore';
 
 const GIT_TIMEOUT_MS = 3000;
 
@@ -26,41 +23,4 @@ export function addedBy(folder: vscode.WorkspaceFolder): Promise<string> {
       resolve(name || fallback());
     });
   });
-}
-
-export interface AgentReference {
-  /** `agent billing` / `supervisor triage`. */
-  who: string;
-  file: string;
-  connection: string;
-}
-
-/** Agents and supervisors in the folder's agents files that use `model` (and `connection`, when given). */
-export async function agentReferences(folder: vscode.WorkspaceFolder, model: string, connection?: string): Promise<AgentReference[]> {
-  const glob = vscode.workspace.getConfiguration('agentConnections', folder.uri).get<string>('agentsFiles') || '**/*.agents.yaml';
-  const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), '**/node_modules/**', 2000);
-  const out: AgentReference[] = [];
-  for (const uri of files) {
-    let text: string;
-    try {
-      text = await readText(uri);
-    } catch {
-      continue;
-    }
-    const a = core().analyzeAgents(text);
-    const file = vscode.workspace.asRelativePath(uri, false);
-    for (const [kind, list] of [['supervisor', a.supervisors], ['agent', a.agents]] as const) {
-      for (const item of list) {
-        const ref = item.connection ? parseReference(item.connection) : undefined;
-        if (ref && ref.model === model && (connection === undefined || ref.connection === connection)) out.push({ who: `${kind} ${item.name}`, file, connection: item.connection! });
-      }
-    }
-  }
-  return out;
-}
-
-export function describeReferences(refs: readonly AgentReference[], max = 6): string {
-  const lines = refs.slice(0, max).map((r) => `• ${r.who} (${r.file}) → ${r.connection}`);
-  if (refs.length > max) lines.push(`… and ${refs.length - max} more`);
-  return lines.join('\n');
 }
