@@ -1,11 +1,9 @@
 /**
  * The Agents view: supervisors with the agents under them, each with its effective
  * connection and where it comes from (assigned here, or inherited from a supervisor).
- * Also answers "which agents use this connection" for the Models tree and the
- * delete / disable warnings.
  */
 import * as vscode from 'vscode';
-import { explainAssignment, usersOf, type Assignment, type KeyState } from './core/assignments';
+import { explainAssignment, type Assignment, type KeyState } from './core/assignments';
 import { isProviderId, providerLabel } from './core/catalog';
 import type { ConnectionInfo, ModelInfo } from './core/manifest';
 import { needsCredential } from './core/providers/targets';
@@ -13,19 +11,12 @@ import type { Credentials } from './credentials';
 import type { AgentsFileState, AgentsFiles, KeyLookup, ManifestStore } from './manifestStore';
 import { contextValue, outcomeLabel } from './modelsTree';
 import type { TestResults } from './testResults';
+import { connectionUsers, type ConnectionUser } from './agentUsers';
+
 
 export type AgentNode =
   | { kind: 'file'; file: AgentsFileState }
   | { kind: 'definition'; file: AgentsFileState; assignment: Assignment; path: readonly string[] };
-
-/** An agent or supervisor whose effective connection is a given one. */
-export interface ConnectionUser {
-  kind: Assignment['kind'];
-  name: string;
-  uri: vscode.Uri;
-  /** The supervisor it inherits the connection from; undefined when assigned on itself. */
-  inheritedFrom?: string;
-}
 
 /** Key status for the resolution: `not-needed` for connections that send no key. */
 export function keyLookup(credentials: Credentials): KeyLookup {
@@ -46,24 +37,6 @@ export function explain(results: TestResults, file: AgentsFileState, a: Assignme
   const e = a.effective;
   const last = e?.model && e.connection ? lastTestText(results, file.folder.uri, e.model, e.connection) : undefined;
   return explainAssignment(a, last);
-}
-
-/** Who uses `model/connection` (or any connection of `model`) in a folder's agents files. */
-export function connectionUsers(agents: AgentsFiles, folder: vscode.Uri, model: string, connection?: string): ConnectionUser[] {
-  const out: ConnectionUser[] = [];
-  for (const file of agents.all) {
-    if (file.folder.uri.toString() !== folder.toString()) continue;
-    const users = connection !== undefined ? usersOf(file.resolution.assignments, model, connection) : file.resolution.assignments.filter((a) => a.effective?.model === model);
-    for (const a of users) out.push({ kind: a.kind, name: a.name, uri: file.uri, inheritedFrom: a.effective?.inheritedFrom });
-  }
-  return out;
-}
-
-/** Lines for a warning: `agent refunds (inherited from triage) — agents/support.agents.yaml`. */
-export function describeUsers(users: readonly ConnectionUser[], max = 8): string[] {
-  const lines = users.slice(0, max).map((u) => `${u.kind} ${u.name}${u.inheritedFrom ? ` (inherited from ${u.inheritedFrom})` : ''} — ${vscode.workspace.asRelativePath(u.uri, false)}`);
-  if (users.length > max) lines.push(`… and ${users.length - max} more`);
-  return lines;
 }
 
 function md(lines: Array<[string, string | undefined]>): vscode.MarkdownString {

@@ -5,7 +5,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { registerAgentCommands } from './agentCommands';
 import { registerAgentsCodeLens } from './agentsCodeLens';
-import { AgentsTree, connectionUsers, describeUsers, keyLookup, type AgentNode } from './agentsTree';
+import { AgentsTree, keyLookup, type AgentNode } from './agentsTree';
+import { connectionUsers, describeUsers } from './agentUsers';
 import { Analyzer } from './analyzer';
 import { registerCommands } from './commands';
 import { ConnectionTester } from './connectionTester';
@@ -65,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): AgentConnectionsApi 
   const agents = new AgentsFiles(analyzer, diagnostics, store, keyLookup(credentials));
   const results = new TestResults(context.workspaceState);
   const tester = new ConnectionTester(context, credentials, results, log);
-  const tree = new ModelsTree(store, credentials, context.workspaceState, results, tester);
+  const tree = new ModelsTree(store, credentials, context.workspaceState, results, tester, agents);
   const view = vscode.window.createTreeView('agentConnections.models', { treeDataProvider: tree, showCollapseAll: true });
   const agentsTree = new AgentsTree(agents, store, results);
   const agentsView = vscode.window.createTreeView('agentConnections.agents', { treeDataProvider: agentsTree, showCollapseAll: true });

@@ -7,7 +7,8 @@ import type { ConnectionTester } from './connectionTester';
 import { needsCredential } from './core/providers/targets';
 import type { Outcome, TestResult } from './core/providers';
 import type { Credentials, KeyStatus } from './credentials';
-import type { FolderManifest, ManifestStore } from './manifestStore';
+import type { AgentsFiles, FolderManifest, ManifestStore } from './manifestStore';
+import { connectionUsers } from './agentUsers';
 import type { HistoryEntry, TestResults } from './testResults';
 
 export type TreeNode =
@@ -53,6 +54,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     private readonly memento: vscode.Memento,
     private readonly results: TestResults,
     private readonly tester: ConnectionTester,
+    private readonly agents?: AgentsFiles,
   ) {
     this.grouped = memento.get('agentConnections.groupByLocation', false);
     void vscode.commands.executeCommand('setContext', 'agentConnections.groupByLocation', this.grouped);
@@ -61,6 +63,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       credentials.onDidChange(() => this.refresh()),
       results.onDidChange(() => this.refresh()),
       tester.onDidChange(() => this.refresh()),
+      ...(agents ? [agents.onDidChange(() => this.refresh())] : []),
     );
   }
 
@@ -176,6 +179,10 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
           ['Added by', c.addedBy], ['Added on', c.addedOn], ['Description', c.description],
           ...Object.entries(c.settings).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, v as string] as [string, string]),
         ]);
+        const users = this.agents ? connectionUsers(this.agents, n.state.folder.uri, n.model.name, c.name) : [];
+        if (users.length > 0) {
+          tooltip.appendMarkdown('**Used by:** ').appendText(users.slice(0, 8).map((u) => `${u.kind} ${u.name}${u.inheritedFrom ? ` (inherited from ${u.inheritedFrom})` : ''}`).join(', ') + (users.length > 8 ? ` and ${users.length - 8} more` : '')).appendMarkdown('  \n');
+        }
         if (last) appendResult(tooltip, last, results.history);
         item.tooltip = tooltip;
         item.iconPath = running

@@ -26,7 +26,7 @@ import { readText, type FolderManifest, type ManifestStore } from '../manifestSt
 import { outcomeLabel } from '../modelsTree';
 import type { TestResults } from '../testResults';
 import { editorHtml, localResourceRoots } from './html';
-import { describeUsers, type ConnectionUser } from '../agentsTree';
+import { describeUsers, type ConnectionUser } from '../agentUsers';
 import { addedBy } from './workspaceInfo';
 
 /** The form logic lives in the lazily loaded core (it reads the manifest with `yaml`). */

@@ -191,4 +191,20 @@ describe('agents: assignments in a real extension host', () => {
     assert.deepStrictEqual(users.map((u) => u.name), ['billing']);
     assert.deepStrictEqual(a.agentsTree.usage(folder().uri, 'gpt-4o').map((u) => u.name), ['triage', 'refunds']);
   });
+
+  it('a connection row’s tooltip in the Models tree says who uses it', async () => {
+    const a = await api();
+    const tooltipOf = (model: string, connection: string): string => {
+      const state = a.store.folders[0];
+      const m = state.analysis!.models.find((x) => x.name === model)!;
+      const c = m.connections.find((x) => x.name === connection)!;
+      const item = a.tree.getTreeItem({ kind: 'connection', state, model: m, connection: c, key: 'unknown' });
+      // appendText escapes spaces and punctuation; read it back as text.
+      return (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\([()[\]*_])/g, '$1');
+    };
+    await waitFor('the agents files are read', () => a.agentsTree.usage(folder().uri, 'gpt-4o', 'prod-key-1').length > 0);
+    const used = tooltipOf('gpt-4o', 'prod-key-1');
+    assert.ok(used.includes('**Used by:** supervisor triage, agent refunds (inherited from triage)'), used);
+    assert.doesNotMatch(tooltipOf('gpt-4o', 'staging'), /Used by/);
+  });
 });
