@@ -87,7 +87,8 @@ export function registerImportExportCommands(deps: Deps): void {
     const manifestName = vscode.workspace.asRelativePath(state.uri, false);
     // The summary never holds a key value; key shapes are masked anyway (inline values are read only after the user confirms).
     const redactor = new Redactor();
-    const logLines = (lines: string[]) => { for (const l of lines) log.info(redactor.redact(l, 2000)); };
+    /** One log entry; each line redacted, its indentation kept. */
+    const logLines = (lines: string[]) => log.info(lines.map((l) => /^ */.exec(l)![0] + redactor.redact(l, 2000)).join('\n'));
 
     if (result.models.length === 0) {
       logLines([`Import from ${sourceName}: no models found.`, ...result.warnings.map((w) => `  ${w.line ? `${sourceName}:${w.line}: ` : ''}${w.message}`)]);
@@ -132,7 +133,7 @@ export function registerImportExportCommands(deps: Deps): void {
           continue;
         }
         try {
-          await storeConnectionKey(credentials, r, credential, log, `imported from ${sourceName}:`);
+          await storeConnectionKey(credentials, r, credential, log, `stored (imported from ${sourceName})`);
           stored.push(ref);
         } catch (err) {
           if (!(err instanceof KeyNotStoredError)) throw err;

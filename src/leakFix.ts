@@ -212,7 +212,7 @@ export function registerLeakFix(deps: Deps): void {
         origin = current.origin; // the same key is already stored: only the file needs fixing
       }
     }
-    origin ??= await storeConnectionKey(credentials, r, credential, log, 'moved from the file to SecretStorage');
+    origin ??= await storeConnectionKey(credentials, r, credential, log, 'stored (moved from the file)');
     try {
       await removeFromFile(uri, arg.file, leak.secret, leak.start);
     } catch (err) {
