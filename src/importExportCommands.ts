@@ -144,15 +144,20 @@ export function registerImportExportCommands(deps: Deps): void {
       if (notStored.length > 0) log.info(`Inline keys not stored: ${notStored.join('; ')}`);
     }
 
+    const connections = done.added.reduce((n, m) => n + m.connections.length, 0);
+    const keysNeeded = done.added.reduce((n, m) => n + m.connections.filter((c) => {
+      const r = connectionRefs(store, state).find((x) => x.model.name === m.name && x.connection.name === c);
+      return r !== undefined && !keyTargetProblem(r) && !stored.includes(connectionReference(m.name, c));
+    }).length, 0);
     const parts = [
-      `Imported ${done.added.length} model${done.added.length === 1 ? '' : 's'} from ${sourceName} into ${manifestName}`,
-      done.added.some((m) => m.renamedFrom) ? `renamed ${done.added.filter((m) => m.renamedFrom).map((m) => `${m.renamedFrom} → ${m.name}`).join(', ')}` : '',
+      `Imported ${done.added.length} model${done.added.length === 1 ? '' : 's'} (${connections} connection${connections === 1 ? '' : 's'}) from ${sourceName} into ${manifestName}`,
+      done.added.some((m) => m.renamedFrom) ? `renamed ${done.added.filter((m) => m.renamedFrom).map((m) => `${m.renamedFrom} → ${m.name}`).join(', ')} (name taken)` : '',
       done.skipped.length ? `skipped ${done.skipped.map((s) => s.name).join(', ')} (already there)` : '',
       stored.length ? `${stored.length} inline key${stored.length === 1 ? '' : 's'} stored in SecretStorage` : '',
       notStored.length ? `${notStored.length} inline key${notStored.length === 1 ? '' : 's'} not stored` : '',
-      result.warnings.length ? `${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : '',
+      result.warnings.length ? `${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'} about what did not map` : '',
     ].filter(Boolean);
-    const message = `${parts.join('; ')}. Set the other keys with Set Key…; the log has the details.`;
+    const message = `${parts.join('; ')}.${keysNeeded ? ` ${keysNeeded} connection${keysNeeded === 1 ? ' needs' : 's need'} a key on this machine (Set Key…).` : ''} The log lists the details and the CI variables.`;
     const warn = result.warnings.length > 0 || notStored.length > 0;
     void (warn ? vscode.window.showWarningMessage(message, 'Show Details', 'Open Manifest') : vscode.window.showInformationMessage(message, 'Show Details', 'Open Manifest')).then(async (c) => {
       if (c === 'Show Details') log.show();

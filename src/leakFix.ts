@@ -78,8 +78,9 @@ export function registerLeakFix(deps: Deps): void {
         const leak = leaks.find((l) => l.start === start && l.end === end);
         if (!leak) continue; // the text changed since the diagnostic was made
         if (trusted && leakCredentialKind(leak.kind)) {
-          const direct = directTarget(leak, file, refs) !== undefined;
-          const move = new vscode.CodeAction(direct ? 'Move to SecretStorage' : 'Move to SecretStorage…', vscode.CodeActionKind.QuickFix);
+          // "…" when it will ask something: which connection, or the secret half of an AWS key pair.
+          const asks = directTarget(leak, file, refs) === undefined || leakCredentialKind(leak.kind) === 'aws';
+          const move = new vscode.CodeAction(asks ? 'Move to SecretStorage…' : 'Move to SecretStorage', vscode.CodeActionKind.QuickFix);
           move.diagnostics = [d];
           move.isPreferred = true;
           const location: LeakLocation = { uri: doc.uri.toString(), file, start, end };
@@ -97,7 +98,8 @@ export function registerLeakFix(deps: Deps): void {
     },
   };
   context.subscriptions.push(vscode.languages.registerCodeActionsProvider(
-    [{ scheme: 'file', language: 'yaml' }, { scheme: 'untitled', language: 'yaml' }],
+    // Any language: only documents the leak guard read as a manifest or an agents file get fixes.
+    { scheme: 'file' },
     provider,
     { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
   ));

@@ -20,6 +20,8 @@ const CONTINUE = path.join(repoRoot, 'test', 'fixtures', 'import', 'continue-con
 const LEAKED = 'sk-test-leakfix-integration-7c1d5e2a9f3b4086';
 const LEAKED_COMMENT = 'sk-ant-test-leakfix-comment-3b7c1d5e2a4086f9';
 const INLINE_LITELLM = 'sk-test-inline-anthropic-0123456789abcdefXYZ';
+const AWS_ID = 'AKIA' + 'TESTLEAKFIX23456';
+const AWS_SECRET = 'test/fake-secret-access-key/0000000000000';
 
 async function api(): Promise<AgentConnectionsApi> {
   return vscode.extensions.getExtension<AgentConnectionsApi>(EXTENSION_ID)!.activate();
@@ -216,6 +218,49 @@ describe('leak quick fix, import and export in a real extension host', () => {
     assert.ok(lines.some((l) => /^\s+default — enabled · key stored/.test(l)), lines.join('\n'));
   });
 
+  it('an AWS access key ID in a Bedrock connection asks for its secret half; Escape stores and changes nothing', async () => {
+    const a = await api();
+    const leaky = original.replace('      - name: us-east\n', `      - name: us-east\n        accessKeyId: ${AWS_ID}\n`);
+    assert.notStrictEqual(leaky, original);
+    await write(manifestUri(), leaky);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(manifestUri()));
+    const diag = await leakDiagnostic(manifestUri(), leaky, AWS_ID);
+    const titles = (await codeActions(manifestUri(), diag.range)).map((x) => x.title);
+    assert.ok(titles.includes('Move to SecretStorage…'), titles.join(', '));
+    const move = (await codeActions(manifestUri(), diag.range)).find((x) => x.title === 'Move to SecretStorage…')!;
+    await answeringQuickPick(() => vscode.commands.executeCommand(move.command!.command, ...(move.command!.arguments ?? [])), 'close');
+    assert.strictEqual(await a.credentials.status(folder().uri, 'claude-bedrock', 'us-east'), 'missing');
+    assert.strictEqual(await read(manifestUri()), leaky, 'the file changed although nothing was stored');
+  });
+
+  it('Import: an inline AWS key pair is stored as one credential, bound to the regional Bedrock origin', async () => {
+    const a = await api();
+    forget.push(['nova-lite-test', 'eu-west-1']);
+    const source = path.join(os.tmpdir(), `litellm-aws-${process.pid}.yaml`);
+    fs.writeFileSync(source, [
+      'model_list:',
+      '  - model_name: nova-lite-test',
+      '    litellm_params:',
+      '      model: bedrock/amazon.nova-lite-v1:0',
+      `      aws_access_key_id: ${AWS_ID}`,
+      `      aws_secret_access_key: ${AWS_SECRET}`,
+      '      aws_region_name: eu-west-1',
+      '',
+    ].join('\n'));
+    try {
+      const result = await answeringQuickPick(() => vscode.commands.executeCommand<{ stored: string[] }>('agentConnections.importLiteLLM', vscode.Uri.file(source)), 'accept');
+      assert.deepStrictEqual(result?.stored, ['nova-lite-test/eu-west-1']);
+    } finally {
+      fs.rmSync(source, { force: true });
+    }
+    assert.deepStrictEqual(await a.credentials.get(folder().uri, 'nova-lite-test', 'eu-west-1'), {
+      credential: { kind: 'aws', accessKeyId: AWS_ID, secretAccessKey: AWS_SECRET },
+      origin: 'https://bedrock-runtime.eu-west-1.amazonaws.com',
+    });
+    const after = await read(manifestUri());
+    assert.ok(!after.includes(AWS_ID) && !after.includes(AWS_SECRET), 'a key went into the manifest');
+  });
+
   it('Import from Continue…: Escape on the confirmation stores no key', async () => {
     const a = await api();
     const result = await answeringQuickPick(() => vscode.commands.executeCommand<{ added: string[]; stored: string[]; notStored: string[] }>('agentConnections.importContinue', vscode.Uri.file(CONTINUE)), 'close');
@@ -249,7 +294,7 @@ describe('leak quick fix, import and export in a real extension host', () => {
   it('no key is in any file of the workspace, extension storage, logs or temp folder', async () => {
     const a = await api();
     const roots = [folder().uri.fsPath, ...a.storagePaths, os.tmpdir()];
-    for (const key of [LEAKED, LEAKED_COMMENT, INLINE_LITELLM]) {
+    for (const key of [LEAKED, LEAKED_COMMENT, INLINE_LITELLM, AWS_ID, AWS_SECRET]) {
       const hits = roots.flatMap((r) => filesContaining(r, key));
       assert.deepStrictEqual(hits, [], `a key was found in: ${hits.join(', ')}`);
     }
