@@ -25,7 +25,7 @@ import { importSummary, inlineKeyGroups, lineOfOffset, minimalEdit, planImport, 
 import { connectionReference } from './core/manifest';
 import { Redactor } from './core/redact';
 import type { ConnectionRef } from './connectionTester';
-import type { Credentials } from './credentials';
+import { SecretStorageError, type Credentials } from './credentials';
 import { addedBy } from './editor/workspaceInfo';
 import { keyOrigin, keyTargetProblem, KeyNotStoredError, storeConnectionKey, type CredentialValue } from './keyStore';
 import { readText, type FolderManifest, type ManifestStore } from './manifestStore';
@@ -136,8 +136,8 @@ export function registerImportExportCommands(deps: Deps): void {
           await storeConnectionKey(credentials, r, credential, log, `stored (imported from ${sourceName})`);
           stored.push(ref);
         } catch (err) {
-          if (!(err instanceof KeyNotStoredError)) throw err;
-          notStored.push(`${ref} (${err.message})`);
+          // Refused (duplicate, wrong kind …) or SecretStorage failed: say so and go on with the next key.
+          notStored.push(`${ref} (${err instanceof KeyNotStoredError || err instanceof SecretStorageError ? err.message : `could not be stored: ${err instanceof Error ? err.message : String(err)}`})`);
         }
       }
       if (stored.length > 0) log.info(`Stored in SecretStorage: ${stored.join(', ')}. They are still written in ${sourceName}: delete them there, and revoke them if that file was shared.`);
