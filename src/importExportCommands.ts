@@ -17,17 +17,16 @@ import * as vscode from 'vscode';
 import { applyManifestEdit } from './applyEdit';
 import { registerCommand } from './commandWrapper';
 import type { CommandId } from './commands';
-import { ExportError, exportLiteLLM } from './core/exporters/litellm';
-import { ImportError, inlineKeyValue, isoToday, type ImportOptions, type ImportResult } from './core/importers/common';
-import { importContinue } from './core/importers/continue';
-import { importLiteLLM } from './core/importers/litellm';
-import { importSummary, inlineKeyGroups, lineOfOffset, minimalEdit, planImport, type ImportPlan, type InlineKeyGroup } from './core/importPlan';
-import { connectionReference } from './core/manifest';
+import type { ExportResult } from './core/exporters/litellm';
+import type { ImportOptions, ImportResult } from './core/importers/common';
+import type { ImportPlan, InlineKeyGroup } from './core/importPlan';
+import { connectionReference } from './core/names';
 import { Redactor } from './core/redact';
 import type { ConnectionRef } from './connectionTester';
 import { SecretStorageError, type Credentials } from './credentials';
 import { addedBy } from './editor/workspaceInfo';
 import { keyOrigin, keyTargetProblem, KeyNotStoredError, storeConnectionKey, type CredentialValue } from './keyStore';
+import { core } from './lazyCore';
 import { readText, type FolderManifest, type ManifestStore } from './manifestStore';
 
 export const IMPORT_EXPORT_COMMAND_IDS = ['agentConnections.importLiteLLM', 'agentConnections.importContinue', 'agentConnections.exportLiteLLM'] as const satisfies readonly CommandId[];
@@ -41,9 +40,10 @@ interface Deps {
 
 type SourceKind = 'litellm' | 'continue';
 
+// The importers run from the lazily loaded core (dist/core.js), not at activation.
 const SOURCES: Record<SourceKind, { label: string; what: string; run: (text: string, options: ImportOptions) => ImportResult }> = {
-  litellm: { label: 'LiteLLM', what: 'the LiteLLM proxy config (config.yaml with model_list)', run: importLiteLLM },
-  continue: { label: 'Continue', what: 'the Continue config (config.yaml with models)', run: importContinue },
+  litellm: { label: 'LiteLLM', what: 'the LiteLLM proxy config (config.yaml with model_list)', run: (text, options) => core().importLiteLLM(text, options) },
+  continue: { label: 'Continue', what: 'the Continue config (config.yaml with models)', run: (text, options) => core().importContinue(text, options) },
 };
 
 const YAML_FILTERS = { YAML: ['yaml', 'yml'] };
@@ -79,9 +79,9 @@ export function registerImportExportCommands(deps: Deps): void {
     let result: ImportResult;
     try {
       // Settings written as os.environ/X stay unresolved: the editor's environment is not where LiteLLM runs.
-      result = source.run(sourceText, { today: isoToday(), addedBy: await addedBy(state.folder), sourceName });
+      result = source.run(sourceText, { today: core().isoToday(), addedBy: await addedBy(state.folder), sourceName });
     } catch (err) {
-      if (err instanceof ImportError) throw new Error(`${sourceName}: ${err.message}`);
+      if (err instanceof core().ImportError) throw new Error(`${sourceName}: ${err.message}`);
       throw err;
     }
     const manifestName = vscode.workspace.asRelativePath(state.uri, false);
@@ -100,23 +100,23 @@ export function registerImportExportCommands(deps: Deps): void {
     let plan: ImportPlan | undefined;
     const exists = await vscode.workspace.fs.stat(state.uri).then(() => true, () => false);
     if (!exists) {
-      plan = planImport(undefined, result);
+      plan = core().planImport(undefined, result);
       await vscode.workspace.fs.writeFile(state.uri, new TextEncoder().encode(plan.text));
     } else {
       await applyManifestEdit(state.uri, (text) => {
-        plan = planImport(text, result);
-        return minimalEdit(text, plan.text);
+        plan = core().planImport(text, result);
+        return core().minimalEdit(text, plan.text);
       });
     }
     if (!plan) return;
     await store.reload(state.folder);
     const done = plan;
-    logLines(importSummary(done, result, sourceName, sourceText, manifestName));
+    logLines(core().importSummary(done, result, sourceName, sourceText, manifestName));
 
     // Inline keys: only after the user confirms, each bound to its connection's origin.
     const stored: string[] = [];
     const notStored: string[] = [];
-    const groups = inlineKeyGroups(done);
+    const groups = core().inlineKeyGroups(done);
     if (groups.length > 0) {
       const refs = connectionRefs(store, state);
       const chosen = await confirmInlineKeys(groups, refs, sourceName, sourceText);
@@ -171,7 +171,7 @@ export function registerImportExportCommands(deps: Deps): void {
     type Item = vscode.QuickPickItem & { group: InlineKeyGroup };
     const items: Item[] = groups.map((g) => {
       const r = refs.find((x) => x.model.name === g.model && x.connection.name === g.connection);
-      const lines = g.keys.map((k) => (k.span ? lineOfOffset(sourceText, k.span.start) : undefined)).filter((n): n is number => n !== undefined);
+      const lines = g.keys.map((k) => (k.span ? core().lineOfOffset(sourceText, k.span.start) : undefined)).filter((n): n is number => n !== undefined);
       const what = g.keys.some((k) => k.field === 'apiKey') ? 'API key' : 'AWS key pair';
       let origin: string | undefined;
       try {
@@ -204,11 +204,11 @@ export function registerImportExportCommands(deps: Deps): void {
     if (!state) return;
     const text = await readText(state.uri);
     const manifestName = path.basename(state.uri.path);
-    let result: ReturnType<typeof exportLiteLLM>;
+    let result: ExportResult;
     try {
-      result = exportLiteLLM(text, { sourceName: manifestName });
+      result = core().exportLiteLLM(text, { sourceName: manifestName });
     } catch (err) {
-      if (err instanceof ExportError) throw new Error(`${manifestName}: ${err.message}`);
+      if (err instanceof core().ExportError) throw new Error(`${manifestName}: ${err.message}`);
       throw err;
     }
     const target = arg instanceof vscode.Uri ? arg : await vscode.window.showSaveDialog({
@@ -240,7 +240,7 @@ function connectionRefs(store: ManifestStore, state: FolderManifest): Connection
 function credentialOf(g: InlineKeyGroup, sourceText: string): CredentialValue | undefined {
   const value = (field: string) => {
     const k = g.keys.find((x) => x.field === field);
-    return k ? inlineKeyValue(sourceText, k) : undefined;
+    return k ? core().inlineKeyValue(sourceText, k) : undefined;
   };
   const apiKey = value('apiKey');
   if (apiKey) return { kind: 'apiKey', apiKey };

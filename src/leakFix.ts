@@ -19,14 +19,17 @@ import { applyManifestEdit, ConcurrentEditError } from './applyEdit';
 import { registerCommand } from './commandWrapper';
 import type { CommandId } from './commands';
 import { providerLabel } from './core/catalog';
-import { findLeakAgain, leakCredentialKind, leakFitsProvider, leakFixEdits } from './core/leakFix';
-import { findLeakedKeysInText, leakAt, LEAKED_KEY_CODE, type LeakedKey, type LeakFileKind } from './core/leakGuard';
-import { connectionReference } from './core/manifest';
+import type { LeakedKey, LeakFileKind } from './core/leakGuard';
+import { connectionReference } from './core/names';
 import { credentialProblem } from './core/redact';
 import type { ConnectionRef } from './connectionTester';
 import type { Credentials } from './credentials';
 import { keyKindOf, keyTargetProblem, storeConnectionKey, type CredentialValue } from './keyStore';
+import { core } from './lazyCore';
 import type { AgentsFiles, ManifestStore } from './manifestStore';
+
+/** The leak guard's diagnostic code (core/leakGuard's LEAKED_KEY_CODE; repeated here so activation does not load the yaml-based core). */
+const LEAKED_KEY_CODE = 'leaked-key';
 
 export const MOVE_LEAKED_KEY_COMMAND = 'agentConnections.moveLeakedKey' satisfies CommandId;
 
@@ -68,7 +71,7 @@ export function registerLeakFix(deps: Deps): void {
       const file = fileKindOf(doc.uri);
       if (!file) return [];
       const text = doc.getText();
-      const leaks = findLeakedKeysInText(text, file);
+      const leaks = core().findLeakedKeysInText(text, file);
       const trusted = vscode.workspace.isTrusted;
       const refs = trusted ? refsOf(doc.uri) : [];
       const actions: vscode.CodeAction[] = [];
@@ -77,9 +80,9 @@ export function registerLeakFix(deps: Deps): void {
         const end = doc.offsetAt(d.range.end);
         const leak = leaks.find((l) => l.start === start && l.end === end);
         if (!leak) continue; // the text changed since the diagnostic was made
-        if (trusted && leakCredentialKind(leak.kind)) {
+        if (trusted && core().leakCredentialKind(leak.kind)) {
           // "…" when it will ask something: which connection, or the secret half of an AWS key pair.
-          const asks = directTarget(leak, file, refs) === undefined || leakCredentialKind(leak.kind) === 'aws';
+          const asks = directTarget(leak, file, refs) === undefined || core().leakCredentialKind(leak.kind) === 'aws';
           const move = new vscode.CodeAction(asks ? 'Move to SecretStorage…' : 'Move to SecretStorage', vscode.CodeActionKind.QuickFix);
           move.diagnostics = [d];
           move.isPreferred = true;
@@ -90,7 +93,7 @@ export function registerLeakFix(deps: Deps): void {
         const remove = new vscode.CodeAction('Remove the key from the file (not stored)', vscode.CodeActionKind.QuickFix);
         remove.diagnostics = [d];
         const edit = new vscode.WorkspaceEdit();
-        for (const e of leakFixEdits(text, file, leak)) edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.newText);
+        for (const e of core().leakFixEdits(text, file, leak)) edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.newText);
         remove.edit = edit;
         actions.push(remove);
       }
@@ -112,7 +115,7 @@ export function registerLeakFix(deps: Deps): void {
   const directTarget = (leak: LeakedKey, file: LeakFileKind, refs: ConnectionRef[]): ConnectionRef | undefined => {
     if (file !== 'manifest' || leak.where === 'comment' || leak.model === undefined || leak.connection === undefined) return undefined;
     const r = refs.find((x) => x.model.name === leak.model && x.connection.name === leak.connection);
-    if (!r || keyKindOf(r) !== leakCredentialKind(leak.kind) || !leakFitsProvider(leak.kind, r.model.provider) || keyTargetProblem(r)) return undefined;
+    if (!r || keyKindOf(r) !== core().leakCredentialKind(leak.kind) || !core().leakFitsProvider(leak.kind, r.model.provider) || keyTargetProblem(r)) return undefined;
     return r;
   };
 
@@ -125,9 +128,9 @@ export function registerLeakFix(deps: Deps): void {
 
   /** Asks which connection the key is for; `remove` when the user only wants it out of the file. */
   const pickConnection = async (leak: LeakedKey, refs: ConnectionRef[], suggested?: { model: string; connection: string }): Promise<ConnectionRef | 'remove' | undefined> => {
-    const wanted = leakCredentialKind(leak.kind);
+    const wanted = core().leakCredentialKind(leak.kind);
     const fitting = refs.filter((r) => keyKindOf(r) === wanted && !keyTargetProblem(r));
-    const rank = (r: ConnectionRef) => (suggested && r.model.name === suggested.model && r.connection.name === suggested.connection ? 0 : leakFitsProvider(leak.kind, r.model.provider) ? 1 : 2);
+    const rank = (r: ConnectionRef) => (suggested && r.model.name === suggested.model && r.connection.name === suggested.connection ? 0 : core().leakFitsProvider(leak.kind, r.model.provider) ? 1 : 2);
     fitting.sort((a, b) => rank(a) - rank(b));
     const statuses = await Promise.all(fitting.map((r) => credentials.status(r.state.folder.uri, r.model.name, r.connection.name)));
     type Item = vscode.QuickPickItem & { ref?: ConnectionRef; remove?: true };
@@ -150,7 +153,7 @@ export function registerLeakFix(deps: Deps): void {
 
   /** The credential to store: the key itself, or for an AWS access key ID the pair (the secret access key is asked for). */
   const credentialFor = async (leak: LeakedKey, r: ConnectionRef): Promise<CredentialValue | undefined> => {
-    if (leakCredentialKind(leak.kind) !== 'aws') return { kind: 'apiKey', apiKey: leak.secret };
+    if (core().leakCredentialKind(leak.kind) !== 'aws') return { kind: 'apiKey', apiKey: leak.secret };
     const ref = connectionReference(r.model.name, r.connection.name);
     const ask = (prompt: string, optional = false) => vscode.window.showInputBox({
       title: `Move to SecretStorage · ${ref}`,
@@ -172,9 +175,9 @@ export function registerLeakFix(deps: Deps): void {
   /** Takes the key out of the file: found again by its material (the text may have moved), through the open document. */
   const removeFromFile = async (uri: vscode.Uri, file: LeakFileKind, secret: string, near: number) => {
     await applyManifestEdit(uri, (text) => {
-      const again = findLeakAgain(text, file, secret, near);
+      const again = core().findLeakAgain(text, file, secret, near);
       if (!again) throw new ConcurrentEditError(`The key is no longer in ${relative(uri)}; nothing was changed there.`);
-      return leakFixEdits(text, file, again);
+      return core().leakFixEdits(text, file, again);
     });
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (file === 'manifest' && folder) await store.reload(folder);
@@ -186,9 +189,9 @@ export function registerLeakFix(deps: Deps): void {
     if (!isLocation(arg)) throw new Error('Move to SecretStorage runs from the quick fix on a leaked key (the lightbulb in the editor or the Problems panel).');
     const uri = vscode.Uri.parse(arg.uri);
     const doc = await vscode.workspace.openTextDocument(uri);
-    const leak = leakAt(doc.getText(), arg.file, arg.start, arg.end);
+    const leak = core().leakAt(doc.getText(), arg.file, arg.start, arg.end);
     if (!leak) throw new Error(`The key is no longer at that place in ${relative(uri)} (the file changed); nothing was stored. Try the quick fix again.`);
-    if (!leakCredentialKind(leak.kind)) throw new Error(`${leak.label[0].toUpperCase()}${leak.label.slice(1)} is not a model credential; use "Remove the key from the file" and revoke it.`);
+    if (!core().leakCredentialKind(leak.kind)) throw new Error(`${leak.label[0].toUpperCase()}${leak.label.slice(1)} is not a model credential; use "Remove the key from the file" and revoke it.`);
     const refs = refsOf(uri);
     let target: ConnectionRef | 'remove' | undefined = directTarget(leak, arg.file, refs);
     if (!target) target = await pickConnection(leak, refs, leak.model !== undefined && leak.connection !== undefined ? { model: leak.model, connection: leak.connection } : undefined);
