@@ -5,9 +5,9 @@ import { applyManifestEdit } from './applyEdit';
 import type { ModelInfo } from './core/manifest';
 import { connectionReference } from './core/names';
 import { core } from './lazyCore';
-import { endpointOverrides, targetOf, type ConnectionRef, type ConnectionTester } from './connectionTester';
-import { credentialKindOf, needsCredential, targetBase } from './core/providers/targets';
-import { originOf } from './core/origin';
+import { targetOf, type ConnectionRef, type ConnectionTester } from './connectionTester';
+import { credentialKindOf, needsCredential } from './core/providers/targets';
+import { keyOrigin, storeConnectionKey } from './keyStore';
 import type { TestResult } from './core/providers';
 import { credentialProblem } from './core/redact';
 import type { Credentials, StoredCredential } from './credentials';
@@ -24,6 +24,8 @@ export const COMMAND_IDS = [
   'agentConnections.openProblem', 'agentConnections.showLog',
   'agentConnections.testConnection', 'agentConnections.testModel', 'agentConnections.testAll',
   'agentConnections.setKey', 'agentConnections.replaceKey', 'agentConnections.removeKey',
+  // leakFix.ts and importExportCommands.ts
+  'agentConnections.moveLeakedKey', 'agentConnections.importLiteLLM', 'agentConnections.importContinue', 'agentConnections.exportLiteLLM',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
@@ -241,12 +243,7 @@ export function registerCommands(deps: Deps): void {
       void vscode.window.showInformationMessage(`${ref} sends no key (authHeader: none), so there is nothing to store.`);
       return;
     }
-    let origin: string;
-    try {
-      origin = originOf(targetBase(target, endpointOverrides()));
-    } catch (err) {
-      throw new Error(`Fix the connection first: ${err instanceof Error ? err.message : String(err)} The key is bound to the origin it is entered for.`);
-    }
+    const origin = keyOrigin(r);
     const ask = (prompt: string, opts: { optional?: boolean; password?: boolean; check?: (v: string) => string | undefined } = {}) => vscode.window.showInputBox({
       title: `${replacing ? 'Replace' : 'Set'} key · ${ref}`,
       prompt: `${prompt} It is kept in VS Code SecretStorage on this machine, for ${origin} only.`,
@@ -268,11 +265,7 @@ export function registerCommands(deps: Deps): void {
       if (apiKey === undefined) return;
       credential = { kind: 'apiKey', apiKey };
     }
-    const folder = r.state.folder.uri;
-    const duplicate = await credentials.duplicateOf(folder, r.model.name, r.connection.name, credential);
-    if (duplicate) throw new Error(`This key is already stored for ${connectionReference(r.model.name, duplicate)}: each connection of a model needs its own key. Nothing was stored.`);
-    await credentials.set(folder, r.model.name, r.connection.name, { credential, origin });
-    log.info(`${replacing ? 'replaced' : 'stored'} the key of ${ref} (bound to ${origin})`);
+    await storeConnectionKey(credentials, r, credential, log, replacing ? 'replaced' : 'stored');
     void vscode.window.showInformationMessage(`Key stored on this machine for ${ref}, for ${origin}.`, 'Test Connection').then((c) => {
       if (c) void vscode.commands.executeCommand('agentConnections.testConnection', { kind: 'connection', ...r, key: 'present' });
     });

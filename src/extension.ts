@@ -12,6 +12,8 @@ import { registerCommands } from './commands';
 import { ConnectionTester } from './connectionTester';
 import { Credentials } from './credentials';
 import { registerConnectionEditor } from './editor';
+import { registerImportExportCommands } from './importExportCommands';
+import { registerLeakFix } from './leakFix';
 import { AgentsFiles, ManifestStore } from './manifestStore';
 import { ModelsTree, type TreeNode } from './modelsTree';
 import { TestResults } from './testResults';
@@ -77,6 +79,8 @@ export function activate(context: vscode.ExtensionContext): AgentConnectionsApi 
     vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()));
   registerCommands({ context, store, tree, credentials, log, tester, results, agentsUsing: (folder, model, connection) => describeUsers(connectionUsers(agents, folder, model, connection)) });
   registerConnectionEditor({ context, store, credentials, tester, results, log, agentUsers: (folder, model, connection) => connectionUsers(agents, folder, model, connection) });
+  registerLeakFix({ context, store, agents, credentials, log });
+  registerImportExportCommands({ context, store, credentials, log });
   context.subscriptions.push(store.onDidChange(() => {
     const errors = store.folders.reduce((n, f) => n + (f.analysis?.errorCount ?? 0), 0);
     view.badge = errors > 0 ? { value: errors, tooltip: `${errors} error${errors === 1 ? '' : 's'} in the manifest` } : undefined;

@@ -4,6 +4,7 @@ import { checkAgentsStructure, parseReference } from './assignments';
 import { validateAgents } from './generated/validators';
 import type { Span } from './manifest';
 import type { Problem } from './problems';
+import { checkLeakedKeys } from './leakGuard';
 import { checkNameCharacters } from './rules';
 import { reportSchemaErrors } from './schemaErrors';
 import { quote } from './text';
@@ -90,5 +91,8 @@ export function analyzeAgents(text: string): AgentsAnalysis {
       checkAgentsStructure(supervisors, agents, problems);
     }
   }
+  // Agents files are committed too: a key-shaped string anywhere (values, keys, comments,
+  // text after a syntax error) is an error that never repeats the value.
+  checkLeakedKeys(doc, problems, 'agents');
   return { problems: problems.items, supervisors, agents, syntaxOk: loaded.syntaxOk };
 }
