@@ -13,7 +13,7 @@ export async function api(): Promise<AgentConnectionsApi> {
 }
 
 /** Polls `probe` every 50 ms until it returns something truthy; fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10000): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15000): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

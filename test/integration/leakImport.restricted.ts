@@ -4,15 +4,10 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AgentConnectionsApi } from '../../src/extension';
+import { api } from './helpers';
 
-const EXTENSION_ID = 'agent-connections.agent-connections';
 const LEAKED = 'sk-test-leakfix-restricted-5e2a9f3b7c1d4086';
 const LITELLM = path.join(path.resolve(__dirname, '../../..'), 'test', 'fixtures', 'import', 'litellm-config.yaml');
-
-async function api(): Promise<AgentConnectionsApi> {
-  return vscode.extensions.getExtension<AgentConnectionsApi>(EXTENSION_ID)!.activate();
-}
 
 describe('leak quick fix and import in Restricted Mode', () => {
   const folder = () => vscode.workspace.workspaceFolders![0];

@@ -10,9 +10,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AgentConnectionsApi } from '../../src/extension';
+import { api, waitFor } from './helpers';
 
-const EXTENSION_ID = 'agent-connections.agent-connections';
 const repoRoot = path.resolve(__dirname, '../../..');
 const LITELLM = path.join(repoRoot, 'test', 'fixtures', 'import', 'litellm-config.yaml');
 const CONTINUE = path.join(repoRoot, 'test', 'fixtures', 'import', 'continue-config.yaml');
@@ -23,31 +22,11 @@ const INLINE_LITELLM = 'sk-test-inline-anthropic-0123456789abcdefXYZ';
 const AWS_ID = 'AKIA' + 'TESTLEAKFIX23456';
 const AWS_SECRET = 'test/fake-secret-access-key/0000000000000';
 
-async function api(): Promise<AgentConnectionsApi> {
-  return vscode.extensions.getExtension<AgentConnectionsApi>(EXTENSION_ID)!.activate();
-}
-
 const folder = () => vscode.workspace.workspaceFolders![0];
 const manifestUri = () => vscode.Uri.joinPath(folder().uri, 'agent-connections.yaml');
 const read = async (uri: vscode.Uri) => new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 const write = (uri: vscode.Uri, text: string) => vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
-    await sleep(100);
-  }
-}
 
 /**
  * Runs a command that opens one QuickPick, and answers it as the keyboard would: Enter
