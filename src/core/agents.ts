@@ -2,6 +2,7 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { checkAgentsStructure, parseReference } from './assignments';
 import { validateAgents } from './generated/validators';
+import { checkLeakedKeys } from './leakGuard';
 import type { Span } from './manifest';
 import type { Problem } from './problems';
 import { checkNameCharacters } from './rules';
@@ -90,5 +91,6 @@ export function analyzeAgents(text: string): AgentsAnalysis {
       checkAgentsStructure(supervisors, agents, problems);
     }
   }
+  if (doc) checkLeakedKeys(doc, problems, 'agents');
   return { problems: problems.items, supervisors, agents, syntaxOk: loaded.syntaxOk };
 }
