@@ -176,8 +176,11 @@ function walkNodes(doc: Document.Parsed, problems: ProblemList): { safe: boolean
       safe = false;
       continue;
     }
-    if (node.anchor) problems.add('yaml-anchor', 'error', `Anchors (${quote('&' + node.anchor)}) are not allowed: write each value out in full.`, start, Math.min(end, start + 1 + node.anchor.length));
-    if (node.tag) problems.add('yaml-tag', 'error', `Tags (${quote(node.tag.replace('tag:yaml.org,2002:', '!!'))}) are not allowed: plain values only.`, start, end);
+    if (node.anchor) {
+      const at = propertyBefore(problems.index.text, start, '&');
+      problems.add('yaml-anchor', 'error', `Anchors (${quote('&' + node.anchor)}) are not allowed: write each value out in full.`, at ?? start, at !== undefined ? at + 1 + node.anchor.length : Math.min(end, start + 1 + node.anchor.length));
+    }
+    if (node.tag) problems.add('yaml-tag', 'error', `Tags (${quote(node.tag.replace('tag:yaml.org,2002:', '!!'))}) are not allowed: plain values only.`, propertyBefore(problems.index.text, start, '!') ?? start, end);
     if (depth > MAX_DEPTH) {
       problems.add('too-deep', 'error', `Nesting deeper than ${MAX_DEPTH} levels is not allowed.`, start, Math.min(end, start + 1));
       safe = false;
@@ -221,6 +224,23 @@ function walkNodes(doc: Document.Parsed, problems: ProblemList): { safe: boolean
     }
   }
   return { safe, data: root.value, duplicateKeyStarts };
+}
+
+/**
+ * Where the node property (`&anchor` or `!tag`) written just before a node starts: one of
+ * the (at most two) tokens before `start`. The parser's node range leaves properties out.
+ */
+function propertyBefore(text: string, start: number, sigil: '&' | '!'): number | undefined {
+  let i = start;
+  for (let token = 0; token < 2; token++) {
+    while (i > 0 && /\s/.test(text[i - 1])) i--;
+    const end = i;
+    while (i > 0 && !/\s/.test(text[i - 1])) i--;
+    if (i === end) return undefined;
+    if (text[i] === sigil) return i;
+    if (text[i] !== '&' && text[i] !== '!') return undefined;
+  }
+  return undefined;
 }
 
 /** Checks a mapping key; returns the property name to use in the data, or undefined to leave it out. */
