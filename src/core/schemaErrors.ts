@@ -7,6 +7,7 @@ import { isMap, isScalar, type Document } from 'yaml';
 import { PROVIDER_SETTINGS, isCredentialLikeKey, isProviderId, providerLabel, type ProviderId } from './catalog';
 import { allowedKeys } from './generated/schemaInfo';
 import type { SchemaError } from './generated/validators';
+import { MAX_PROBLEMS } from './problems';
 import { closest, quote } from './text';
 import { findPair, nodeAtPath, parsePointer, type PathSegment, type ProblemList } from './yamlLoad';
 
@@ -69,6 +70,9 @@ const PATTERN_HINTS: Record<string, string> = {
 
 export function reportSchemaErrors(kind: FileKind, errors: readonly SchemaError[], doc: Document.Parsed, data: unknown, problems: ProblemList, skipKeys: ReadonlySet<string>): void {
   for (const err of errors) {
+    // Each error looks its node up; once the list is full the rest would only cost time
+    // (a mapping with 200,000 unknown keys took minutes).
+    if (problems.items.length >= MAX_PROBLEMS) break;
     if (err.keyword === 'if' || err.keyword === 'allOf') continue;
     const path = parsePointer(err.instancePath);
     const { node, pair } = nodeAtPath(doc, path);
