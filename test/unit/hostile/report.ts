@@ -17,6 +17,9 @@ export const hostileFixtures = path.join(repoRoot, 'test', 'fixtures', 'hostile'
  */
 export const CANARY = 'sk-test-CANARY-7f3a9c1e5b2d4086';
 
+/** What a sweep looks for: this canary and the prefixes of every canary the other tests generate. */
+export const CANARY_NEEDLES = [CANARY, 'sk-test-CANARY-', 'sk-ant-api03-CANARY-', 'AIzaSyCANARY', 'CANARYsecret/', 'CANARYtoken'];
+
 export interface CategoryFigures {
   /** Cases tried. */
   cases: number;
@@ -73,7 +76,7 @@ export function recordTrap(where: string, trap: { bytesReceived: number; connect
 }
 
 /** Every file under the roots whose bytes contain one of the needles (raw, URL-encoded or JSON-escaped). */
-export function sweep(roots: string[], needles: string[], skip: (p: string) => boolean = () => false): Sweep {
+export function sweep(roots: string[], needles: string[], skip: (p: string) => boolean = () => false, sinceMs = 0): Sweep {
   const forms = [...new Set(needles.flatMap((n) => [n, encodeURIComponent(n), JSON.stringify(n).slice(1, -1), Buffer.from(n).toString('base64')]))].map((f) => Buffer.from(f));
   const result: Sweep = { roots, filesScanned: 0, bytesScanned: 0, hits: [] };
   const walk = (p: string, depth: number): void => {
@@ -92,7 +95,7 @@ export function sweep(roots: string[], needles: string[], skip: (p: string) => b
         return;
       }
       for (const n of names) walk(path.join(p, n), depth + 1);
-    } else if (st.isFile() && st.size < 64 * 1024 * 1024) {
+    } else if (st.isFile() && st.size < 64 * 1024 * 1024 && st.mtimeMs >= sinceMs) {
       let bytes: Buffer;
       try {
         bytes = fs.readFileSync(p);
