@@ -72,7 +72,7 @@ line(`| concurrent edits | ${concurrent.cases} | ${concurrent.passed} | — | �
 line();
 line(`**Trap origin server:** ${trapBytes(unit) + trapBytes(integration)} bytes and ${trapConnections(unit) + trapConnections(integration)} connections received across every case (${Object.keys(unit.trap).length + Object.keys(integration.trap).length} traps: ${[...Object.keys(unit.trap), ...Object.keys(integration.trap)].map(esc).join('; ')}).`);
 line();
-const sw = (f, tier) => `${tier}: ${f.sweep.hits.length} hits in ${f.sweep.filesScanned} files (${(f.sweep.bytesScanned / 1048576).toFixed(1)} MB) under ${f.sweep.roots.map((r) => code(r.replace(/\/tmp\/ac-vscode-integration-[^/]+/, '<run>'))).join(', ')}`;
+const sw = (f, tier) => `${tier}: ${f.sweep.hits.length} hits in ${f.sweep.filesScanned} files (${(f.sweep.bytesScanned / 1048576).toFixed(1)} MB) under ${f.sweep.roots.map((r) => code(r.replace(/^\/tmp\/ac-vscode-integration-[^/]+/, 'the isolated run folder').replace(root + path.sep, ''))).join(', ')}`;
 line(`**Canary sweep after the whole suite** (the canary \`sk-test-CANARY-…\` and the prefixes of every canary the other tests generate, raw, URL-encoded, JSON-escaped and base64): ${sw(unit, 'unit tier')}; ${sw(integration, 'extension-host tier')}. The browser profile (VS Code's own encrypted SecretStorage) is not swept.`);
 line();
 
@@ -139,7 +139,7 @@ line('## Concurrent edits (§5)');
 line();
 line('| case | lost updates | detail |');
 line('|---|---|---|');
-for (const c of cases(integration, 'extension host: concurrent edits')) line(`| ${esc(c.case)} | ${c.lostUpdates ?? 0} | ${c.editsApplied !== undefined ? `${c.editsApplied} edits applied, ${c.editsRefused} refused as stale` : ''} |`);
+for (const c of cases(integration, 'extension host: concurrent edits')) line(`| ${esc(c.case)} | ${c.lostUpdates ?? 0} | ${c.editsApplied !== undefined ? `${c.editsApplied} edits applied, ${c.editsRefused} not applied (the document had changed under them); every keystroke kept, the YAML valid after each round` : ''} |`);
 line();
 
 line('## Bugs this suite found (fixed)');
