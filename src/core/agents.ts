@@ -2,9 +2,9 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { checkAgentsStructure, parseReference } from './assignments';
 import { validateAgents } from './generated/validators';
+import { checkLeakedKeys } from './leakGuard';
 import type { Span } from './manifest';
 import type { Problem } from './problems';
-import { checkLeakedKeys } from './leakGuard';
 import { checkNameCharacters } from './rules';
 import { reportSchemaErrors } from './schemaErrors';
 import { quote } from './text';

@@ -7,6 +7,7 @@ import { isMap, isScalar, type Document } from 'yaml';
 import { PROVIDER_SETTINGS, isCredentialLikeKey, isProviderId, providerLabel, type ProviderId } from './catalog';
 import { allowedKeys } from './generated/schemaInfo';
 import type { SchemaError } from './generated/validators';
+import { MAX_PROBLEMS } from './problems';
 import { closest, quote } from './text';
 import { findPair, nodeAtPath, parsePointer, type PathSegment, type ProblemList } from './yamlLoad';
 
@@ -69,6 +70,9 @@ const PATTERN_HINTS: Record<string, string> = {
 
 export function reportSchemaErrors(kind: FileKind, errors: readonly SchemaError[], doc: Document.Parsed, data: unknown, problems: ProblemList, skipKeys: ReadonlySet<string>): void {
   for (const err of errors) {
+    // Each error looks its node up; once the list is full the rest would only cost time
+    // (a mapping with 200,000 unknown keys took minutes).
+    if (problems.items.length >= MAX_PROBLEMS) break;
     if (err.keyword === 'if' || err.keyword === 'allOf') continue;
     const path = parsePointer(err.instancePath);
     const { node, pair } = nodeAtPath(doc, path);
@@ -76,6 +80,30 @@ export function reportSchemaErrors(kind: FileKind, errors: readonly SchemaError[
     const prop = typeof last === 'string' ? last : undefined;
     const where = describeObject(kind, path, data);
     const valueSpan = node?.range ? [node.range[0], node.range[1]] : pair?.key?.range ? [pair.key.range[0], pair.key.range[1]] : [0, 0];
+
+    // A property name refused by `propertyNames`: reported at that key, once (the wrapper
+    // error `propertyNames` only repeats it), saying why.
+    const propertyName = (err as { propertyName?: unknown }).propertyName;
+    if (err.keyword === 'propertyNames') continue;
+    if (typeof propertyName === 'string') {
+      const keyRange = findPair(node, propertyName)?.key?.range;
+      const span = keyRange ? [keyRange[0], keyRange[1]] : valueSpan;
+      if (err.keyword === 'not') {
+        const what = prop === 'headers' ? `The ${quote(propertyName)} header cannot be set here` : `${quote(propertyName)} cannot be set in \`${prop ?? 'value'}\` of ${where}`;
+        problems.add('schema-invalid-value', 'error', `${what}: credentials live in SecretStorage (names containing auth, key, token, secret, passw, cookie, credential, signature or session are refused).`, span[0], span[1]);
+        continue;
+      }
+      // An invalid header name has its own rule (header-name), at the same key.
+      if (prop === 'headers' && err.keyword === 'pattern') continue;
+      const why = err.keyword === 'maxLength' ? `it is longer than ${err.params.limit} characters`
+          : 'start with a letter or `_`, then letters, digits, `_`, `.` or `-`';
+      problems.add('schema-invalid-value', 'error', `${quote(propertyName)} cannot be a name in \`${prop ?? 'value'}\` of ${where}: ${why}.`, span[0], span[1]);
+      continue;
+    }
+    if (err.keyword === 'not') {
+      problems.add('schema-invalid-value', 'error', `\`${prop ?? 'value'}\` of ${where} looks like a credential (\`Bearer …\` / \`Basic …\`): keys never go in this file, they stay in VS Code SecretStorage.`, valueSpan[0], valueSpan[1]);
+      continue;
+    }
 
     switch (err.keyword) {
       case 'additionalProperties': {

@@ -54,7 +54,7 @@ const YAML_ERROR_MESSAGES: Record<string, string> = {
 };
 
 function yamlErrorMessage(code: string, message: string): string {
-  const known = YAML_ERROR_MESSAGES[code];
+  const known = YAML_ERROR_MESSAGES[code] ?? (/call stack/i.test(message) ? YAML_ERROR_MESSAGES.RESOURCE_EXHAUSTION : undefined);
   // The library's messages can quote source text; keep the first line only and cap it.
   const first = message.split('\n')[0].slice(0, 200);
   return known ?? `YAML syntax error: ${first}`;
@@ -72,15 +72,27 @@ export function loadYaml(text: string, what: string): LoadedYaml {
     return { index, problems: problems.items, syntaxOk: true };
   }
 
+  // Thousands of nested `[`/`{` make the parser recurse until the stack overflows, which is
+  // slow; a linear scan refuses them first (a file nested that deep is never legitimate).
+  const deepAt = flowNestingBeyond(text, FLOW_SCAN_DEPTH);
+  if (deepAt !== undefined) {
+    problems.add('too-deep', 'error', `Nesting deeper than ${MAX_DEPTH} levels is not allowed.`, deepAt, deepAt + 1);
+    return { index, problems: problems.items, syntaxOk: false };
+  }
+
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { version: '1.2', schema: 'core', merge: false, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, strict: true, stringKeys: false });
+    doc = parseDocument(text, { version: '1.2', schema: 'core', merge: false, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, strict: true, stringKeys: false });
   } catch (e) {
     const message = e instanceof RangeError ? YAML_ERROR_MESSAGES.RESOURCE_EXHAUSTION : `The ${what} could not be parsed.`;
     problems.add('yaml-syntax', 'error', message, 0, Math.min(text.length, 1));
     return { index, problems: problems.items, syntaxOk: false };
   }
 
+  // Duplicate keys are found by the walk below (the library's `uniqueKeys` check compares
+  // every key with every other: quadratic, 40,000 keys took 39 s), reported at the whole key.
+  const walkProblems = new ProblemList(index);
+  const walked = walkNodes(doc, walkProblems);
   let exhausted = false;
   for (const err of doc.errors) {
     if (err.code === 'RESOURCE_EXHAUSTION') {
@@ -89,17 +101,54 @@ export function loadYaml(text: string, what: string): LoadedYaml {
     }
     problems.add(err.code === 'DUPLICATE_KEY' ? 'duplicate-key' : err.code === 'MULTIPLE_DOCS' ? 'multiple-documents' : 'yaml-syntax', 'error', yamlErrorMessage(err.code, err.message), err.pos[0], err.pos[1]);
   }
-  const syntaxOk = doc.errors.length === 0;
+  const syntaxOk = doc.errors.length === 0 && !walked.duplicateKeys;
 
   if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.2') {
     const at = text.indexOf('%YAML');
     problems.add('yaml-version', 'error', `The %YAML ${doc.directives.yaml.version} directive is not supported: these files are YAML 1.2 (in YAML 1.1, \`no\`, \`off\` and \`y\` silently become booleans). Remove the directive.`, Math.max(0, at), at >= 0 ? at + 9 : 0);
   }
 
-  const { safe, data: built } = walkNodes(doc, problems);
+  for (const p of walkProblems.items) problems.add(p.code, p.severity, p.message, p.start, p.end);
+  const { safe, data: built } = walked;
   const data = safe && !exhausted ? built : undefined;
   if (doc.contents === null && syntaxOk) problems.add('empty-file', 'error', `The ${what} has no content.`, 0, text.length);
   return { index, problems: problems.items, doc, data, syntaxOk: syntaxOk && problems.items.every((p) => p.code !== 'yaml-version') };
+}
+
+/** Flow nesting at which the text is refused before parsing. */
+const FLOW_SCAN_DEPTH = 4 * MAX_DEPTH;
+
+/**
+ * The offset of the bracket that first went deeper than MAX_DEPTH, when `[`/`{` nest more
+ * than `limit` deep outside quotes and comments; otherwise undefined. Approximate (plain
+ * scalars may hold brackets), but a legitimate file never comes near the limit.
+ */
+function flowNestingBeyond(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let firstTooDeep = -1;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote) {
+      if (quote === '"' && c === 0x5c) i++;
+      else if (c === quote.charCodeAt(0)) quote = '';
+      continue;
+    }
+    if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth === MAX_DEPTH + 1) firstTooDeep = i;
+      if (depth > limit) return firstTooDeep;
+    } else if (c === 0x5d || c === 0x7d) {
+      if (depth > 0) depth--;
+    } else if (c === 0x22 || c === 0x27) {
+      quote = text[i];
+    } else if (c === 0x23 && (i === 0 || /\s/.test(text[i - 1]))) {
+      const nl = text.indexOf('\n', i);
+      if (nl < 0) break;
+      i = nl;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -108,8 +157,9 @@ export function loadYaml(text: string, what: string): LoadedYaml {
  * the same time (cheaper than a second pass with `toJS`). `safe` is false when the
  * data must not be used (aliases or depth).
  */
-function walkNodes(doc: Document.Parsed, problems: ProblemList): { safe: boolean; data: unknown } {
+function walkNodes(doc: Document.Parsed, problems: ProblemList): { safe: boolean; data: unknown; duplicateKeys: boolean } {
   let safe = true;
+  let duplicateKeys = false;
   const root: { value: unknown } = { value: null };
   type Slot = (v: unknown) => void;
   const stack: Array<{ node: unknown; depth: number; set: Slot }> = [{ node: doc.contents, depth: 0, set: (v) => { root.value = v; } }];
@@ -125,8 +175,11 @@ function walkNodes(doc: Document.Parsed, problems: ProblemList): { safe: boolean
       safe = false;
       continue;
     }
-    if (node.anchor) problems.add('yaml-anchor', 'error', `Anchors (${quote('&' + node.anchor)}) are not allowed: write each value out in full.`, start, Math.min(end, start + 1 + node.anchor.length));
-    if (node.tag) problems.add('yaml-tag', 'error', `Tags (${quote(node.tag.replace('tag:yaml.org,2002:', '!!'))}) are not allowed: plain values only.`, start, end);
+    if (node.anchor) {
+      const at = propertyBefore(problems.index.text, start, '&');
+      problems.add('yaml-anchor', 'error', `Anchors (${quote('&' + node.anchor)}) are not allowed: write each value out in full.`, at ?? start, at !== undefined ? at + 1 + node.anchor.length : Math.min(end, start + 1 + node.anchor.length));
+    }
+    if (node.tag) problems.add('yaml-tag', 'error', `Tags (${quote(node.tag.replace('tag:yaml.org,2002:', '!!'))}) are not allowed: plain values only.`, propertyBefore(problems.index.text, start, '!') ?? start, end);
     if (depth > MAX_DEPTH) {
       problems.add('too-deep', 'error', `Nesting deeper than ${MAX_DEPTH} levels is not allowed.`, start, Math.min(end, start + 1));
       safe = false;
@@ -135,8 +188,18 @@ function walkNodes(doc: Document.Parsed, problems: ProblemList): { safe: boolean
     if (isMap(node)) {
       const obj: Record<string, unknown> = {};
       set(obj);
+      const firstAt = new Map<string, number>();
       for (const pair of node.items as Pair[]) {
         const key = checkKey(pair, problems);
+        if (key !== undefined && isScalar(pair.key) && pair.key.range) {
+          const [ks, ke] = pair.key.range;
+          const first = firstAt.get(key);
+          if (first === undefined) firstAt.set(key, ks);
+          else {
+            duplicateKeys = true;
+            problems.add('duplicate-key', 'error', `Duplicate key ${quote(key)}: it is already set on line ${problems.index.positionAt(first).line + 1} of this mapping, and each key may appear only once (the later one would silently win).`, ks, ke);
+          }
+        }
         if (key !== undefined) {
           obj[key] = null; // keeps the source order of keys
           stack.push({ node: pair.value, depth: depth + 1, set: (v) => { obj[key] = v; } });
@@ -159,7 +222,24 @@ function walkNodes(doc: Document.Parsed, problems: ProblemList): { safe: boolean
       set(node.value);
     }
   }
-  return { safe, data: root.value };
+  return { safe, data: root.value, duplicateKeys };
+}
+
+/**
+ * Where the node property (`&anchor` or `!tag`) written just before a node starts: one of
+ * the (at most two) tokens before `start`. The parser's node range leaves properties out.
+ */
+function propertyBefore(text: string, start: number, sigil: '&' | '!'): number | undefined {
+  let i = start;
+  for (let token = 0; token < 2; token++) {
+    while (i > 0 && /\s/.test(text[i - 1])) i--;
+    const end = i;
+    while (i > 0 && !/\s/.test(text[i - 1])) i--;
+    if (i === end) return undefined;
+    if (text[i] === sigil) return i;
+    if (text[i] !== '&' && text[i] !== '!') return undefined;
+  }
+  return undefined;
 }
 
 /** Checks a mapping key; returns the property name to use in the data, or undefined to leave it out. */

