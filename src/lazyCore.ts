@@ -3,6 +3,7 @@
  * that runs at activation imports only yaml-free core modules (names, catalog, targets,
  * origin, redact, assignments …) and reaches the rest through `core()`.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import type * as CoreModule from './coreBundle';
 
@@ -11,8 +12,12 @@ export type Core = typeof CoreModule;
 let loaded: Core | undefined;
 
 export function core(): Core {
-  // A path esbuild cannot follow, so the core stays in its own file.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded ??= require(path.join(__dirname, 'core.js')) as Core;
+  // Paths esbuild cannot follow, so the core stays in its own file: dist/core.js beside
+  // the bundle, or coreBundle.js beside this file when tests load the compiled sources.
+  if (!loaded) {
+    const bundled = path.join(__dirname, 'core.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = require(fs.existsSync(bundled) ? bundled : path.join(__dirname, 'coreBundle.js')) as Core;
+  }
   return loaded;
 }

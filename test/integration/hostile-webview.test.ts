@@ -7,16 +7,15 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { EXTENSION_ID, api } from './helpers';
 import { ConnectionTester } from '../../src/connectionTester';
 import { Credentials } from '../../src/credentials';
 import { ConnectionEditorPanel } from '../../src/editor/connectionEditor';
-import type { AgentConnectionsApi } from '../../src/extension';
 import { PROTOCOL_VERSION } from '../../src/core/formProtocol';
 import { TestResults } from '../../src/testResults';
 import { startTrapServer, type TrapServer } from '../mocks';
 import { CANARY, recordCase, recordTrap } from '../unit/hostile/report';
 
-const EXTENSION_ID = 'agent-connections.agent-connections';
 
 class CountingSecrets implements vscode.SecretStorage {
   calls = 0;
@@ -68,7 +67,7 @@ describe('hostile webview messages to a real connection-editor panel', function 
   });
 
   it('after the handshake, ≥ 10 kinds of hostile messages have no side effect; after dispose nothing is handled', async () => {
-    const a = await vscode.extensions.getExtension<AgentConnectionsApi>(EXTENSION_ID)!.activate();
+    const a = await api();
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const folder = vscode.workspace.workspaceFolders![0];
     const manifest = path.join(folder.uri.fsPath, 'agent-connections.yaml');
@@ -80,7 +79,7 @@ describe('hostile webview messages to a real connection-editor panel', function 
     const credentials = new Credentials(context);
     const results = new TestResults(new MemoryMemento());
     const tester = new ConnectionTester(context, credentials, results, log);
-    const editor = ConnectionEditorPanel.createOrShow({ context, store: a.store, credentials, tester, results, log }, { mode: 'editModel', folder, model: 'gpt-4o' });
+    const editor = ConnectionEditorPanel.createOrShow({ context, store: a.store, credentials, tester, results, log, agentUsers: (f, m, c) => a.agentsTree.usage(f, m, c) }, { mode: 'editModel', folder, model: 'gpt-4o' });
     const posted: unknown[] = [];
     const webview = editor.panel.webview;
     const realPost = webview.postMessage.bind(webview);

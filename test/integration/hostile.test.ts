@@ -8,6 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { api } from './helpers';
 import { ConcurrentEditError, applyManifestEdit } from '../../src/applyEdit';
 import { ConnectionTester } from '../../src/connectionTester';
 import { Credentials } from '../../src/credentials';
@@ -17,13 +18,9 @@ import { TestResults } from '../../src/testResults';
 import { MARKUP_MESSAGE, startMockProvider, startTrapServer, type MockProvider, type TrapServer } from '../mocks';
 import { CANARY, hostileFixtures, mb, recordCase, recordTrap, sweep } from '../unit/hostile/report';
 
-const EXTENSION_ID = 'agent-connections.agent-connections';
 interface Expected { code: string; range: [number, number, number, number]; message: string; syntaxOk: boolean; threat: string }
 const EXPECTED: Record<string, Expected> = JSON.parse(fs.readFileSync(path.join(hostileFixtures, 'expected.json'), 'utf8'));
 
-async function api(): Promise<AgentConnectionsApi> {
-  return vscode.extensions.getExtension<AgentConnectionsApi>(EXTENSION_ID)!.activate();
-}
 const folder = () => vscode.workspace.workspaceFolders![0];
 const manifestPath = () => path.join(folder().uri.fsPath, 'agent-connections.yaml');
 const agentsPath = () => path.join(folder().uri.fsPath, 'agents', 'zz-hostile.agents.yaml');

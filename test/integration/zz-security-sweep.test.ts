@@ -7,12 +7,12 @@ import * as assert from 'assert';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AgentConnectionsApi } from '../../src/extension';
+import { api } from './helpers';
 import { CANARY_NEEDLES, recordSweep, repoRoot, sweep, writeReport } from '../unit/hostile/report';
 
 after(async function () {
   this.timeout(120_000);
-  const a = await vscode.extensions.getExtension<AgentConnectionsApi>('agent-connections.agent-connections')!.activate();
+  const a = await api();
   // scripts/vscode-test.mjs gives every run its own folder: workspace/, user-data/, home/, tmp/, browser-profile/.
   const base = path.dirname(os.homedir());
   const isolated = path.basename(os.homedir()) === 'home' && vscode.workspace.workspaceFolders![0].uri.fsPath.startsWith(base);
