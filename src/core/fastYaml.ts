@@ -92,15 +92,25 @@ const ESCAPES: Record<string, string> = {
  * check re-reads only the lines it changed): the region must hold exactly one block
  * sequence starting at `from`.
  */
-export function fastParse(text: string, from = 0, to = text.length): FastParse | undefined {
+export function fastParse(text: string, from = 0, to = text.length, tail: RegionTail = { indent: 0, depth: 1 }): FastParse | undefined {
   if (from === 0 && to === text.length && UNSUPPORTED.test(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)) return undefined;
   try {
-    return new Parser(text, from, to).root();
+    return new Parser(text, from, to, tail).root();
   } catch (e) {
     if (e === BAIL) return undefined;
     if (e instanceof RangeError) return undefined; // call stack: let the full path report it
     throw e;
   }
+}
+
+/**
+ * For a region parse: the indentation of the line right after the region (comment lines at
+ * the region's end must have it, as they would need in the whole file), and the nesting
+ * depth of the region's sequence in the whole file.
+ */
+export interface RegionTail {
+  indent: number;
+  depth: number;
 }
 
 /** Checks a region (an edit's changed lines) for what `fastParse` would refuse outright. */
@@ -122,7 +132,7 @@ class Parser {
   private data: unknown = null;
   private readonly bomEnd: number;
 
-  constructor(private readonly text: string, private readonly from: number, private readonly to: number) {
+  constructor(private readonly text: string, private readonly from: number, private readonly to: number, private readonly tail: RegionTail) {
     this.bomEnd = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   }
 
@@ -170,8 +180,9 @@ class Parser {
       this.eof = false;
       return;
     }
-    // Comment lines after the last content line stay outside every node only at column 0.
-    if (commentIndent > 0) this.bail();
+    // Comment lines after the last content line stay outside every node only at column 0
+    // (in a region: at the indentation of the line after it).
+    if (commentIndent !== -1 && commentIndent !== this.tail.indent) this.bail();
     this.sawComment = commentIndent !== -1;
     this.eof = true;
     this.indent = -1;
@@ -183,10 +194,10 @@ class Parser {
     let node: TNode;
     if (this.from === 0) {
       if (this.indent !== 0) this.bail();
-      node = this.isDashLine(this.cStart) ? this.seq(0, 1) : this.map(0, this.cStart, 1);
+      node = this.isDashLine(this.cStart) ? this.seq(0, this.tail.depth) : this.map(0, this.cStart, this.tail.depth);
     } else {
       if (!this.isDashLine(this.cStart)) this.bail();
-      node = this.seq(this.indent, 1);
+      node = this.seq(this.indent, this.tail.depth);
     }
     if (!this.eof) this.bail();
     return { contents: node, data: this.data };
