@@ -11,7 +11,7 @@ import { isMap, isScalar, parseDocument, type DocumentOptions, type ParseOptions
 import { detectEol, LineIndex, quote } from './text';
 import { fastParse, regionSupported } from './fastYaml';
 import { loadTree } from './yamlLoad';
-import { isTMap, isTNode, isTPair, isTScalar, isTSeq, pairOf, type TDoc, type TMap, type TNode, type TPair, type TSeq } from './yamlTree';
+import { isTMap, isTNode, isTPair, isTScalar, isTSeq, pairOf, plainOf, type TDoc, type TMap, type TNode, type TPair, type TScalar, type TSeq } from './yamlTree';
 
 export interface TextEdit {
   /** Offset of the first replaced character. */
@@ -193,17 +193,26 @@ interface Editable {
   /** Read by the fast parser: then the result may be checked region by region. */
   fast: boolean;
   eol: string;
-  /** The file's plain data, when it could be built (no aliases): the result is checked against it. */
+  /**
+   * The file's plain data, when it could be built (no aliases): the result is checked
+   * against it. Read by the fast parser, it is built only when asked for (`dataOf`).
+   */
   data: unknown;
   layout?: Layout;
 }
 
 function open(text: string): Editable {
-  const loaded = loadTree(text, 'manifest');
+  const loaded = loadTree(text, 'manifest', { data: false });
   if (!loaded.doc || !loaded.syntaxOk) {
     throw new EditError('The manifest has YAML errors; fix them (see the Problems panel) before changing it from here. The file was not modified.', 'syntax');
   }
   return { text, doc: loaded.doc, index: loaded.index, fast: loaded.fast, eol: detectEol(text), data: loaded.data };
+}
+
+/** The file's plain data (built from the tree on first use when the fast parser read it). */
+function dataOf(e: Editable): unknown {
+  if (e.data === undefined && e.fast) e.data = plainOf(e.doc.contents);
+  return e.data;
 }
 
 function rootMap(e: Editable): TMap {
@@ -665,8 +674,9 @@ function checked(e: Editable, edits: readonly TextEdit[], change: (data: Record<
   if (ok === undefined) {
     const loaded = loadTree(after, 'manifest');
     ok = loaded.syntaxOk && loaded.doc !== undefined;
-    if (ok && e.data !== undefined && e.data !== null && typeof e.data === 'object') {
-      const expected = structuredClone(e.data) as Record<string, unknown>;
+    const data = dataOf(e);
+    if (ok && data !== undefined && data !== null && typeof data === 'object') {
+      const expected = structuredClone(data) as Record<string, unknown>;
       change(expected);
       ok = isDeepStrictEqual(loaded.data, expected);
     }
@@ -696,9 +706,7 @@ function checkModelRegions(e: Editable, edits: readonly TextEdit[], after: strin
   if (!isTMap(root) || root.flow) return undefined;
   const modelsAt = root.items.findIndex((p) => isTScalar(p.key) && p.key.value === 'models');
   const seq = modelsAt >= 0 ? root.items[modelsAt].value : undefined;
-  const data = e.data as Record<string, unknown> | null;
-  const models = data?.models;
-  if (!isTSeq(seq) || seq.flow || seq.items.length === 0 || !Array.isArray(models) || models.length !== seq.items.length) return undefined;
+  if (!isTSeq(seq) || seq.flow || seq.items.length === 0) return undefined;
 
   // Each model's region starts at the line of its `-`.
   const starts: number[] = [];
@@ -732,17 +740,30 @@ function checkModelRegions(e: Editable, edits: readonly TextEdit[], after: strin
   if (!parsed || !isTSeq(parsed.contents)) return undefined;
   if (column(e, dashOf(e, seq.items[a] as TNode)) !== parsed.contents.start - from) return undefined;
 
-  // The expected data: the old data, with only the models of the region copied before the change.
-  const expectedModels = models.slice();
-  for (let i = a; i <= b; i++) expectedModels[i] = structuredClone(models[i]);
-  const expected: Record<string, unknown> = { ...data, models: expectedModels };
-  change(expected);
-  if (expected.models !== expectedModels || Object.keys(expected).length !== Object.keys(data!).length) return undefined;
-  for (const k of Object.keys(data!)) if (k !== 'models' && expected[k] !== data![k]) return undefined;
+  // The expected data: the old data of the region's models with the change applied. The
+  // other models stand in as frozen placeholders: a change that touched one could not be
+  // checked here (the whole result is re-read then).
+  const data: Record<string, unknown> = {};
+  for (const p of root.items) data[String((p.key as TScalar).value)] = p.value === seq ? undefined : plainOf(p.value);
+  const expectedModels: unknown[] = seq.items.map((item, i) => (i >= a && i <= b ? plainOf(item) : Object.freeze({})));
+  const others = expectedModels.slice();
+  data.models = expectedModels;
+  const expected: Record<string, unknown> = { ...data };
+  try {
+    change(expected);
+  } catch {
+    return undefined;
+  }
+  if (expected.models !== expectedModels || Object.keys(expected).length !== Object.keys(data).length) return undefined;
+  for (const key of Object.keys(data)) if (key !== 'models' && expected[key] !== data[key]) return undefined;
   const got = parsed.data as unknown[];
   const k = got.length;
-  if (expectedModels.length - models.length !== k - (b - a + 1)) return false;
+  const shift = k - (b - a + 1);
+  if (expectedModels.length - others.length !== shift) return false;
   if (touched.some((t) => t < a || t >= a + k)) return undefined;
+  // The models outside the region are untouched (the same placeholders, in the same order).
+  for (let i = 0; i < a; i++) if (expectedModels[i] !== others[i]) return undefined;
+  for (let i = a + k; i < expectedModels.length; i++) if (expectedModels[i] !== others[i - shift]) return undefined;
   return isDeepStrictEqual(got, expectedModels.slice(a, a + k));
 }
 

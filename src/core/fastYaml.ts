@@ -17,6 +17,7 @@ import { TMap, TPair, TScalar, TSeq, type Range, type TNode } from './yamlTree';
 
 export interface FastParse {
   contents: TNode;
+  /** The plain data (null when not asked for: `plainOf(contents)` gives it). */
   data: unknown;
 }
 
@@ -92,10 +93,10 @@ const ESCAPES: Record<string, string> = {
  * check re-reads only the lines it changed): the region must hold exactly one block
  * sequence starting at `from`.
  */
-export function fastParse(text: string, from = 0, to = text.length, tail: RegionTail = { indent: 0, depth: 1 }): FastParse | undefined {
+export function fastParse(text: string, from = 0, to = text.length, tail: RegionTail = { indent: 0, depth: 1 }, buildData = true): FastParse | undefined {
   if (from === 0 && to === text.length && UNSUPPORTED.test(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)) return undefined;
   try {
-    return new Parser(text, from, to, tail).root();
+    return new Parser(text, from, to, tail, buildData).root();
   } catch (e) {
     if (e === BAIL) return undefined;
     if (e instanceof RangeError) return undefined; // call stack: let the full path report it
@@ -132,8 +133,24 @@ class Parser {
   private data: unknown = null;
   private readonly bomEnd: number;
 
-  constructor(private readonly text: string, private readonly from: number, private readonly to: number, private readonly tail: RegionTail) {
+  /** Keys seen so far, by length: a repeated key reuses its string and skips the checks it passed. */
+  private readonly keys: string[][] = [];
+
+  constructor(private readonly text: string, private readonly from: number, private readonly to: number, private readonly tail: RegionTail, private readonly buildData: boolean) {
     this.bomEnd = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  }
+
+  /** The key written from `kp` to `colon`, already checked: its string, else undefined. */
+  private knownKey(kp: number, colon: number): string | undefined {
+    const bucket = this.keys[colon - kp];
+    if (bucket === undefined) return undefined;
+    for (let i = 0; i < bucket.length; i++) if (this.text.startsWith(bucket[i], kp)) return bucket[i];
+    return undefined;
+  }
+
+  private rememberKey(key: string): void {
+    const bucket = (this.keys[key.length] ??= []);
+    if (bucket.length < 16) bucket.push(key);
   }
 
   private bail(): never {
@@ -214,7 +231,7 @@ class Parser {
     if (depth > FAST_MAX_DEPTH) this.bail();
     const text = this.text;
     const items: TNode[] = [];
-    const data: unknown[] = [];
+    const data: unknown[] | null = this.buildData ? [] : null;
     const start = this.cStart;
     let end = start;
     for (;;) {
@@ -233,7 +250,7 @@ class Parser {
         if (!this.eof && this.indent > indent) this.bail();
       }
       items.push(node);
-      data.push(this.data);
+      if (data) data.push(this.data);
       end = node.nodeEnd;
       if (this.eof || this.indent < indent) break;
       if (this.indent > indent) this.bail();
@@ -269,24 +286,29 @@ class Parser {
     if (depth > FAST_MAX_DEPTH) this.bail();
     const text = this.text;
     const items: TPair[] = [];
-    const data: Record<string, unknown> = {};
+    const data: Record<string, unknown> | null = this.buildData ? {} : null;
     let end = first;
     let kp = first;
     for (;;) {
       const colon = this.keyColon(kp);
       if (colon === -1 || colon === kp || colon - kp > MAX_KEY_CHARS) this.bail();
-      const c = text.charCodeAt(kp);
-      if (isIndicator(c) || ((c === DASH || c === 63 || c === COLON) && (kp + 1 === colon || text.charCodeAt(kp + 1) === SPACE))) this.bail();
-      if (text.charCodeAt(colon - 1) === SPACE) this.bail();
-      const keyText = text.slice(kp, colon);
-      for (let j = 0; j < keyText.length; j++) if (isIndicator(keyText.charCodeAt(j)) && keyText.charCodeAt(j) !== 35) this.bail();
-      const keyValue = resolvePlain(keyText);
-      if (typeof keyValue !== 'string' || keyValue === '<<' || keyValue === '__proto__') this.bail();
+      let keyValue = this.knownKey(kp, colon);
+      if (keyValue === undefined) {
+        const c = text.charCodeAt(kp);
+        if (isIndicator(c) || ((c === DASH || c === 63 || c === COLON) && (kp + 1 === colon || text.charCodeAt(kp + 1) === SPACE))) this.bail();
+        if (text.charCodeAt(colon - 1) === SPACE) this.bail();
+        const keyText = text.slice(kp, colon);
+        for (let j = 0; j < keyText.length; j++) if (isIndicator(keyText.charCodeAt(j)) && keyText.charCodeAt(j) !== 35) this.bail();
+        const resolved = resolvePlain(keyText);
+        if (typeof resolved !== 'string' || resolved === '<<' || resolved === '__proto__') this.bail();
+        keyValue = resolved;
+        this.rememberKey(keyValue);
+      }
       for (let i = 0; i < items.length; i++) if ((items[i].key as TScalar).value === keyValue) this.bail();
       const key = new TScalar(keyValue, 'PLAIN', kp, colon, colon);
       const value = this.valueAfterColon(indent, colon + 1, depth + 1);
       items.push(new TPair(key, value));
-      data[keyValue] = this.data;
+      if (data) data[keyValue] = this.data;
       end = value.nodeEnd;
       // Now at the line after the value.
       if (this.eof || this.indent < indent) break;
@@ -471,7 +493,7 @@ class Parser {
     if (j >= this.lineEnd) this.bail();
     if (isMapOpen) {
       const items: TPair[] = [];
-      const data: Record<string, unknown> = {};
+      const data: Record<string, unknown> | null = this.buildData ? {} : null;
       if (text.charCodeAt(j) !== close) {
         for (;;) {
           const key = this.flowScalar(j, true);
@@ -485,7 +507,7 @@ class Parser {
           if (vc === 44 || vc === close) this.bail(); // an empty value
           const value = vc === 91 || vc === 123 ? this.flow(k, depth + 1) : this.flowScalar(k, false);
           items.push(new TPair(key, value));
-          data[key.value] = this.data;
+          if (data) data[key.value] = this.data;
           j = value.nodeEnd;
           const sep = text.charCodeAt(j);
           if (sep === close) break;
@@ -499,13 +521,13 @@ class Parser {
       return new TMap(items, true, p, after, this.skipSpaces(after));
     }
     const items: TNode[] = [];
-    const data: unknown[] = [];
+    const data: unknown[] | null = this.buildData ? [] : null;
     if (text.charCodeAt(j) !== close) {
       for (;;) {
         const vc = text.charCodeAt(j);
         const value = vc === 91 || vc === 123 ? this.flow(j, depth + 1) : this.flowScalar(j, false);
         items.push(value);
-        data.push(this.data);
+        if (data) data.push(this.data);
         j = value.nodeEnd;
         const sep = text.charCodeAt(j);
         if (sep === close) break;

@@ -243,12 +243,15 @@ export function findLeakedKeys(source: LeakSource, index: LineIndex, file: LeakF
         for (let i = 0; i < items.length; i++) {
           const child = items[i];
           if (child !== null && child.kind === 'pair') {
+            const shortKey = short(child.key);
+            const shortValue = short(child.value);
+            if (shortKey && shortValue) continue;
             const key = child.key?.kind === 'scalar' ? String(child.key.value) : String(i);
             const seg = seq ? [i, key] : [key];
             // models[i].connections[j].advancedProperties: the connection mapping is at depth 4.
             const childAdv = adv || (depth === 4 && key === 'advancedProperties' && isConnectionPath(pathOf(item)));
-            if (!short(child.key)) stack.push({ node: child.key, parent: item, seg, depth: depth + 1, flow: inFlow, asKey: true, adv: childAdv });
-            if (!short(child.value)) stack.push({ node: child.value, parent: item, seg, depth: depth + 1, flow: inFlow, asKey: false, adv: childAdv });
+            if (!shortKey) stack.push({ node: child.key, parent: item, seg, depth: depth + 1, flow: inFlow, asKey: true, adv: childAdv });
+            if (!shortValue) stack.push({ node: child.value, parent: item, seg, depth: depth + 1, flow: inFlow, asKey: false, adv: childAdv });
           } else if (!short(child)) {
             stack.push({ node: child, parent: item, seg: [i], depth: depth + 1, flow: inFlow, asKey: false, adv });
           }

@@ -46,14 +46,15 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
       }
     }
 
+    /** Name → offset of its first use (the line is computed only for a message). */
     const seenConnections = new Map<string, number>();
     model.connections.forEach((conn, ci) => {
       const connMap = nodes[mi].connections[ci];
       checkNameCharacters('connection', conn.name, conn.nameSpan, problems);
-      const firstLine = seenConnections.get(conn.name);
-      if (firstLine !== undefined && !conn.name.startsWith('(connection ')) {
-        problems.add('duplicate-name', 'error', `Model ${quote(model.name)} already has a connection named ${quote(conn.name)} (line ${firstLine}); connection names must be unique within a model.`, conn.nameSpan.start, conn.nameSpan.end);
-      } else seenConnections.set(conn.name, problems.index.positionAt(conn.nameSpan.start).line + 1);
+      const firstAt = seenConnections.get(conn.name);
+      if (firstAt !== undefined && !conn.name.startsWith('(connection ')) {
+        problems.add('duplicate-name', 'error', `Model ${quote(model.name)} already has a connection named ${quote(conn.name)} (line ${problems.index.positionAt(firstAt).line + 1}); connection names must be unique within a model.`, conn.nameSpan.start, conn.nameSpan.end);
+      } else seenConnections.set(conn.name, conn.nameSpan.start);
 
       checkDate(pairOf(connMap, 'addedOn')?.value, problems);
       if (!isProviderId(model.provider)) {
@@ -134,11 +135,23 @@ function checkDate(node: TNode | null | undefined, problems: ProblemList): void 
   if (node?.kind !== 'scalar' || typeof node.value !== 'string') return;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(node.value);
   if (!m) return; // the schema reports the shape
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  if (d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) {
+  if (!isRealDate(+m[1], +m[2], +m[3])) {
     const [s, e] = node.range ?? [0, 0];
     problems.add('invalid-date', 'error', `${quote(node.value)} is not a real date.`, s, e);
   }
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether year-month-day names a day of the calendar — what `Date.UTC` round-trips, which
+ * reads years 0–99 as 1900–1999 (so 0000-02-29 is not a real date there either).
+ */
+function isRealDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const y = year < 100 ? 1900 + year : year;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : DAYS[month - 1]);
 }
 
 export function isLoopbackHost(hostname: string): boolean {

@@ -140,11 +140,12 @@ export function setFastPath(enabled: boolean): void {
  * the same tree, data and problems; the fast one only answers for files without YAML-level
  * problems.
  */
-export function loadTree(text: string, what: string): LoadedTree {
+export function loadTree(text: string, what: string, options: { data?: boolean } = {}): LoadedTree {
   observer?.(text);
   if (fastPathEnabled && text.length <= MAX_FILE_CHARS) {
-    const fast = fastParse(text);
-    if (fast) return { index: new LineIndex(text), problems: [], doc: { contents: fast.contents }, data: fast.data, syntaxOk: true, fast: true };
+    // Without `data`, the fast path leaves it out (`plainOf(doc.contents)` gives it): edits need only a few models' data.
+    const fast = fastParse(text, 0, text.length, undefined, options.data !== false);
+    if (fast) return { index: new LineIndex(text), problems: [], doc: { contents: fast.contents }, data: options.data === false ? undefined : fast.data, syntaxOk: true, fast: true };
   }
   const loaded = loadYaml(text, what);
   return { index: loaded.index, problems: loaded.problems, doc: loaded.doc ? fromYamlDocument(loaded.doc) : undefined, data: loaded.data, syntaxOk: loaded.syntaxOk, fast: false };

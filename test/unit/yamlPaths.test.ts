@@ -7,6 +7,7 @@ import * as assert from 'assert';
 import { fastParse, resolvePlain } from '../../src/core/fastYaml';
 import { analyzeManifest } from '../../src/core/manifest';
 import { loadTree, loadYaml, setFastPath } from '../../src/core/yamlLoad';
+import { plainOf } from '../../src/core/yamlTree';
 import { benchCorpus, EDGE_CASES, fileCorpus, mutations, recordedTexts } from './corpus';
 
 interface Outcome {
@@ -29,6 +30,7 @@ function compare(name: string, text: string): Outcome {
   if (fastTree.fast) {
     assert.deepStrictEqual(fastTree.doc, fullTree.doc, `${name}: position trees differ`);
     assert.deepStrictEqual(fastTree.data, fullTree.data, `${name}: data differs`);
+    assert.deepStrictEqual(plainOf(fastTree.doc!.contents), fastTree.data, `${name}: plainOf(tree) differs from the data`);
     assert.deepStrictEqual(fullTree.problems, [], `${name}: the fast path answered for a file with YAML problems`);
   }
   return { fast: fastTree.fast };
