@@ -198,21 +198,85 @@ interface Editable {
    * against it. Read by the fast parser, it is built only when asked for (`dataOf`).
    */
   data: unknown;
+  /**
+   * Read by the fast parser with only the top three levels kept (root, `models:`, each
+   * model's own fields; every level checked): a model's connections and nested mappings are
+   * read on first use (`fullModel`). Most edits need one or two models of thousands.
+   */
+  shallow: boolean;
+  /** Models already read in full. */
+  full: Set<number>;
   layout?: Layout;
+  mapIndent?: number;
 }
 
+/** Keeps root → models → model fields; deeper blocks are read per model when needed. */
+const SHALLOW_DEPTH = 3;
+
 function open(text: string): Editable {
-  const loaded = loadTree(text, 'manifest', { data: false });
+  const loaded = loadTree(text, 'manifest', { data: false, retainDepth: SHALLOW_DEPTH });
   if (!loaded.doc || !loaded.syntaxOk) {
     throw new EditError('The manifest has YAML errors; fix them (see the Problems panel) before changing it from here. The file was not modified.', 'syntax');
   }
-  return { text, doc: loaded.doc, index: loaded.index, fast: loaded.fast, eol: detectEol(text), data: loaded.data };
+  return { text, doc: loaded.doc, index: loaded.index, fast: loaded.fast, eol: detectEol(text), data: loaded.data, shallow: loaded.fast, full: new Set() };
 }
 
-/** The file's plain data (built from the tree on first use when the fast parser read it). */
+/** The file's plain data (read again in full on first use when the fast parser read it). */
 function dataOf(e: Editable): unknown {
-  if (e.data === undefined && e.fast) e.data = plainOf(e.doc.contents);
+  if (e.data === undefined && e.fast) e.data = loadTree(e.text, 'manifest').data;
   return e.data;
+}
+
+/**
+ * Model `i` read in full. In a shallow tree, its lines — from its `-` line to the next
+ * model's, the next top-level key or the end — are parsed again on their own, with the
+ * rules of the whole-file parse (the same ranges, as absolute offsets), and the item is
+ * replaced. Should that not work, the whole file is read in full instead.
+ */
+function fullModel(e: Editable, i: number): TMap {
+  const seq = modelSeq(e);
+  const item = seq?.items[i];
+  if (!seq || !isTMap(item)) throw new Error(`no model #${i}`);
+  if (!e.shallow || e.full.has(i)) return item;
+  const region = modelRegion(e, seq, i);
+  const parsed = region && fastParse(e.text, { from: region.from, to: region.to, tail: { indent: region.tailIndent, depth: 2 }, data: false });
+  const got = parsed && isTSeq(parsed.contents) && parsed.contents.items.length === 1 ? parsed.contents.items[0] : undefined;
+  if (isTMap(got) && got.start === item.start && got.end === item.end) {
+    seq.items[i] = got;
+    e.full.add(i);
+    return got;
+  }
+  const loaded = loadTree(e.text, 'manifest', { data: false });
+  e.doc = loaded.doc!;
+  e.shallow = false;
+  const again = modelSeq(e)?.items[i];
+  if (!isTMap(again)) throw new Error(`no model #${i}`);
+  return again;
+}
+
+/** The lines of model `i` in a block `models:` list, and the indentation of the line after them. */
+function modelRegion(e: Editable, seq: TSeq, i: number): { from: number; to: number; tailIndent: number } | undefined {
+  if (seq.flow) return undefined;
+  const startOf = (n: unknown) => {
+    if (!isTMap(n) || n.flow) return -1;
+    const dash = dashOf(e, n);
+    return dash >= 0 && e.index.positionAt(dash).line === e.index.positionAt(n.start).line ? lineStart(e, dash) : -1;
+  };
+  const from = startOf(seq.items[i]);
+  if (from < 0) return undefined;
+  let to: number;
+  if (i + 1 < seq.items.length) {
+    to = startOf(seq.items[i + 1]);
+    if (to < 0) return undefined;
+  } else {
+    const root = e.doc.contents as TMap;
+    const at = root.items.findIndex((p) => p.value === seq);
+    const next = root.items[at + 1];
+    to = next?.key ? lineStart(e, next.key.start) : e.text.length;
+  }
+  let tailIndent = 0;
+  if (to < e.text.length) while (e.text.charCodeAt(to + tailIndent) === 32) tailIndent++;
+  return { from, to, tailIndent };
 }
 
 function rootMap(e: Editable): TMap {
@@ -235,9 +299,10 @@ function named(items: readonly unknown[], name: string): TMap | undefined {
 }
 
 function findModel(e: Editable, model: string): TMap {
-  const item = named(modelSeq(e)?.items ?? [], model);
+  const items = modelSeq(e)?.items ?? [];
+  const item = named(items, model);
   if (!item) throw new EditError(`No model named ${quote(model)} in the manifest (it may have been renamed or removed).`, 'not-found');
-  return item;
+  return fullModel(e, items.indexOf(item));
 }
 
 function findConnection(e: Editable, model: string, connection: string): { seq: TSeq; item: TMap } {
@@ -369,25 +434,37 @@ function mapIndentOf(e: Editable, map: TMap): number | undefined {
   return undefined;
 }
 
-function layoutOf(e: Editable): Layout {
+/** How the list styles are written: the first model with a block connections list decides. */
+function layoutOf(e: Editable): Omit<Layout, 'map'> {
   if (e.layout) return e.layout;
   const modelsPair = pairOf(e.doc.contents, 'models');
   let models = seqStyleOf(e, modelsPair);
   let connections: SeqStyle | undefined;
-  let map: number | undefined;
-  for (const m of modelSeq(e)?.items ?? []) {
-    if (!isTMap(m)) continue;
-    const cp = pairOf(m, 'connections');
-    connections ??= seqStyleOf(e, cp);
-    map ??= mapIndentOf(e, m);
-    const cs = cp?.value;
-    if (isTSeq(cs)) for (const c of cs.items) if (isTMap(c)) map ??= mapIndentOf(e, c);
+  const items = modelSeq(e)?.items ?? [];
+  for (let i = 0; i < items.length && connections === undefined; i++) {
+    if (isTMap(items[i])) connections = seqStyleOf(e, pairOf(fullModel(e, i), 'connections'));
   }
   models ??= connections ?? { indent: 2, gap: 2 };
   connections ??= models;
-  map ??= models.indent > 0 ? models.indent : models.gap;
-  e.layout = { models, connections, map };
+  e.layout = { models, connections, map: 0 };
   return e.layout;
+}
+
+/** Columns a nested block mapping is indented by: the first one in a model or connection decides. */
+function mapIndentOf_(e: Editable): number {
+  if (e.mapIndent !== undefined) return e.mapIndent;
+  let map: number | undefined;
+  const items = modelSeq(e)?.items ?? [];
+  for (let i = 0; i < items.length && map === undefined; i++) {
+    if (!isTMap(items[i])) continue;
+    const m = fullModel(e, i);
+    map = mapIndentOf(e, m);
+    const cs = pairOf(m, 'connections')?.value;
+    if (isTSeq(cs)) for (const c of cs.items) if (isTMap(c)) map ??= mapIndentOf(e, c);
+  }
+  const models = layoutOf(e).models;
+  e.mapIndent = map ?? (models.indent > 0 ? models.indent : models.gap);
+  return e.mapIndent;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -403,7 +480,7 @@ function renderPair(e: Editable, key: string, value: Tree, col: number, keyText 
   }
   if (isTreeMap(value)) {
     if (value.entries.length === 0) return [`${pad}${keyText}: {}`];
-    return [`${pad}${keyText}:`, ...value.entries.flatMap(([k, v]) => renderPair(e, k, v, col + layoutOf(e).map))];
+    return [`${pad}${keyText}:`, ...value.entries.flatMap(([k, v]) => renderPair(e, k, v, col + mapIndentOf_(e)))];
   }
   return [`${pad}${keyText}: ${formatScalar(value)}`];
 }
@@ -736,7 +813,7 @@ function checkModelRegions(e: Editable, edits: readonly TextEdit[], after: strin
   let tailIndent = 0;
   while (toOld + tailIndent < e.text.length && e.text.charCodeAt(toOld + tailIndent) === 32) tailIndent++;
   // The models list is the value of a top-level key: depth 2, as in a whole-file parse.
-  const parsed = fastParse(after, from, to, { indent: toOld === e.text.length ? 0 : tailIndent, depth: 2 });
+  const parsed = fastParse(after, { from, to, tail: { indent: toOld === e.text.length ? 0 : tailIndent, depth: 2 } });
   if (!parsed || !isTSeq(parsed.contents)) return undefined;
   if (column(e, dashOf(e, seq.items[a] as TNode)) !== parsed.contents.start - from) return undefined;
 
@@ -745,7 +822,7 @@ function checkModelRegions(e: Editable, edits: readonly TextEdit[], after: strin
   // checked here (the whole result is re-read then).
   const data: Record<string, unknown> = {};
   for (const p of root.items) data[String((p.key as TScalar).value)] = p.value === seq ? undefined : plainOf(p.value);
-  const expectedModels: unknown[] = seq.items.map((item, i) => (i >= a && i <= b ? plainOf(item) : Object.freeze({})));
+  const expectedModels: unknown[] = seq.items.map((_item, i) => (i >= a && i <= b ? plainOf(fullModel(e, i)) : Object.freeze({})));
   const others = expectedModels.slice();
   data.models = expectedModels;
   const expected: Record<string, unknown> = { ...data };
@@ -872,6 +949,8 @@ export function addModel(text: string, model: Record<string, FieldValue>, connec
     conns.push(conn);
   }
   const item: TreeMap = { entries: [...orderedEntries(model, MODEL_KEYS, 'model'), ['connections', conns]] };
+  const count = modelSeq(e)?.items.length ?? 0;
+  if (count > 0 && isTMap(modelSeq(e)!.items[count - 1])) fullModel(e, count - 1); // the new model goes after its last line
   const edits = appendItem(e, root, 'models', item, ROOT_KEYS);
   return checked(e, edits, (d) => {
     if (!Array.isArray(d.models)) d.models = [];

@@ -93,15 +93,32 @@ const ESCAPES: Record<string, string> = {
  * check re-reads only the lines it changed): the region must hold exactly one block
  * sequence starting at `from`.
  */
-export function fastParse(text: string, from = 0, to = text.length, tail: RegionTail = { indent: 0, depth: 1 }, buildData = true): FastParse | undefined {
+export function fastParse(text: string, options: FastOptions = {}): FastParse | undefined {
+  const from = options.from ?? 0;
+  const to = options.to ?? text.length;
   if (from === 0 && to === text.length && UNSUPPORTED.test(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)) return undefined;
   try {
-    return new Parser(text, from, to, tail, buildData).root();
+    return new Parser(text, from, to, options.tail ?? { indent: 0, depth: 1 }, options.data !== false, options.retainDepth ?? Infinity).root();
   } catch (e) {
     if (e === BAIL) return undefined;
     if (e instanceof RangeError) return undefined; // call stack: let the full path report it
     throw e;
   }
+}
+
+export interface FastOptions {
+  /** Parse only the whole lines from `from` to `to` (an edit's check, a model on demand): they must hold one block sequence. */
+  from?: number;
+  to?: number;
+  tail?: RegionTail;
+  /** Build the plain data (default true). */
+  data?: boolean;
+  /**
+   * Block collections nested deeper than this are read and checked in full but keep no
+   * items (their ranges are right): edits read the whole file this way and parse the few
+   * models they need again on their own.
+   */
+  retainDepth?: number;
 }
 
 /**
@@ -136,7 +153,7 @@ class Parser {
   /** Keys seen so far, by length: a repeated key reuses its string and skips the checks it passed. */
   private readonly keys: string[][] = [];
 
-  constructor(private readonly text: string, private readonly from: number, private readonly to: number, private readonly tail: RegionTail, private readonly buildData: boolean) {
+  constructor(private readonly text: string, private readonly from: number, private readonly to: number, private readonly tail: RegionTail, private readonly buildData: boolean, private readonly retainDepth: number) {
     this.bomEnd = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   }
 
@@ -230,8 +247,9 @@ class Parser {
   private seq(indent: number, depth: number): TSeq {
     if (depth > FAST_MAX_DEPTH) this.bail();
     const text = this.text;
+    const keep = depth <= this.retainDepth;
     const items: TNode[] = [];
-    const data: unknown[] | null = this.buildData ? [] : null;
+    const data: unknown[] | null = this.buildData && keep ? [] : null;
     const start = this.cStart;
     let end = start;
     for (;;) {
@@ -249,7 +267,7 @@ class Parser {
         this.advance(this.nextLine);
         if (!this.eof && this.indent > indent) this.bail();
       }
-      items.push(node);
+      if (keep) items.push(node);
       if (data) data.push(this.data);
       end = node.nodeEnd;
       if (this.eof || this.indent < indent) break;
@@ -285,8 +303,11 @@ class Parser {
   private map(indent: number, first: number, depth: number): TMap {
     if (depth > FAST_MAX_DEPTH) this.bail();
     const text = this.text;
+    const keep = depth <= this.retainDepth;
     const items: TPair[] = [];
-    const data: Record<string, unknown> | null = this.buildData ? {} : null;
+    /** The keys, for duplicates, when the pairs are not kept. */
+    const seen: string[] | null = keep ? null : [];
+    const data: Record<string, unknown> | null = this.buildData && keep ? {} : null;
     let end = first;
     let kp = first;
     for (;;) {
@@ -304,10 +325,13 @@ class Parser {
         keyValue = resolved;
         this.rememberKey(keyValue);
       }
-      for (let i = 0; i < items.length; i++) if ((items[i].key as TScalar).value === keyValue) this.bail();
+      if (seen) {
+        if (seen.includes(keyValue)) this.bail();
+        seen.push(keyValue);
+      } else for (let i = 0; i < items.length; i++) if ((items[i].key as TScalar).value === keyValue) this.bail();
       const key = new TScalar(keyValue, 'PLAIN', kp, colon, colon);
       const value = this.valueAfterColon(indent, colon + 1, depth + 1);
-      items.push(new TPair(key, value));
+      if (keep) items.push(new TPair(key, value));
       if (data) data[keyValue] = this.data;
       end = value.nodeEnd;
       // Now at the line after the value.

@@ -11,12 +11,23 @@ export interface TextRange {
   end: Position;
 }
 
-/** Maps offsets in one text to line/character positions (binary search over line starts). */
+/**
+ * Maps offsets in one text to line/character positions (binary search over line starts).
+ * The line starts are found on first use: a file without problems may never need them.
+ */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  private lineStarts?: number[];
 
-  constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  constructor(readonly text: string) {}
+
+  private get starts(): number[] {
+    if (this.lineStarts === undefined) {
+      const starts = [0];
+      const text = this.text;
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    return this.lineStarts;
   }
 
   get lineCount(): number {

@@ -140,11 +140,12 @@ export function setFastPath(enabled: boolean): void {
  * the same tree, data and problems; the fast one only answers for files without YAML-level
  * problems.
  */
-export function loadTree(text: string, what: string, options: { data?: boolean } = {}): LoadedTree {
+export function loadTree(text: string, what: string, options: { data?: boolean; retainDepth?: number } = {}): LoadedTree {
   observer?.(text);
   if (fastPathEnabled && text.length <= MAX_FILE_CHARS) {
-    // Without `data`, the fast path leaves it out (`plainOf(doc.contents)` gives it): edits need only a few models' data.
-    const fast = fastParse(text, 0, text.length, undefined, options.data !== false);
+    // Edits ask for less: no data (`plainOf(doc.contents)` gives it), and only the top
+    // levels of the tree kept (see FastOptions.retainDepth); the full path ignores both.
+    const fast = fastParse(text, { data: options.data !== false, retainDepth: options.retainDepth });
     if (fast) return { index: new LineIndex(text), problems: [], doc: { contents: fast.contents }, data: options.data === false ? undefined : fast.data, syntaxOk: true, fast: true };
   }
   const loaded = loadYaml(text, what);
