@@ -260,7 +260,7 @@ function modelRegion(e: Editable, seq: TSeq, i: number): { from: number; to: num
   const startOf = (n: unknown) => {
     if (!isTMap(n) || n.flow) return -1;
     const dash = dashOf(e, n);
-    return dash >= 0 && e.index.positionAt(dash).line === e.index.positionAt(n.start).line ? lineStart(e, dash) : -1;
+    return dash >= 0 && sameLine(e, dash, n.start) ? lineStart(e, dash) : -1;
   };
   const from = startOf(seq.items[i]);
   if (from < 0) return undefined;
@@ -323,8 +323,15 @@ function dataModels(data: unknown): Array<Record<string, unknown>> {
 
 /** Column of an offset; a BOM on the first line does not count. */
 export function column(e: TextView, offset: number): number {
-  const pos = e.index.positionAt(offset);
-  return pos.line === 0 && e.text.charCodeAt(0) === 0xfeff ? pos.character - 1 : pos.character;
+  const o = Math.max(0, Math.min(offset, e.text.length));
+  const start = e.index.lineStart(o);
+  return start === 0 && e.text.charCodeAt(0) === 0xfeff ? o - 1 : o - start;
+}
+
+/** True when no line break lies between two offsets. */
+function sameLine(e: TextView, a: number, b: number): boolean {
+  const nl = e.text.indexOf('\n', Math.min(a, b));
+  return nl === -1 || nl >= Math.max(a, b);
 }
 
 /** Start of the line holding an offset, after a BOM. */
@@ -688,7 +695,7 @@ function appendItem(e: Editable, owner: TMap, key: 'models' | 'connections', ite
     const dash = dashOf(e, last);
     let dashCol: number;
     let gap: number;
-    if (dash >= 0 && e.index.positionAt(dash).line === e.index.positionAt(last.range![0]).line) {
+    if (dash >= 0 && sameLine(e, dash, last.start)) {
       dashCol = column(e, dash);
       gap = column(e, last.range![0]) - dashCol;
     } else {
@@ -746,10 +753,9 @@ function normalize(edits: readonly TextEdit[]): TextEdit[] {
 function checked(e: Editable, edits: readonly TextEdit[], change: (data: Record<string, unknown>) => void, touched: readonly number[] = []): TextEdit[] {
   const result = normalize(edits);
   if (result.length === 0) return result;
-  const after = applyEdits(e.text, result);
-  let ok = touched.length > 0 ? checkModelRegions(e, result, after, change, touched) : undefined;
+  let ok = touched.length > 0 ? checkModelRegions(e, result, change, touched) : undefined;
   if (ok === undefined) {
-    const loaded = loadTree(after, 'manifest');
+    const loaded = loadTree(applyEdits(e.text, result), 'manifest');
     ok = loaded.syntaxOk && loaded.doc !== undefined;
     const data = dataOf(e);
     if (ok && data !== undefined && data !== null && typeof data === 'object') {
@@ -777,7 +783,7 @@ function checked(e: Editable, edits: readonly TextEdit[], change: (data: Record<
  * re-read (the file was read by the full path, an edit is elsewhere, a region cannot be
  * read fast …).
  */
-function checkModelRegions(e: Editable, edits: readonly TextEdit[], after: string, change: (data: Record<string, unknown>) => void, touched: readonly number[]): boolean | undefined {
+function checkModelRegions(e: Editable, edits: readonly TextEdit[], change: (data: Record<string, unknown>) => void, touched: readonly number[]): boolean | undefined {
   if (!e.fast) return undefined;
   const root = e.doc.contents;
   if (!isTMap(root) || root.flow) return undefined;
@@ -790,7 +796,7 @@ function checkModelRegions(e: Editable, edits: readonly TextEdit[], after: strin
   for (const item of seq.items) {
     if (!isTMap(item) || item.flow) return undefined;
     const dash = dashOf(e, item);
-    if (dash < 0 || e.index.positionAt(dash).line !== e.index.positionAt(item.start).line) return undefined;
+    if (dash < 0 || !sameLine(e, dash, item.start)) return undefined;
     starts.push(lineStart(e, dash));
   }
   const next = root.items[modelsAt + 1];
@@ -806,16 +812,16 @@ function checkModelRegions(e: Editable, edits: readonly TextEdit[], after: strin
   while (b + 1 < starts.length && starts[b + 1] < hi) b++;
   const from = starts[a];
   const toOld = regionEnd(b);
-  const delta = edits.reduce((d, x) => d + x.newText.length - (x.end - x.start), 0);
-  const to = toOld + delta;
-  if (to <= from || !regionSupported(after, from, to)) return undefined;
+  // The region of the result, built from the old text's region (the whole result is never built or flattened here).
+  const region = applyEdits(e.text.slice(from, toOld), edits.map((x) => ({ start: x.start - from, end: x.end - from, newText: x.newText })));
+  if (region.length === 0 || !regionSupported(region, 0, region.length)) return undefined;
 
   let tailIndent = 0;
   while (toOld + tailIndent < e.text.length && e.text.charCodeAt(toOld + tailIndent) === 32) tailIndent++;
   // The models list is the value of a top-level key: depth 2, as in a whole-file parse.
-  const parsed = fastParse(after, { from, to, tail: { indent: toOld === e.text.length ? 0 : tailIndent, depth: 2 } });
+  const parsed = fastParse(region, { region: true, tail: { indent: toOld === e.text.length ? 0 : tailIndent, depth: 2 } });
   if (!parsed || !isTSeq(parsed.contents)) return undefined;
-  if (column(e, dashOf(e, seq.items[a] as TNode)) !== parsed.contents.start - from) return undefined;
+  if (column(e, dashOf(e, seq.items[a] as TNode)) !== parsed.contents.start) return undefined;
 
   // The expected data: the old data of the region's models with the change applied. The
   // other models stand in as frozen placeholders: a change that touched one could not be
@@ -842,6 +848,14 @@ function checkModelRegions(e: Editable, edits: readonly TextEdit[], after: strin
   for (let i = 0; i < a; i++) if (expectedModels[i] !== others[i]) return undefined;
   for (let i = a + k; i < expectedModels.length; i++) if (expectedModels[i] !== others[i - shift]) return undefined;
   return isDeepStrictEqual(got, expectedModels.slice(a, a + k));
+}
+
+/**
+ * The check every edit goes through, for tests: `edits` on `text` must read as the old data
+ * changed by `change`; `touched` as for `checked`. Returns the normalized edits or throws.
+ */
+export function verifyEdits(text: string, edits: readonly TextEdit[], change: (data: Record<string, unknown>) => void, touched: readonly number[] = []): TextEdit[] {
+  return checked(open(text), edits, change, touched);
 }
 
 function applyChanges(target: Record<string, unknown>, changes: ReadonlyArray<[string, Tree | undefined]>): void {

@@ -96,9 +96,10 @@ const ESCAPES: Record<string, string> = {
 export function fastParse(text: string, options: FastOptions = {}): FastParse | undefined {
   const from = options.from ?? 0;
   const to = options.to ?? text.length;
-  if (from === 0 && to === text.length && UNSUPPORTED.test(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)) return undefined;
+  const region = options.region ?? from > 0;
+  if (!region && to === text.length && UNSUPPORTED.test(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)) return undefined;
   try {
-    return new Parser(text, from, to, options.tail ?? { indent: 0, depth: 1 }, options.data !== false, options.retainDepth ?? Infinity).root();
+    return new Parser(text, from, to, region, options.tail ?? { indent: 0, depth: 1 }, options.data !== false, options.retainDepth ?? Infinity).root();
   } catch (e) {
     if (e === BAIL) return undefined;
     if (e instanceof RangeError) return undefined; // call stack: let the full path report it
@@ -110,6 +111,8 @@ export interface FastOptions {
   /** Parse only the whole lines from `from` to `to` (an edit's check, a model on demand): they must hold one block sequence. */
   from?: number;
   to?: number;
+  /** Read as a region (one block sequence, the `tail` rules) even from offset 0: a region copied into its own string. */
+  region?: boolean;
   tail?: RegionTail;
   /** Build the plain data (default true). */
   data?: boolean;
@@ -153,8 +156,8 @@ class Parser {
   /** Keys seen so far, by length: a repeated key reuses its string and skips the checks it passed. */
   private readonly keys: string[][] = [];
 
-  constructor(private readonly text: string, private readonly from: number, private readonly to: number, private readonly tail: RegionTail, private readonly buildData: boolean, private readonly retainDepth: number) {
-    this.bomEnd = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  constructor(private readonly text: string, private readonly from: number, private readonly to: number, private readonly region: boolean, private readonly tail: RegionTail, private readonly buildData: boolean, private readonly retainDepth: number) {
+    this.bomEnd = !region && text.charCodeAt(0) === 0xfeff ? 1 : 0;
   }
 
   /** The key written from `kp` to `colon`, already checked: its string, else undefined. */
@@ -226,7 +229,7 @@ class Parser {
     this.advance(this.from);
     if (this.eof) this.bail();
     let node: TNode;
-    if (this.from === 0) {
+    if (!this.region) {
       if (this.indent !== 0) this.bail();
       node = this.isDashLine(this.cStart) ? this.seq(0, this.tail.depth) : this.map(0, this.cStart, this.tail.depth);
     } else {
@@ -403,8 +406,8 @@ class Parser {
         if (ch === COLON && (j + 1 === this.lineEnd || text.charCodeAt(j + 1) === SPACE)) this.bail();
       }
       while (end > p && text.charCodeAt(end - 1) === SPACE) end--;
-      const source = text.slice(p, end);
-      const value = resolvePlain(source);
+      // Where nothing is kept (a shallow read), the value is not needed: any plain scalar is valid.
+      const value = depth > this.retainDepth + 1 ? null : resolvePlain(text.slice(p, end));
       this.data = value;
       return new TScalar(value, 'PLAIN', p, end, this.nextLine);
     }

@@ -55,14 +55,17 @@ export class LineIndex {
     return { start: this.positionAt(start), end: this.positionAt(Math.max(start, end)) };
   }
 
+  /** Start of the line holding `offset` (found in the text: the line starts are not needed). */
   lineStart(offset: number): number {
-    return this.starts[this.positionAt(offset).line];
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    return o === 0 ? 0 : this.text.lastIndexOf('\n', o - 1) + 1;
   }
 
   /** Offset just after the line break that ends the line holding `offset` (or the text's end). */
   nextLineStart(offset: number): number {
-    const line = this.positionAt(offset).line;
-    return line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    const nl = this.text.indexOf('\n', o);
+    return nl === -1 ? this.text.length : nl + 1;
   }
 }
 

@@ -3,7 +3,7 @@
  * and with the fast path off, the whole result is re-read. Both must give the same edits.
  */
 import * as assert from 'assert';
-import { addConnection, addModel, applyEdits, deleteConnection, EditError, setConnectionEnabled, updateConnection, updateModel, type TextEdit } from '../../src/core/edit';
+import { addConnection, addModel, applyEdits, deleteConnection, EditError, setConnectionEnabled, updateConnection, updateModel, verifyEdits, type TextEdit } from '../../src/core/edit';
 import { analyzeManifest } from '../../src/core/manifest';
 import { loadTree, setFastPath } from '../../src/core/yamlLoad';
 import { benchCorpus } from './corpus';
@@ -82,4 +82,33 @@ describe('edits: region check ≡ whole-file check', function () {
     const m = analyzeManifest(text).models[2];
     assert.throws(() => bothPaths(() => updateConnection(text, { model: m.name, connection: m.connections[0].name }, { name: 'renamed' })), EditError);
   });
+});
+
+describe('edits: the region check refuses results that do not read as intended', () => {
+  const text = 'version: 1\nmodels:\n  - name: a\n    type: easy\n    provider: openai\n    model: gpt-4o\n    connections:\n      - name: k1\n        enabled: true\n\n  # b is next\n  - name: b\n    type: easy\n    provider: openai\n    model: gpt-4o\n    connections:\n      - name: k2\n  - name: c\n    type: easy\n    provider: openai\n    model: o3\n    connections: []\n';
+  const at = (s: string) => text.indexOf(s);
+  type Models = Array<{ connections: Array<Record<string, unknown>> }>;
+  const disableK2 = (d: Record<string, unknown>) => void ((d.models as Models)[1].connections[0].enabled = false);
+
+  it('accepts the right edit through the region check and through the whole-file check', () => {
+    const edit = { start: at('      - name: k2\n') + 17, end: at('      - name: k2\n') + 17, newText: '        enabled: false\n' };
+    assert.ok(loadTree(text, 'manifest').fast);
+    assert.deepStrictEqual(verifyEdits(text, [edit], disableK2, [1]), [edit]);
+    assert.deepStrictEqual(verifyEdits(text, [edit], disableK2), [edit]);
+  });
+
+  const wrong: Array<[string, TextEdit]> = [
+    ['another value', { start: at('      - name: k2\n') + 17, end: at('      - name: k2\n') + 17, newText: '        enabled: true\n' }],
+    ['the line at the model’s indentation', { start: at('      - name: k2\n') + 17, end: at('      - name: k2\n') + 17, newText: '    enabled: false\n' }],
+    ['a duplicate key', { start: at('      - name: k2\n') + 17, end: at('      - name: k2\n') + 17, newText: '        enabled: false\n        enabled: false\n' }],
+    ['a syntax error', { start: at('      - name: k2\n') + 17, end: at('      - name: k2\n') + 17, newText: '        enabled: [false\n' }],
+    ['a line that ends the list', { start: at('      - name: k2\n') + 17, end: at('      - name: k2\n') + 17, newText: '        enabled: false\nextra: 1\n' }],
+    ['tab indentation', { start: at('      - name: k2\n') + 17, end: at('      - name: k2\n') + 17, newText: '\t      enabled: false\n' }],
+  ];
+  for (const [what, edit] of wrong) {
+    it(`refuses ${what}`, () => {
+      assert.throws(() => verifyEdits(text, [edit], disableK2, [1]), EditError);
+      assert.throws(() => verifyEdits(text, [edit], disableK2), EditError);
+    });
+  }
 });
