@@ -153,6 +153,20 @@ class Parser {
   private data: unknown = null;
   private readonly bomEnd: number;
 
+  /** Stands in for the scalars of levels a shallow read does not keep (read once, then dropped). */
+  private readonly scratch = new TScalar(null, 'PLAIN', 0, 0, 0);
+
+  /** A block-context scalar at `depth`: a new node, or the scratch one where nothing is kept. */
+  private scalar(value: unknown, start: number, end: number, nodeEnd: number, depth: number): TScalar {
+    if (depth <= this.retainDepth + 1) return new TScalar(value, 'PLAIN', start, end, nodeEnd);
+    const s = this.scratch;
+    s.value = value;
+    s.start = start;
+    s.end = end;
+    s.nodeEnd = nodeEnd;
+    return s;
+  }
+
   /** Keys seen so far, by length: a repeated key reuses its string and skips the checks it passed. */
   private readonly keys: string[][] = [];
 
@@ -332,9 +346,8 @@ class Parser {
         if (seen.includes(keyValue)) this.bail();
         seen.push(keyValue);
       } else for (let i = 0; i < items.length; i++) if ((items[i].key as TScalar).value === keyValue) this.bail();
-      const key = new TScalar(keyValue, 'PLAIN', kp, colon, colon);
       const value = this.valueAfterColon(indent, colon + 1, depth + 1);
-      if (keep) items.push(new TPair(key, value));
+      if (keep) items.push(new TPair(new TScalar(keyValue, 'PLAIN', kp, colon, colon), value));
       if (data) data[keyValue] = this.data;
       end = value.nodeEnd;
       // Now at the line after the value.
@@ -361,7 +374,7 @@ class Parser {
       // An empty value's range runs on over the comment lines after it: left to the full path.
       if (this.sawComment) this.bail();
       this.data = null;
-      return new TScalar(null, 'PLAIN', lineEnd, lineEnd, lineEnd);
+      return this.scalar(null, lineEnd, lineEnd, lineEnd, depth);
     }
     if (text.charCodeAt(p) === HASH) {
       // `key: # comment` — an empty value (a nested block after it is left to the full path).
@@ -369,7 +382,7 @@ class Parser {
       const next = this.nextLine;
       this.advance(next);
       if (this.eof || this.sawComment || this.lineStart !== next || this.indent > mapIndent || (this.indent === mapIndent && this.isDashLine(this.cStart))) this.bail();
-      const node = new TScalar(null, 'PLAIN', p, p, this.cStart);
+      const node = this.scalar(null, p, p, this.cStart, depth);
       this.data = null;
       return node;
     }
@@ -409,7 +422,7 @@ class Parser {
       // Where nothing is kept (a shallow read), the value is not needed: any plain scalar is valid.
       const value = depth > this.retainDepth + 1 ? null : resolvePlain(text.slice(p, end));
       this.data = value;
-      return new TScalar(value, 'PLAIN', p, end, this.nextLine);
+      return this.scalar(value, p, end, this.nextLine, depth);
     }
     // After a quoted scalar or a flow collection: only spaces and a comment.
     const data = this.data;
