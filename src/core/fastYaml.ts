@@ -24,6 +24,8 @@ export interface FastParse {
 /** Deeper files take the full path (which reports nesting beyond MAX_DEPTH). */
 const FAST_MAX_DEPTH = 24;
 const MAX_KEY_CHARS = 1000;
+/** Mappings with more keys check duplicates with a set. */
+const SMALL_MAP = 16;
 
 /** Characters the fast path never reads: tabs, controls, NEL, line/paragraph separators, a BOM after the start, a lone CR. */
 // eslint-disable-next-line no-control-regex
@@ -165,6 +167,16 @@ class Parser {
     s.end = end;
     s.nodeEnd = nodeEnd;
     return s;
+  }
+
+  /** Whether `key` is already a key of a mapping (its pairs, or its key strings when pairs are not kept). */
+  private isDuplicate(items: readonly TPair[] | readonly string[], key: string, keys: Set<string> | undefined): boolean {
+    if (keys) return keys.has(key);
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      if ((typeof it === 'string' ? it : (it.key as TScalar).value) === key) return true;
+    }
+    return false;
   }
 
   /** Keys seen so far, by length: a repeated key reuses its string and skips the checks it passed. */
@@ -324,6 +336,8 @@ class Parser {
     const items: TPair[] = [];
     /** The keys, for duplicates, when the pairs are not kept. */
     const seen: string[] | null = keep ? null : [];
+    /** For large mappings: the keys in a set (a linear search stays quadratic on hostile files). */
+    let keys: Set<string> | undefined;
     const data: Record<string, unknown> | null = this.buildData && keep ? {} : null;
     let end = first;
     let kp = first;
@@ -342,10 +356,10 @@ class Parser {
         keyValue = resolved;
         this.rememberKey(keyValue);
       }
-      if (seen) {
-        if (seen.includes(keyValue)) this.bail();
-        seen.push(keyValue);
-      } else for (let i = 0; i < items.length; i++) if ((items[i].key as TScalar).value === keyValue) this.bail();
+      if (this.isDuplicate(keep ? items : seen!, keyValue, keys)) this.bail();
+      if (seen) seen.push(keyValue);
+      if (keys) keys.add(keyValue);
+      else if ((keep ? items.length : seen!.length) >= SMALL_MAP) keys = new Set(keep ? items.map((x) => (x.key as TScalar).value as string).concat(keyValue) : seen);
       const value = this.valueAfterColon(indent, colon + 1, depth + 1);
       if (keep) items.push(new TPair(new TScalar(keyValue, 'PLAIN', kp, colon, colon), value));
       if (data) data[keyValue] = this.data;
@@ -534,11 +548,16 @@ class Parser {
     if (isMapOpen) {
       const items: TPair[] = [];
       const data: Record<string, unknown> | null = this.buildData ? {} : null;
+      let flowKeys: Set<string> | undefined;
       if (text.charCodeAt(j) !== close) {
         for (;;) {
           const key = this.flowScalar(j, true);
           if (typeof key.value !== 'string' || key.value === '<<' || key.value === '__proto__') this.bail();
-          for (let i = 0; i < items.length; i++) if ((items[i].key as TScalar).value === key.value) this.bail();
+          if (items.length >= SMALL_MAP) {
+            flowKeys ??= new Set(items.map((x) => (x.key as TScalar).value as string));
+            if (flowKeys.has(key.value)) this.bail();
+            flowKeys.add(key.value);
+          } else if (this.isDuplicate(items, key.value, undefined)) this.bail();
           let k = key.end;
           if (text.charCodeAt(k) !== COLON || text.charCodeAt(k + 1) !== SPACE) this.bail();
           k = this.skipSpaces(k + 1);

@@ -68,6 +68,20 @@ describe('read path: fast parser ≡ full yaml path', function () {
     assert.strictEqual(resolvePlain('2026-11-22'), '2026-11-22');
   });
 
+  it('stays linear on mappings with very many keys (duplicates are found with a set)', () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => `k${i}: ${i}`).join('\n') + '\n';
+    const flow = `a: {${Array.from({ length: 50_000 }, (_, i) => `k${i}: ${i}`).join(', ')}}\n`;
+    const t0 = performance.now();
+    assert.ok(fastParse(many));
+    assert.strictEqual(fastParse(many + 'k7: again\n'), undefined);
+    assert.ok(fastParse(flow));
+    assert.strictEqual(fastParse(flow.replace('}\n', ', k9: 1}\n')), undefined);
+    assert.ok(fastParse(many, { retainDepth: 0, data: false }));
+    assert.strictEqual(fastParse(many + 'k7: again\n', { retainDepth: 0, data: false }), undefined);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 3000, `took ${ms.toFixed(0)} ms`);
+  });
+
   it('edge cases', () => {
     const r = compareAll(EDGE_CASES.map((t, i) => [`edge case #${i} ${JSON.stringify(t.slice(0, 40))}`, t]));
     assert.ok(r.fast > 50, `the fast path reads the plain cases (${r.fast} of ${r.total})`);
