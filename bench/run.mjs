@@ -22,7 +22,7 @@ const SIZES = [
   { connections: 1000, runs: 7, warmup: 4 },
   { connections: 10000, runs: 5, warmup: 2 },
 ];
-const TARGETS = { ratio: 1.25, retainedHeapMB: 60, eventLoopBlockMs: 100 };
+const TARGETS = { ratio: 1.25, readPath10kMs: 250, editMs: 50, retainedHeapMB: 60, eventLoopBlockMs: 100 };
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
@@ -34,8 +34,12 @@ if (!fs.existsSync(path.join(ROOT, 'src/core/generated/validators.ts'))) {
   console.log('src/core/generated missing: running scripts/build-validators.mjs');
   spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-validators.mjs')], { cwd: ROOT, stdio: 'inherit' });
 }
+// One bundle with the read path, the edit module and the switch that forces the full yaml path.
+const entryPath = path.join(tmp, 'entry.ts');
+const src = (f) => JSON.stringify(path.join(ROOT, 'src/core', f));
+fs.writeFileSync(entryPath, `export { analyzeManifest } from ${src('manifest.ts')};\nexport { setFastPath } from ${src('yamlLoad.ts')};\nexport { addConnection, applyEdits, setConnectionEnabled, updateConnection } from ${src('edit.ts')};\n`);
 const built = await esbuild.build({
-  entryPoints: [path.join(ROOT, 'src/core/manifest.ts')],
+  entryPoints: [entryPath],
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -44,7 +48,7 @@ const built = await esbuild.build({
   logLevel: 'warning',
 });
 fs.writeFileSync(corePath, built.outputFiles[0].text);
-const { analyzeManifest } = require(corePath);
+const { analyzeManifest, setFastPath, addConnection, applyEdits, setConnectionEnabled, updateConnection } = require(corePath);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -54,6 +58,15 @@ const time = (fn) => {
   const t0 = performance.now();
   const v = fn();
   return [performance.now() - t0, v];
+};
+/** Wall time and CPU time (user + system of this process, GC threads included) of one call. */
+const timeCpu = (fn) => {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const v = fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return [wall, (c.user + c.system) / 1000, v];
 };
 const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 
@@ -105,8 +118,69 @@ for (const size of SIZES) {
   });
 }
 
-// ---- 3. Retained heap after loading the 10,000 file (fresh process, --expose-gc).
+// ---- 2b. The full yaml path at 10,000 (the read path before the fast parser), for comparison.
 const bigText = manifests.get(10000);
+const fullPath = [];
+setFastPath(false);
+try {
+  analyzeManifest(bigText);
+  for (let i = 0; i < 3; i++) {
+    gc();
+    fullPath.push(time(() => analyzeManifest(bigText))[0]);
+  }
+} finally {
+  setFastPath(true);
+}
+const fullPathMs = median(fullPath);
+const big = sizeRows.find((r) => r.connections === 10000);
+
+// ---- 2c. Form-style edits on the 10,000 file: call to result text, and only the edited lines change.
+const bigModels = analyzeManifest(bigText).models;
+const editCases = [];
+for (const mi of [3, 250, 500, 777, bigModels.length - 1]) {
+  const m = bigModels[mi];
+  const c = m.connections[Math.min(2, m.connections.length - 1)];
+  const ref = { model: m.name, connection: c.name };
+  editCases.push(
+    [`setConnectionEnabled ${m.name}/${c.name}`, () => setConnectionEnabled(bigText, ref, !c.enabled)],
+    [`updateConnection ${m.name}/${c.name}`, () => updateConnection(bigText, ref, { description: 'Rotated key, see ticket 4711', addedBy: 'zed' })],
+    [`addConnection ${m.name}`, () => addConnection(bigText, m.name, { name: 'bench-new-key', enabled: true, addedBy: 'zed', addedOn: '2026-12-03' })],
+  );
+}
+for (const [, run] of editCases.slice(0, 6)) run(); // warm-up
+const lineOf = (text, offset) => {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+};
+const editRows = editCases.map(([what, run]) => {
+  gc();
+  let edits = [];
+  // From the call to the result text (what is written or applied to the open document).
+  const [ms, cpuMs, out] = timeCpu(() => applyEdits(bigText, (edits = run())));
+  // Only the edited lines: the lines before the first edited line and after the last are unchanged.
+  const a = bigText.split('\n');
+  const b = out.split('\n');
+  let p = 0;
+  while (p < a.length && a[p] === b[p]) p++;
+  let q = 0;
+  while (q < a.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
+  const first = lineOf(bigText, Math.min(...edits.map((e) => e.start)));
+  const last = lineOf(bigText, Math.max(...edits.map((e) => e.end)));
+  const onlyEdited = p >= first && a.length - q <= last + 1;
+  return { edit: what, ms: +ms.toFixed(1), cpuMs: +cpuMs.toFixed(1), changedLinesOld: a.length - p - q, changedLinesNew: b.length - p - q, onlyEditedLinesChanged: onlyEdited };
+});
+const editMs = median(editRows.map((r) => r.ms));
+const editCpuMs = median(editRows.map((r) => r.cpuMs));
+// CPU time of the read path at 10,000 too: on a loaded machine it says more than wall time.
+const readCpu = [];
+for (let i = 0; i < 5; i++) {
+  gc();
+  readCpu.push(timeCpu(() => analyzeManifest(bigText))[1]);
+}
+const readCpuMs = median(readCpu);
+
+// ---- 3. Retained heap after loading the 10,000 file (fresh process, --expose-gc).
 const bigPath = path.join(tmp, 'manifest-10000.yaml');
 fs.writeFileSync(bigPath, bigText);
 const smallPath = path.join(tmp, 'manifest-100.yaml');
@@ -227,6 +301,8 @@ const maxBlockMs = loopRuns.length ? Math.max(...loopRuns.map((r) => Math.max(r.
 // ---- 5. Report.
 const targets = {
   ratio: { target: `<= ${TARGETS.ratio} at every size`, value: Math.max(...sizeRows.map((r) => r.ratio)), pass: sizeRows.every((r) => r.ratioPass) },
+  readPath10kMs: { target: `<= ${TARGETS.readPath10kMs} ms: analyzeManifest (text → problems + tree model) at 10,000 connections`, value: big.analyzeManifestMs, pass: big.analyzeManifestMs <= TARGETS.readPath10kMs },
+  editMs: { target: `<= ${TARGETS.editMs} ms: median of ${editRows.length} form-style edits on the 10,000 file, only the edited lines changed`, value: +editMs.toFixed(1), pass: editMs <= TARGETS.editMs && editRows.every((r) => r.onlyEditedLinesChanged) },
   retainedHeapMB: { target: `<= ${TARGETS.retainedHeapMB} MB at 10,000`, value: heap.retainedMB !== undefined ? +heap.retainedMB.toFixed(1) : null, pass: heap.retainedMB !== undefined && heap.retainedMB <= TARGETS.retainedHeapMB },
   eventLoopBlockMs: { target: `<= ${TARGETS.eventLoopBlockMs} ms at 10,000`, value: Number.isFinite(maxBlockMs) ? +maxBlockMs.toFixed(1) : null, pass: Number.isFinite(maxBlockMs) && maxBlockMs <= TARGETS.eventLoopBlockMs },
 };
@@ -241,6 +317,10 @@ for (const [i, row] of table.entries()) {
   console.log(row.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  '));
   if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 }
+console.log(`\nRead path at 10,000 connections: ${fmt(big.analyzeManifestMs)} ms (fast parser); the full yaml path (setFastPath(false), as before): ${fmt(fullPathMs)} ms (median of ${fullPath.length}); yaml.parseDocument alone: ${fmt(big.parseDocumentMs)} ms`);
+console.log(`  CPU time of analyzeManifest at 10,000 (user + system, median of ${readCpu.length}): ${fmt(readCpuMs)} ms`);
+console.log(`Edits on the 10,000 file (call → result text, median of ${editRows.length}): ${fmt(editMs)} ms wall, ${fmt(editCpuMs)} ms CPU`);
+for (const r of editRows) console.log(`  ${r.ms.toFixed(1).padStart(6)} ms (CPU ${r.cpuMs.toFixed(1).padStart(5)})  ${r.edit}: ${r.changedLinesOld} line(s) → ${r.changedLinesNew}${r.onlyEditedLinesChanged ? '' : '  OTHER LINES CHANGED'}`);
 console.log(`\nRetained heap after analyzeManifest(10,000), result kept: ${heap.retainedMB !== undefined ? fmt(heap.retainedMB) + ' MB' : 'n/a'} (text itself ${heap.textMB ? fmt(heap.textMB) : '?'} MB, not counted; heap right after the call, before GC: +${heap.afterCallMB !== undefined ? fmt(heap.afterCallMB - heap.beforeMB) : '?'} MB)`);
 console.log(`Structured-clone reply of the 10,000 result: ${(wire.length / 1048576).toFixed(1)} MB; deserialising it on the main thread: ${fmt(deserializeMs)} ms (median of 7)`);
 console.log(`Event loop while a worker (${useDist ? 'dist/manifestWorker.js' : 'inline eval worker, dist/manifestWorker.js absent'}) analyses 10,000: max block ${fmt(maxBlockMs)} ms over ${loopRuns.length} runs (idle baseline ${fmt(Math.max(idle.maxIntervalGapMs, idle.histMaxMs))} ms)`);
@@ -259,6 +339,8 @@ const results = {
   yamlVersion: require('yaml/package.json').version,
   baseline: 'yaml.parseDocument(text) with default options',
   sizes: sizeRows,
+  readPath10k: { analyzeManifestMs: big.analyzeManifestMs, analyzeManifestCpuMs: +readCpuMs.toFixed(1), fullYamlPathMs: +fullPathMs.toFixed(1), parseDocumentMs: big.parseDocumentMs, speedupVsFullPath: +(fullPathMs / big.analyzeManifestMs).toFixed(2) },
+  edits: { connections: 10000, medianMs: +editMs.toFixed(1), medianCpuMs: +editCpuMs.toFixed(1), runs: editRows },
   retainedHeap: heap,
   eventLoop: { worker: useDist ? 'dist/manifestWorker.js' : 'inline eval worker (dist/manifestWorker.js absent)', connections: 10000, maxBlockMs: targets.eventLoopBlockMs.value, replyStructuredCloneMB: +(wire.length / 1048576).toFixed(2), replyDeserializeMsMedian: +deserializeMs.toFixed(1), idleBaselineMs: +Math.max(idle.maxIntervalGapMs, idle.histMaxMs).toFixed(1), runs: loopRuns, error: workerError },
   targets,

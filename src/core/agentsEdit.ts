@@ -6,12 +6,12 @@
  * result is re-read: it must parse and hold exactly the intended data.
  */
 import { isDeepStrictEqual } from 'util';
-import { isMap, isScalar, isSeq, Scalar, type Pair, type YAMLMap } from 'yaml';
 import type { AgentKind } from './assignments';
 import { parseReference } from './assignments';
 import { afterColon, applyEdits, column, EditError, formatScalar, keyRange, lineAfter, lineStart, onDashLine, scalarValue, valueEnd, type TextEdit } from './edit';
 import { detectEol, LineIndex, quote } from './text';
-import { findPair, loadYaml } from './yamlLoad';
+import { loadTree } from './yamlLoad';
+import { isTMap, isTScalar, isTSeq, pairOf, type TMap, type TPair } from './yamlTree';
 
 export interface AgentTarget {
   kind: AgentKind;
@@ -26,22 +26,22 @@ interface Editable {
   index: LineIndex;
   eol: string;
   data: unknown;
-  map: YAMLMap;
+  map: TMap;
   listKey: 'agents' | 'supervisors';
   position: number;
 }
 
 function open(text: string, target: AgentTarget): Editable {
-  const loaded = loadYaml(text, 'agents file');
+  const loaded = loadTree(text, 'agents file');
   if (!loaded.doc || !loaded.syntaxOk) {
     throw new EditError('The agents file has YAML errors; fix them (see the Problems panel) before changing it from here. The file was not modified.', 'syntax');
   }
   const listKey = target.kind === 'agent' ? 'agents' : 'supervisors';
-  const seq = findPair(loaded.doc.contents, listKey)?.value;
-  const found: Array<{ map: YAMLMap; position: number }> = [];
-  if (isSeq(seq)) {
+  const seq = pairOf(loaded.doc.contents, listKey)?.value;
+  const found: Array<{ map: TMap; position: number }> = [];
+  if (isTSeq(seq)) {
     seq.items.forEach((item, position) => {
-      if (isMap(item) && scalarValue(findPair(item, 'name')?.value) === target.name) found.push({ map: item, position });
+      if (isTMap(item) && scalarValue(pairOf(item, 'name')?.value) === target.name) found.push({ map: item, position });
     });
   }
   if (found.length === 0) throw new EditError(`No ${target.kind} named ${quote(target.name)} in this file (it may have been renamed or removed).`, 'not-found');
@@ -53,7 +53,7 @@ function open(text: string, target: AgentTarget): Editable {
 function checked(e: Editable, edits: TextEdit[], reference: string | undefined): TextEdit[] {
   if (edits.length === 0) return edits;
   edits.sort((a, b) => a.start - b.start);
-  const after = loadYaml(applyEdits(e.text, edits), 'agents file');
+  const after = loadTree(applyEdits(e.text, edits), 'agents file');
   let ok = after.syntaxOk && after.doc !== undefined;
   if (ok && e.data !== null && typeof e.data === 'object') {
     const expected = structuredClone(e.data) as Record<string, Array<Record<string, unknown>>>;
@@ -72,14 +72,14 @@ export function setAgentConnection(text: string, target: AgentTarget, reference:
   const e = open(text, target);
   const map = e.map;
   const scalar = formatScalar(reference, map.flow);
-  const pair = findPair(map, 'connection');
+  const pair = pairOf(map, 'connection');
   if (pair) {
     const v = pair.value;
-    if (isScalar(v) && v.value === reference) return [];
-    if (v !== null && !isScalar(v)) throw new EditError('`connection` is not a single value here; edit it by hand. The file was not modified.', 'shape');
+    if (isTScalar(v) && v.value === reference) return [];
+    if (v !== null && !isTScalar(v)) throw new EditError('`connection` is not a single value here; edit it by hand. The file was not modified.', 'shape');
     let edit: TextEdit;
     if (v?.range && v.range[1] > v.range[0]) {
-      const block = v.type === Scalar.BLOCK_FOLDED || v.type === Scalar.BLOCK_LITERAL;
+      const block = v.style === 'BLOCK_FOLDED' || v.style === 'BLOCK_LITERAL';
       edit = { start: v.range[0], end: v.range[1], newText: scalar + (block && e.text[v.range[1] - 1] === '\n' ? e.eol : '') };
     } else {
       const at = afterColon(e, pair);
@@ -87,7 +87,7 @@ export function setAgentConnection(text: string, target: AgentTarget, reference:
     }
     return checked(e, [edit], reference);
   }
-  const anchor = ANCHOR_KEYS.map((k) => findPair(map, k)).find((p) => p !== undefined) ?? (map.items[map.items.length - 1] as Pair | undefined);
+  const anchor = ANCHOR_KEYS.map((k) => pairOf(map, k)).find((p) => p !== undefined) ?? (map.items[map.items.length - 1] as TPair | undefined);
   if (!anchor) throw new EditError('This definition is empty; edit it by hand.', 'shape');
   const end = valueEnd(anchor);
   if (map.flow) return checked(e, [{ start: end, end, newText: `, connection: ${scalar}` }], reference);
@@ -101,10 +101,10 @@ export function setAgentConnection(text: string, target: AgentTarget, reference:
 export function clearAgentConnection(text: string, target: AgentTarget): TextEdit[] {
   const e = open(text, target);
   const map = e.map;
-  const pairs = map.items as Pair[];
-  const pair = findPair(map, 'connection');
+  const pairs = map.items as TPair[];
+  const pair = pairOf(map, 'connection');
   if (!pair) return [];
-  const i = pairs.indexOf(pair as Pair);
+  const i = pairs.indexOf(pair as TPair);
   if (pairs.length === 1) throw new EditError('`connection` is the only key of this definition; edit it by hand.', 'shape');
   const [keyStart] = keyRange(pair);
   let edit: TextEdit;

@@ -7,9 +7,11 @@
  * intended data, or nothing is written.
  */
 import { isDeepStrictEqual } from 'util';
-import { isMap, isNode, isPair, isScalar, isSeq, parseDocument, Scalar, type Document, type DocumentOptions, type Node, type ParseOptions, type Pair, type SchemaOptions, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, parseDocument, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
 import { detectEol, LineIndex, quote } from './text';
-import { findPair, loadYaml } from './yamlLoad';
+import { fastParse, regionSupported } from './fastYaml';
+import { loadTree } from './yamlLoad';
+import { isTMap, isTNode, isTPair, isTScalar, isTSeq, pairOf, plainOf, type TDoc, type TMap, type TNode, type TPair, type TScalar, type TSeq } from './yamlTree';
 
 export interface TextEdit {
   /** Offset of the first replaced character. */
@@ -186,52 +188,128 @@ export interface TextView {
 
 interface Editable {
   text: string;
-  doc: Document.Parsed;
+  doc: TDoc;
   index: LineIndex;
+  /** Read by the fast parser: then the result may be checked region by region. */
+  fast: boolean;
   eol: string;
-  /** The file's plain data, when it could be built (no aliases): the result is checked against it. */
+  /**
+   * The file's plain data, when it could be built (no aliases): the result is checked
+   * against it. Read by the fast parser, it is built only when asked for (`dataOf`).
+   */
   data: unknown;
+  /**
+   * Read by the fast parser with only the top three levels kept (root, `models:`, each
+   * model's own fields; every level checked): a model's connections and nested mappings are
+   * read on first use (`fullModel`). Most edits need one or two models of thousands.
+   */
+  shallow: boolean;
+  /** Models already read in full. */
+  full: Set<number>;
   layout?: Layout;
+  mapIndent?: number;
 }
 
+/** Keeps root → models → model fields; deeper blocks are read per model when needed. */
+const SHALLOW_DEPTH = 3;
+
 function open(text: string): Editable {
-  const loaded = loadYaml(text, 'manifest');
+  const loaded = loadTree(text, 'manifest', { data: false, retainDepth: SHALLOW_DEPTH });
   if (!loaded.doc || !loaded.syntaxOk) {
     throw new EditError('The manifest has YAML errors; fix them (see the Problems panel) before changing it from here. The file was not modified.', 'syntax');
   }
-  return { text, doc: loaded.doc, index: loaded.index, eol: detectEol(text), data: loaded.data };
+  return { text, doc: loaded.doc, index: loaded.index, fast: loaded.fast, eol: detectEol(text), data: loaded.data, shallow: loaded.fast, full: new Set() };
 }
 
-function rootMap(e: Editable): YAMLMap {
+/** The file's plain data (read again in full on first use when the fast parser read it). */
+function dataOf(e: Editable): unknown {
+  if (e.data === undefined && e.fast) e.data = loadTree(e.text, 'manifest').data;
+  return e.data;
+}
+
+/**
+ * Model `i` read in full. In a shallow tree, its lines — from its `-` line to the next
+ * model's, the next top-level key or the end — are parsed again on their own, with the
+ * rules of the whole-file parse (the same ranges, as absolute offsets), and the item is
+ * replaced. Should that not work, the whole file is read in full instead.
+ */
+function fullModel(e: Editable, i: number): TMap {
+  const seq = modelSeq(e);
+  const item = seq?.items[i];
+  if (!seq || !isTMap(item)) throw new Error(`no model #${i}`);
+  if (!e.shallow || e.full.has(i)) return item;
+  const region = modelRegion(e, seq, i);
+  const parsed = region && fastParse(e.text, { from: region.from, to: region.to, tail: { indent: region.tailIndent, depth: 2 }, data: false });
+  const got = parsed && isTSeq(parsed.contents) && parsed.contents.items.length === 1 ? parsed.contents.items[0] : undefined;
+  if (isTMap(got) && got.start === item.start && got.end === item.end) {
+    seq.items[i] = got;
+    e.full.add(i);
+    return got;
+  }
+  const loaded = loadTree(e.text, 'manifest', { data: false });
+  e.doc = loaded.doc!;
+  e.shallow = false;
+  const again = modelSeq(e)?.items[i];
+  if (!isTMap(again)) throw new Error(`no model #${i}`);
+  return again;
+}
+
+/** The lines of model `i` in a block `models:` list, and the indentation of the line after them. */
+function modelRegion(e: Editable, seq: TSeq, i: number): { from: number; to: number; tailIndent: number } | undefined {
+  if (seq.flow) return undefined;
+  const startOf = (n: unknown) => {
+    if (!isTMap(n) || n.flow) return -1;
+    const dash = dashOf(e, n);
+    return dash >= 0 && sameLine(e, dash, n.start) ? lineStart(e, dash) : -1;
+  };
+  const from = startOf(seq.items[i]);
+  if (from < 0) return undefined;
+  let to: number;
+  if (i + 1 < seq.items.length) {
+    to = startOf(seq.items[i + 1]);
+    if (to < 0) return undefined;
+  } else {
+    const root = e.doc.contents as TMap;
+    const at = root.items.findIndex((p) => p.value === seq);
+    const next = root.items[at + 1];
+    to = next?.key ? lineStart(e, next.key.start) : e.text.length;
+  }
+  let tailIndent = 0;
+  if (to < e.text.length) while (e.text.charCodeAt(to + tailIndent) === 32) tailIndent++;
+  return { from, to, tailIndent };
+}
+
+function rootMap(e: Editable): TMap {
   const root = e.doc.contents;
-  if (!isMap(root)) throw new EditError('The manifest must be a mapping with `version: 1` and `models:`; fix it by hand first. The file was not modified.', 'shape');
+  if (!isTMap(root)) throw new EditError('The manifest must be a mapping with `version: 1` and `models:`; fix it by hand first. The file was not modified.', 'shape');
   return root;
 }
 
-function modelSeq(e: Editable): YAMLSeq | undefined {
-  const seq = findPair(e.doc.contents, 'models')?.value;
-  return isSeq(seq) ? seq : undefined;
+function modelSeq(e: Editable): TSeq | undefined {
+  const seq = pairOf(e.doc.contents, 'models')?.value;
+  return isTSeq(seq) ? seq : undefined;
 }
 
 export function scalarValue(node: unknown): unknown {
-  return isScalar(node) ? node.value : undefined;
+  return isTScalar(node) ? node.value : undefined;
 }
 
-function named(items: readonly unknown[], name: string): YAMLMap | undefined {
-  return items.find((m): m is YAMLMap => isMap(m) && scalarValue(findPair(m, 'name')?.value) === name);
+function named(items: readonly unknown[], name: string): TMap | undefined {
+  return items.find((m): m is TMap => isTMap(m) && scalarValue(pairOf(m, 'name')?.value) === name);
 }
 
-function findModel(e: Editable, model: string): YAMLMap {
-  const item = named(modelSeq(e)?.items ?? [], model);
+function findModel(e: Editable, model: string): TMap {
+  const items = modelSeq(e)?.items ?? [];
+  const item = named(items, model);
   if (!item) throw new EditError(`No model named ${quote(model)} in the manifest (it may have been renamed or removed).`, 'not-found');
-  return item;
+  return fullModel(e, items.indexOf(item));
 }
 
-function findConnection(e: Editable, model: string, connection: string): { seq: YAMLSeq; item: YAMLMap } {
+function findConnection(e: Editable, model: string, connection: string): { seq: TSeq; item: TMap } {
   const m = findModel(e, model);
-  const seq = findPair(m, 'connections')?.value;
-  const item = isSeq(seq) ? named(seq.items, connection) : undefined;
-  if (!isSeq(seq) || !item) throw new EditError(`Model ${quote(model)} has no connection named ${quote(connection)} (it may have been renamed or removed).`, 'not-found');
+  const seq = pairOf(m, 'connections')?.value;
+  const item = isTSeq(seq) ? named(seq.items, connection) : undefined;
+  if (!isTSeq(seq) || !item) throw new EditError(`Model ${quote(model)} has no connection named ${quote(connection)} (it may have been renamed or removed).`, 'not-found');
   return { seq, item };
 }
 
@@ -245,8 +323,15 @@ function dataModels(data: unknown): Array<Record<string, unknown>> {
 
 /** Column of an offset; a BOM on the first line does not count. */
 export function column(e: TextView, offset: number): number {
-  const pos = e.index.positionAt(offset);
-  return pos.line === 0 && e.text.charCodeAt(0) === 0xfeff ? pos.character - 1 : pos.character;
+  const o = Math.max(0, Math.min(offset, e.text.length));
+  const start = e.index.lineStart(o);
+  return start === 0 && e.text.charCodeAt(0) === 0xfeff ? o - 1 : o - start;
+}
+
+/** True when no line break lies between two offsets. */
+function sameLine(e: TextView, a: number, b: number): boolean {
+  const nl = e.text.indexOf('\n', Math.min(a, b));
+  return nl === -1 || nl >= Math.max(a, b);
 }
 
 /** Start of the line holding an offset, after a BOM. */
@@ -260,8 +345,8 @@ export function lineAfter(e: TextView, end: number): number {
   return end > 0 && e.text[end - 1] === '\n' ? end : e.index.nextLineStart(end);
 }
 
-export function keyRange(pair: Pair): [number, number] {
-  const r = (pair.key as Node).range!;
+export function keyRange(pair: TPair): [number, number] {
+  const r = pair.key!.range;
   return [r[0], r[1]];
 }
 
@@ -270,24 +355,24 @@ export function keyRange(pair: Pair): [number, number] {
  * comments, blank lines and even the next line's indentation, so it is not used.
  */
 export function contentEnd(node: unknown, fallback: number): number {
-  if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
+  if ((isTMap(node) || isTSeq(node)) && !node.flow && node.items.length > 0) {
     const last = node.items[node.items.length - 1];
-    return isPair(last) ? contentEnd(last.value, (last.key as Node).range![1]) : contentEnd(last, fallback);
+    return isTPair(last) ? contentEnd(last.value, last.key!.range[1]) : contentEnd(last, fallback);
   }
-  const range = isNode(node) ? node.range : undefined;
+  const range = isTNode(node) ? node.range : undefined;
   return range && range[1] > range[0] ? range[1] : fallback;
 }
 
 /** Where a pair's value ends (its key's end for `key:` with nothing after it). */
-export function valueEnd(pair: Pair): number {
+export function valueEnd(pair: TPair): number {
   return contentEnd(pair.value, keyRange(pair)[1]);
 }
 
 /** Start of the line after a block pair, its nested block and the comments indented inside it included. */
-function pairEnd(e: Editable, pair: Pair): number {
+function pairEnd(e: Editable, pair: TPair): number {
   const end = lineAfter(e, valueEnd(pair));
   const v = pair.value;
-  return (isMap(v) || isSeq(v)) && !v.flow ? skipCommentLines(e, end, column(e, keyRange(pair)[0]) + 1) : end;
+  return (isTMap(v) || isTSeq(v)) && !v.flow ? skipCommentLines(e, end, column(e, keyRange(pair)[0]) + 1) : end;
 }
 
 /** Skips the comment lines at `at` indented at least `minCol`: they belong to the node above. */
@@ -309,14 +394,14 @@ export function onDashLine(e: TextView, keyStart: number): boolean {
 }
 
 /** Offset of the `-` of a block sequence item on the item's first line, or -1. */
-function dashOf(e: Editable, item: Node): number {
+function dashOf(e: Editable, item: TNode): number {
   let i = item.range![0] - 1;
   while (i >= 0 && e.text[i] === ' ') i--;
   return e.text[i] === '-' ? i : -1;
 }
 
 /** Offset after the colon of a pair whose value is missing or about to be replaced. */
-export function afterColon(e: TextView, pair: Pair): number {
+export function afterColon(e: TextView, pair: TPair): number {
   const colon = e.text.indexOf(':', keyRange(pair)[1]);
   if (colon === -1) throw new EditError('Unexpected mapping layout; edit this value by hand.', 'shape');
   return colon + 1;
@@ -330,11 +415,11 @@ function insertLines(e: Editable, at: number, lines: readonly string[]): TextEdi
 // ---------------------------------------------------------------------------------------
 // Layout: how this file indents
 
-function seqStyleOf(e: Editable, pair: Pair | undefined): SeqStyle | undefined {
+function seqStyleOf(e: Editable, pair: TPair | undefined): SeqStyle | undefined {
   const seq = pair?.value;
-  if (!pair || !isSeq(seq) || seq.flow) return undefined;
+  if (!pair || !isTSeq(seq) || seq.flow) return undefined;
   for (const item of seq.items) {
-    if (!isMap(item) || item.flow || !item.range) continue;
+    if (!isTMap(item) || item.flow || !item.range) continue;
     const dash = dashOf(e, item);
     if (dash < 0) continue;
     const indent = column(e, dash) - column(e, keyRange(pair)[0]);
@@ -345,10 +430,10 @@ function seqStyleOf(e: Editable, pair: Pair | undefined): SeqStyle | undefined {
 }
 
 /** Indentation of the first nested block mapping under a mapping's pairs. */
-function mapIndentOf(e: Editable, map: YAMLMap): number | undefined {
+function mapIndentOf(e: Editable, map: TMap): number | undefined {
   for (const pair of map.items) {
     const v = pair.value;
-    if (isMap(v) && !v.flow && v.items.length > 0) {
+    if (isTMap(v) && !v.flow && v.items.length > 0) {
       const d = column(e, keyRange(v.items[0])[0]) - column(e, keyRange(pair)[0]);
       if (d > 0) return d;
     }
@@ -356,25 +441,37 @@ function mapIndentOf(e: Editable, map: YAMLMap): number | undefined {
   return undefined;
 }
 
-function layoutOf(e: Editable): Layout {
+/** How the list styles are written: the first model with a block connections list decides. */
+function layoutOf(e: Editable): Omit<Layout, 'map'> {
   if (e.layout) return e.layout;
-  const modelsPair = findPair(e.doc.contents, 'models');
+  const modelsPair = pairOf(e.doc.contents, 'models');
   let models = seqStyleOf(e, modelsPair);
   let connections: SeqStyle | undefined;
-  let map: number | undefined;
-  for (const m of modelSeq(e)?.items ?? []) {
-    if (!isMap(m)) continue;
-    const cp = findPair(m, 'connections');
-    connections ??= seqStyleOf(e, cp);
-    map ??= mapIndentOf(e, m);
-    const cs = cp?.value;
-    if (isSeq(cs)) for (const c of cs.items) if (isMap(c)) map ??= mapIndentOf(e, c);
+  const items = modelSeq(e)?.items ?? [];
+  for (let i = 0; i < items.length && connections === undefined; i++) {
+    if (isTMap(items[i])) connections = seqStyleOf(e, pairOf(fullModel(e, i), 'connections'));
   }
   models ??= connections ?? { indent: 2, gap: 2 };
   connections ??= models;
-  map ??= models.indent > 0 ? models.indent : models.gap;
-  e.layout = { models, connections, map };
+  e.layout = { models, connections, map: 0 };
   return e.layout;
+}
+
+/** Columns a nested block mapping is indented by: the first one in a model or connection decides. */
+function mapIndentOf_(e: Editable): number {
+  if (e.mapIndent !== undefined) return e.mapIndent;
+  let map: number | undefined;
+  const items = modelSeq(e)?.items ?? [];
+  for (let i = 0; i < items.length && map === undefined; i++) {
+    if (!isTMap(items[i])) continue;
+    const m = fullModel(e, i);
+    map = mapIndentOf(e, m);
+    const cs = pairOf(m, 'connections')?.value;
+    if (isTSeq(cs)) for (const c of cs.items) if (isTMap(c)) map ??= mapIndentOf(e, c);
+  }
+  const models = layoutOf(e).models;
+  e.mapIndent = map ?? (models.indent > 0 ? models.indent : models.gap);
+  return e.mapIndent;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -390,7 +487,7 @@ function renderPair(e: Editable, key: string, value: Tree, col: number, keyText 
   }
   if (isTreeMap(value)) {
     if (value.entries.length === 0) return [`${pad}${keyText}: {}`];
-    return [`${pad}${keyText}:`, ...value.entries.flatMap(([k, v]) => renderPair(e, k, v, col + layoutOf(e).map))];
+    return [`${pad}${keyText}:`, ...value.entries.flatMap(([k, v]) => renderPair(e, k, v, col + mapIndentOf_(e)))];
   }
   return [`${pad}${keyText}: ${formatScalar(value)}`];
 }
@@ -412,9 +509,9 @@ function renderFlow(value: Tree): string {
 // ---------------------------------------------------------------------------------------
 // Mapping edits
 
-type KeyedPair = Pair<Node, Node | null>;
+type KeyedPair = TPair;
 
-function keyOf(pair: Pair): string | undefined {
+function keyOf(pair: TPair): string | undefined {
   const k = scalarValue(pair.key);
   return typeof k === 'string' ? k : undefined;
 }
@@ -424,14 +521,14 @@ function keyOf(pair: Pair): string | undefined {
  * (with `full`, also every key not in `changes`), and inserts missing keys after the
  * nearest preceding key of `order` that stays (keys not in `order` go last).
  */
-function changeMap(e: Editable, map: YAMLMap, changes: ReadonlyArray<[string, Tree | undefined]>, order: readonly string[], full: boolean): TextEdit[] {
+function changeMap(e: Editable, map: TMap, changes: ReadonlyArray<[string, Tree | undefined]>, order: readonly string[], full: boolean): TextEdit[] {
   const pairs = map.items as KeyedPair[];
   const edits: TextEdit[] = [];
   const removed = new Set<KeyedPair>();
   const inserts: Array<[string, Tree]> = [];
   const given = new Set(changes.map(([k]) => k));
   for (const [key, value] of changes) {
-    const pair = findPair(map, key);
+    const pair = pairOf(map, key);
     if (value === undefined) {
       if (pair) removed.add(pair);
     } else if (!pair) inserts.push([key, value]);
@@ -455,7 +552,7 @@ function changeMap(e: Editable, map: YAMLMap, changes: ReadonlyArray<[string, Tr
     if (i !== -1) {
       anchor = { pair: kept[0], before: true };
       for (let j = i - 1; j >= 0; j--) {
-        const p = findPair(map, order[j]);
+        const p = pairOf(map, order[j]);
         if (p && !removed.has(p)) {
           anchor = { pair: p, before: false };
           break;
@@ -471,7 +568,7 @@ function changeMap(e: Editable, map: YAMLMap, changes: ReadonlyArray<[string, Tr
   return edits;
 }
 
-function insertPairs(e: Editable, map: YAMLMap, anchor: KeyedPair, before: boolean, entries: Array<[string, Tree]>): TextEdit {
+function insertPairs(e: Editable, map: TMap, anchor: KeyedPair, before: boolean, entries: Array<[string, Tree]>): TextEdit {
   const [keyStart] = keyRange(anchor);
   if (map.flow) {
     const parts = entries.map(([k, v]) => `${formatScalar(k, true)}: ${renderFlow(v)}`);
@@ -490,7 +587,7 @@ function insertPairs(e: Editable, map: YAMLMap, anchor: KeyedPair, before: boole
 }
 
 /** Removes pairs with their lines (block) or their entry and comma (flow). */
-function removePairs(e: Editable, map: YAMLMap, removed: ReadonlySet<KeyedPair>): TextEdit[] {
+function removePairs(e: Editable, map: TMap, removed: ReadonlySet<KeyedPair>): TextEdit[] {
   const pairs = map.items as KeyedPair[];
   const edits: TextEdit[] = [];
   if (map.flow) {
@@ -517,19 +614,19 @@ function removePairs(e: Editable, map: YAMLMap, removed: ReadonlySet<KeyedPair>)
 }
 
 /** Sets an existing pair's value: the scalar only when possible, else the value's block. */
-function replaceValue(e: Editable, map: YAMLMap, pair: KeyedPair, value: Tree): TextEdit[] {
+function replaceValue(e: Editable, map: TMap, pair: KeyedPair, value: Tree): TextEdit[] {
   const v = pair.value;
   if (!isTreeMap(value) && !Array.isArray(value)) {
-    if (isScalar(v) && v.value === value) return [];
-    if (v === null || isScalar(v)) return [replaceScalar(e, pair, formatScalar(value, map.flow))];
-  } else if (isTreeMap(value) && isMap(v)) {
-    if (value.entries.length > 0 && value.entries.some(([k]) => findPair(v, k))) {
+    if (isTScalar(v) && v.value === value) return [];
+    if (v === null || isTScalar(v)) return [replaceScalar(e, pair, formatScalar(value, map.flow))];
+  } else if (isTreeMap(value) && isTMap(v)) {
+    if (value.entries.length > 0 && value.entries.some(([k]) => pairOf(v, k))) {
       return changeMap(e, v, value.entries, value.entries.map(([k]) => k), true);
     }
     if (value.entries.length === 0 && v.items.length === 0) return [];
   }
   // The value changes shape: rewrite it whole, in the style around it.
-  if (map.flow || (v !== null && (isMap(v) || isSeq(v)) && v.flow)) {
+  if (map.flow || (v !== null && (isTMap(v) || isTSeq(v)) && v.flow)) {
     const text = renderFlow(value);
     return [v?.range && v.range[1] > v.range[0] ? { start: v.range[0], end: v.range[1], newText: text } : { start: afterColon(e, pair), end: afterColon(e, pair), newText: ` ${text}` }];
   }
@@ -539,7 +636,7 @@ function replaceValue(e: Editable, map: YAMLMap, pair: KeyedPair, value: Tree): 
 function replaceScalar(e: Editable, pair: KeyedPair, text: string): TextEdit {
   const v = pair.value;
   if (v?.range && v.range[1] > v.range[0]) {
-    const block = isScalar(v) && (v.type === Scalar.BLOCK_FOLDED || v.type === Scalar.BLOCK_LITERAL);
+    const block = isTScalar(v) && (v.style === 'BLOCK_FOLDED' || v.style === 'BLOCK_LITERAL');
     // A block scalar's range ends after its last line break: keep one.
     const eol = block && e.text[v.range[1] - 1] === '\n' ? e.eol : '';
     return { start: v.range[0], end: v.range[1], newText: text + eol };
@@ -567,7 +664,7 @@ function rewritePair(e: Editable, pair: KeyedPair, value: Tree): TextEdit {
 // Sequence edits
 
 /** True when a blank line comes before an item (above the comment lines that lead it). */
-function blankLineBefore(e: Editable, item: Node): boolean {
+function blankLineBefore(e: Editable, item: TNode): boolean {
   const dash = dashOf(e, item);
   let line = e.index.positionAt(dash >= 0 ? dash : item.range![0]).line - 1;
   for (; line >= 0; line--) {
@@ -580,12 +677,12 @@ function blankLineBefore(e: Editable, item: Node): boolean {
 }
 
 /** Appends an item to the list under `owner[key]`, creating or converting the list as needed. */
-function appendItem(e: Editable, owner: YAMLMap, key: 'models' | 'connections', item: TreeMap, order: readonly string[]): TextEdit[] {
-  const pair = findPair(owner, key);
+function appendItem(e: Editable, owner: TMap, key: 'models' | 'connections', item: TreeMap, order: readonly string[]): TextEdit[] {
+  const pair = pairOf(owner, key);
   if (!pair) return changeMap(e, owner, [[key, [item]]], order, false);
   const v = pair.value;
-  if (isSeq(v) && v.items.length > 0) {
-    const last = v.items[v.items.length - 1] as Node;
+  if (isTSeq(v) && v.items.length > 0) {
+    const last = v.items[v.items.length - 1] as TNode;
     if (v.flow) {
       const end = contentEnd(last, last.range![1]);
       const close = v.range![1] - 1;
@@ -598,7 +695,7 @@ function appendItem(e: Editable, owner: YAMLMap, key: 'models' | 'connections', 
     const dash = dashOf(e, last);
     let dashCol: number;
     let gap: number;
-    if (dash >= 0 && e.index.positionAt(dash).line === e.index.positionAt(last.range![0]).line) {
+    if (dash >= 0 && sameLine(e, dash, last.start)) {
       dashCol = column(e, dash);
       gap = column(e, last.range![0]) - dashCol;
     } else {
@@ -611,7 +708,7 @@ function appendItem(e: Editable, owner: YAMLMap, key: 'models' | 'connections', 
     const at = skipCommentLines(e, lineAfter(e, contentEnd(last, last.range![1])), dashCol + gap);
     return [insertLines(e, at, blank ? ['', ...lines] : lines)];
   }
-  const empty = (isSeq(v) && v.items.length === 0) || v === null || (isScalar(v) && v.value === null);
+  const empty = (isTSeq(v) && v.items.length === 0) || v === null || (isTScalar(v) && v.value === null);
   if (!empty) throw new EditError(`\`${key}\` is not a list; fix it by hand first. The file was not modified.`, 'shape');
   if (owner.flow) return replaceValue(e, owner, pair, [item]);
   // `key: []`, `key: ~` or `key:` — drop the empty value and write a block list under the key.
@@ -649,20 +746,116 @@ function normalize(edits: readonly TextEdit[]): TextEdit[] {
 
 /**
  * Re-reads the result: it must parse, and its data must be the old data with exactly
- * the intended change. Otherwise nothing is written.
+ * the intended change. Otherwise nothing is written. `touched` lists the models (by index,
+ * after the change) that the change may alter: when only their lines changed, only those
+ * lines are re-read (see `checkModelRegions`); otherwise the whole result is.
  */
-function checked(e: Editable, edits: readonly TextEdit[], change: (data: Record<string, unknown>) => void): TextEdit[] {
+function checked(e: Editable, edits: readonly TextEdit[], change: (data: Record<string, unknown>) => void, touched: readonly number[] = []): TextEdit[] {
   const result = normalize(edits);
   if (result.length === 0) return result;
-  const after = loadYaml(applyEdits(e.text, result), 'manifest');
-  let ok = after.syntaxOk && after.doc !== undefined;
-  if (ok && e.data !== undefined && e.data !== null && typeof e.data === 'object') {
-    const expected = structuredClone(e.data) as Record<string, unknown>;
-    change(expected);
-    ok = isDeepStrictEqual(after.data, expected);
+  let ok = touched.length > 0 ? checkModelRegions(e, result, change, touched) : undefined;
+  if (ok === undefined) {
+    const loaded = loadTree(applyEdits(e.text, result), 'manifest');
+    ok = loaded.syntaxOk && loaded.doc !== undefined;
+    const data = dataOf(e);
+    if (ok && data !== undefined && data !== null && typeof data === 'object') {
+      const expected = structuredClone(data) as Record<string, unknown>;
+      change(expected);
+      ok = isDeepStrictEqual(loaded.data, expected);
+    }
   }
   if (!ok) throw new EditError('This change could not be written without risking the rest of the manifest; make it by hand. The file was not modified.', 'shape');
   return result;
+}
+
+/**
+ * The cheap check of an edit's result, when the file was read by the fast parser and
+ * every edit falls inside the lines of a few consecutive items of the block `models:`
+ * list. Those lines of the result (from the first item's `-` line to the next item's, or
+ * to the next top-level key, or the end) are re-read on their own by the fast parser, with
+ * the same rules it applies to the whole file; they must hold a block sequence at the same
+ * column whose items are exactly the expected models. Everything outside them is
+ * byte-identical by construction, the rest of the file was read without a problem, and
+ * lines indented deeper than the `-` cannot change how the surrounding lines are read — so
+ * the whole result reads as the old data with exactly the intended change.
+ *
+ * Returns true or false when it could decide, undefined when the whole result must be
+ * re-read (the file was read by the full path, an edit is elsewhere, a region cannot be
+ * read fast …).
+ */
+function checkModelRegions(e: Editable, edits: readonly TextEdit[], change: (data: Record<string, unknown>) => void, touched: readonly number[]): boolean | undefined {
+  if (!e.fast) return undefined;
+  const root = e.doc.contents;
+  if (!isTMap(root) || root.flow) return undefined;
+  const modelsAt = root.items.findIndex((p) => isTScalar(p.key) && p.key.value === 'models');
+  const seq = modelsAt >= 0 ? root.items[modelsAt].value : undefined;
+  if (!isTSeq(seq) || seq.flow || seq.items.length === 0) return undefined;
+
+  // Each model's region starts at the line of its `-`.
+  const starts: number[] = [];
+  for (const item of seq.items) {
+    if (!isTMap(item) || item.flow) return undefined;
+    const dash = dashOf(e, item);
+    if (dash < 0 || !sameLine(e, dash, item.start)) return undefined;
+    starts.push(lineStart(e, dash));
+  }
+  const next = root.items[modelsAt + 1];
+  const endAll = next?.key ? lineStart(e, next.key.start) : e.text.length;
+  const regionEnd = (i: number) => (i + 1 < starts.length ? starts[i + 1] : endAll);
+  const lo = edits[0].start;
+  const hi = edits[edits.length - 1].end;
+  if (lo < starts[0] || hi > endAll) return undefined;
+  // An insertion right at the start of an item's line belongs to the item above it.
+  let a = 0;
+  while (a + 1 < starts.length && starts[a + 1] < lo) a++;
+  let b = a;
+  while (b + 1 < starts.length && starts[b + 1] < hi) b++;
+  const from = starts[a];
+  const toOld = regionEnd(b);
+  // The region of the result, built from the old text's region (the whole result is never built or flattened here).
+  const region = applyEdits(e.text.slice(from, toOld), edits.map((x) => ({ start: x.start - from, end: x.end - from, newText: x.newText })));
+  if (region.length === 0 || !regionSupported(region, 0, region.length)) return undefined;
+
+  let tailIndent = 0;
+  while (toOld + tailIndent < e.text.length && e.text.charCodeAt(toOld + tailIndent) === 32) tailIndent++;
+  // The models list is the value of a top-level key: depth 2, as in a whole-file parse.
+  const parsed = fastParse(region, { region: true, tail: { indent: toOld === e.text.length ? 0 : tailIndent, depth: 2 } });
+  if (!parsed || !isTSeq(parsed.contents)) return undefined;
+  if (column(e, dashOf(e, seq.items[a] as TNode)) !== parsed.contents.start) return undefined;
+
+  // The expected data: the old data of the region's models with the change applied. The
+  // other models stand in as frozen placeholders: a change that touched one could not be
+  // checked here (the whole result is re-read then).
+  const data: Record<string, unknown> = {};
+  for (const p of root.items) data[String((p.key as TScalar).value)] = p.value === seq ? undefined : plainOf(p.value);
+  const expectedModels: unknown[] = seq.items.map((_item, i) => (i >= a && i <= b ? plainOf(fullModel(e, i)) : Object.freeze({})));
+  const others = expectedModels.slice();
+  data.models = expectedModels;
+  const expected: Record<string, unknown> = { ...data };
+  try {
+    change(expected);
+  } catch {
+    return undefined;
+  }
+  if (expected.models !== expectedModels || Object.keys(expected).length !== Object.keys(data).length) return undefined;
+  for (const key of Object.keys(data)) if (key !== 'models' && expected[key] !== data[key]) return undefined;
+  const got = parsed.data as unknown[];
+  const k = got.length;
+  const shift = k - (b - a + 1);
+  if (expectedModels.length - others.length !== shift) return false;
+  if (touched.some((t) => t < a || t >= a + k)) return undefined;
+  // The models outside the region are untouched (the same placeholders, in the same order).
+  for (let i = 0; i < a; i++) if (expectedModels[i] !== others[i]) return undefined;
+  for (let i = a + k; i < expectedModels.length; i++) if (expectedModels[i] !== others[i - shift]) return undefined;
+  return isDeepStrictEqual(got, expectedModels.slice(a, a + k));
+}
+
+/**
+ * The check every edit goes through, for tests: `edits` on `text` must read as the old data
+ * changed by `change`; `touched` as for `checked`. Returns the normalized edits or throws.
+ */
+export function verifyEdits(text: string, edits: readonly TextEdit[], change: (data: Record<string, unknown>) => void, touched: readonly number[] = []): TextEdit[] {
+  return checked(open(text), edits, change, touched);
 }
 
 function applyChanges(target: Record<string, unknown>, changes: ReadonlyArray<[string, Tree | undefined]>): void {
@@ -684,11 +877,11 @@ function changeList(changes: FieldChanges, where: string): Array<[string, Tree |
 // Sequence item removal (delete model / connection)
 
 /** Removes one item of a sequence with its own lines (and the comment lines right above it). */
-function removeFromSeq(e: Editable, seq: YAMLSeq, item: Node, owner: Pair | undefined): TextEdit[] {
+function removeFromSeq(e: Editable, seq: TSeq, item: TNode, owner: TPair | undefined): TextEdit[] {
   const [start, end] = item.range!;
   if (seq.flow) {
     const i = seq.items.indexOf(item as never);
-    const items = seq.items as Node[];
+    const items = seq.items as TNode[];
     if (items.length === 1) return [{ start: seq.range![0], end: seq.range![1], newText: '[]' }];
     if (i < items.length - 1) return [{ start, end: items[i + 1].range![0], newText: '' }];
     return [{ start: items[i - 1].range![1], end, newText: '' }];
@@ -731,8 +924,8 @@ export function deleteConnection(text: string, ref: ConnectionRef): TextEdit[] {
   const { seq, item } = findConnection(e, ref.model, ref.connection);
   const mi = modelSeq(e)!.items.indexOf(findModel(e, ref.model));
   const ci = seq.items.indexOf(item);
-  const edits = removeFromSeq(e, seq, item, findPair(findModel(e, ref.model), 'connections'));
-  return checked(e, edits, (d) => void (dataModels(d)[mi].connections as unknown[]).splice(ci, 1));
+  const edits = removeFromSeq(e, seq, item, pairOf(findModel(e, ref.model), 'connections'));
+  return checked(e, edits, (d) => void (dataModels(d)[mi].connections as unknown[]).splice(ci, 1), [mi]);
 }
 
 export function deleteModel(text: string, model: string): TextEdit[] {
@@ -740,7 +933,7 @@ export function deleteModel(text: string, model: string): TextEdit[] {
   const item = findModel(e, model);
   const seq = modelSeq(e)!;
   const mi = seq.items.indexOf(item);
-  return checked(e, removeFromSeq(e, seq, item, findPair(e.doc.contents, 'models')), (d) => void dataModels(d).splice(mi, 1));
+  return checked(e, removeFromSeq(e, seq, item, pairOf(e.doc.contents, 'models')), (d) => void dataModels(d).splice(mi, 1));
 }
 
 function newConnection(connection: Record<string, FieldValue>, existing: readonly unknown[], model: string): TreeMap {
@@ -770,26 +963,28 @@ export function addModel(text: string, model: Record<string, FieldValue>, connec
     conns.push(conn);
   }
   const item: TreeMap = { entries: [...orderedEntries(model, MODEL_KEYS, 'model'), ['connections', conns]] };
+  const count = modelSeq(e)?.items.length ?? 0;
+  if (count > 0 && isTMap(modelSeq(e)!.items[count - 1])) fullModel(e, count - 1); // the new model goes after its last line
   const edits = appendItem(e, root, 'models', item, ROOT_KEYS);
   return checked(e, edits, (d) => {
     if (!Array.isArray(d.models)) d.models = [];
     (d.models as unknown[]).push(toPlain(item));
-  });
+  }, [modelSeq(e)?.items.length ?? 0]);
 }
 
 /** Adds a connection after the model's last one. */
 export function addConnection(text: string, model: string, connection: Record<string, FieldValue>): TextEdit[] {
   const e = open(text);
   const m = findModel(e, model);
-  const seq = findPair(m, 'connections')?.value;
-  const item = newConnection(connection, isSeq(seq) ? seq.items : [], model);
+  const seq = pairOf(m, 'connections')?.value;
+  const item = newConnection(connection, isTSeq(seq) ? seq.items : [], model);
   const mi = modelSeq(e)!.items.indexOf(m);
   const edits = appendItem(e, m, 'connections', item, MODEL_KEYS);
   return checked(e, edits, (d) => {
     const target = dataModels(d)[mi];
     if (!Array.isArray(target.connections)) target.connections = [];
     (target.connections as unknown[]).push(toPlain(item));
-  });
+  }, [mi]);
 }
 
 /** Changes a model's fields (not its connections). Renaming is allowed; the new name must be free. */
@@ -805,7 +1000,7 @@ export function updateModel(text: string, model: string, changes: FieldChanges):
     if (other && other !== m) throw new EditError(`A model named ${quote(v)} already exists; model names must be unique.`, 'shape');
   }
   const mi = modelSeq(e)!.items.indexOf(m);
-  return checked(e, changeMap(e, m, list, MODEL_KEYS, false), (d) => applyChanges(dataModels(d)[mi], list));
+  return checked(e, changeMap(e, m, list, MODEL_KEYS, false), (d) => applyChanges(dataModels(d)[mi], list), [mi]);
 }
 
 /** Changes a connection's fields. Its name is immutable (the stored key is bound to it). */
@@ -818,5 +1013,5 @@ export function updateConnection(text: string, ref: ConnectionRef, changes: Fiel
   }
   const mi = modelSeq(e)!.items.indexOf(findModel(e, ref.model));
   const ci = seq.items.indexOf(item);
-  return checked(e, changeMap(e, item, list, CONNECTION_KEYS, false), (d) => applyChanges((dataModels(d)[mi].connections as Array<Record<string, unknown>>)[ci], list));
+  return checked(e, changeMap(e, item, list, CONNECTION_KEYS, false), (d) => applyChanges((dataModels(d)[mi].connections as Array<Record<string, unknown>>)[ci], list), [mi]);
 }

@@ -12,10 +12,18 @@
  * range, the enclosing scalar, the connection and the key material (a non-enumerable
  * property, so it does not travel through JSON or structured clone by accident).
  */
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isDocument, type Document } from 'yaml';
 import { formatScalar, type TextEdit } from './edit';
 import type { LineIndex, TextRange } from './text';
-import { findPair, loadYaml, MAX_DEPTH, type PathSegment, type ProblemList } from './yamlLoad';
+import { loadTree, MAX_DEPTH, type PathSegment, type ProblemList } from './yamlLoad';
+import { fromYamlDocument, isTMap, isTSeq, pairOf, type TDoc, type TNode, type TPair } from './yamlTree';
+
+/** A parsed file as the leak guard takes it: our position tree, or a `yaml` Document (converted). */
+export type LeakSource = TDoc | Document.Parsed | undefined;
+
+function asTree(doc: LeakSource): TDoc | undefined {
+  return doc === undefined ? undefined : isDocument(doc) ? fromYamlDocument(doc as Document.Parsed) : (doc as TDoc);
+}
 
 export type LeakFileKind = 'manifest' | 'agents';
 
@@ -169,26 +177,21 @@ interface ConnectionBlock {
   connection?: string;
 }
 
-function nodeEnd(node: Node): number {
-  const r = node.range;
-  return r ? r[2] ?? r[1] : 0;
-}
-
 /** The manifest's connection mappings, with their names, to attribute a finding to a connection. */
-function connectionBlocks(doc: Document.Parsed): ConnectionBlock[] {
+function connectionBlocks(doc: TDoc): ConnectionBlock[] {
   const out: ConnectionBlock[] = [];
-  const models = findPair(doc.contents, 'models')?.value;
-  if (!isSeq(models)) return out;
+  const models = pairOf(doc.contents, 'models')?.value;
+  if (!isTSeq(models)) return out;
   for (const m of models.items) {
-    if (!isMap(m)) continue;
-    const mn = findPair(m, 'name')?.value;
-    const modelName = isScalar(mn) && typeof mn.value === 'string' ? mn.value : undefined;
-    const conns = findPair(m, 'connections')?.value;
-    if (!isSeq(conns)) continue;
+    if (!isTMap(m)) continue;
+    const mn = pairOf(m, 'name')?.value;
+    const modelName = mn?.kind === 'scalar' && typeof mn.value === 'string' ? mn.value : undefined;
+    const conns = pairOf(m, 'connections')?.value;
+    if (!isTSeq(conns)) continue;
     for (const c of conns.items) {
-      if (!isMap(c) || !c.range) continue;
-      const cn = findPair(c, 'name')?.value;
-      out.push({ start: c.range[0], end: nodeEnd(c), model: modelName, connection: isScalar(cn) && typeof cn.value === 'string' ? cn.value : undefined });
+      if (!isTMap(c)) continue;
+      const cn = pairOf(c, 'name')?.value;
+      out.push({ start: c.range[0], end: c.range[2], model: modelName, connection: cn?.kind === 'scalar' && typeof cn.value === 'string' ? cn.value : undefined });
     }
   }
   return out;
@@ -210,7 +213,8 @@ function isConnectionPath(path: readonly PathSegment[]): boolean {
  * LineIndex (its `text` is searched for keys in comments and anywhere the nodes do not
  * cover). Works on documents with problems too; nodes deeper than MAX_DEPTH are not read.
  */
-export function findLeakedKeys(doc: Document.Parsed | undefined, index: LineIndex, file: LeakFileKind): LeakedKey[] {
+export function findLeakedKeys(source: LeakSource, index: LineIndex, file: LeakFileKind): LeakedKey[] {
+  const doc = asTree(source);
   const text = index.text;
   const leaks: LeakedKey[] = [];
   /** Ranges of the string scalars read above, as start, end pairs. */
@@ -219,39 +223,42 @@ export function findLeakedKeys(doc: Document.Parsed | undefined, index: LineInde
 
   if (doc) {
     // Paths are built only for findings: each stack item links to its parent.
-    type Item = { node: unknown; parent: Item | undefined; seg: PathSegment[]; depth: number; flow: boolean; asKey: boolean; adv: boolean };
+    type Item = { node: TNode | null; parent: Item | undefined; seg: PathSegment[]; depth: number; flow: boolean; asKey: boolean; adv: boolean };
     const pathOf = (item: Item): PathSegment[] => {
       const segs: PathSegment[][] = [];
       for (let it: Item | undefined = item; it; it = it.parent) segs.push(it.seg);
       return segs.reverse().flat();
     };
     /** Scalars too short to hold any key shape or suspicious token are not visited. */
-    const short = (n: unknown) => !isNode(n) || (isScalar(n) && (typeof n.value !== 'string' || n.value.length < 16));
+    const short = (n: TNode | null) => n === null || (n.kind === 'scalar' && (typeof n.value !== 'string' || n.value.length < 16));
     const stack: Item[] = [{ node: doc.contents, parent: undefined, seg: [], depth: 0, flow: false, asKey: false, adv: false }];
     while (stack.length > 0) {
       const item = stack.pop()!;
       const { node, depth, flow, asKey, adv } = item;
-      if (!isNode(node) || isAlias(node) || depth > MAX_DEPTH + 1) continue;
-      if (isMap(node) || isSeq(node)) {
-        const inFlow = flow || Boolean(node.flow);
-        const seq = isSeq(node);
-        const items = node.items as unknown[];
+      if (node === null || node.kind === 'alias' || depth > MAX_DEPTH + 1) continue;
+      if (node.kind === 'map' || node.kind === 'seq') {
+        const inFlow = flow || node.flow;
+        const seq = node.kind === 'seq';
+        const items = node.items as Array<TNode | TPair | null>;
         for (let i = 0; i < items.length; i++) {
           const child = items[i];
-          if (isPair(child)) {
-            const key = isScalar(child.key) ? String(child.key.value) : String(i);
+          if (child !== null && child.kind === 'pair') {
+            const shortKey = short(child.key);
+            const shortValue = short(child.value);
+            if (shortKey && shortValue) continue;
+            const key = child.key?.kind === 'scalar' ? String(child.key.value) : String(i);
             const seg = seq ? [i, key] : [key];
             // models[i].connections[j].advancedProperties: the connection mapping is at depth 4.
             const childAdv = adv || (depth === 4 && key === 'advancedProperties' && isConnectionPath(pathOf(item)));
-            if (!short(child.key)) stack.push({ node: child.key, parent: item, seg, depth: depth + 1, flow: inFlow, asKey: true, adv: childAdv });
-            if (!short(child.value)) stack.push({ node: child.value, parent: item, seg, depth: depth + 1, flow: inFlow, asKey: false, adv: childAdv });
+            if (!shortKey) stack.push({ node: child.key, parent: item, seg, depth: depth + 1, flow: inFlow, asKey: true, adv: childAdv });
+            if (!shortValue) stack.push({ node: child.value, parent: item, seg, depth: depth + 1, flow: inFlow, asKey: false, adv: childAdv });
           } else if (!short(child)) {
             stack.push({ node: child, parent: item, seg: [i], depth: depth + 1, flow: inFlow, asKey: false, adv });
           }
         }
         continue;
       }
-      if (!isScalar(node) || typeof node.value !== 'string' || !node.range) continue;
+      if (node.kind !== 'scalar' || typeof node.value !== 'string') continue;
       const value = node.value;
       if (value.length < 16) continue;
       const [s, e] = node.range;
@@ -320,7 +327,7 @@ export function findLeakedKeys(doc: Document.Parsed | undefined, index: LineInde
  *
  *     checkLeakedKeys(loaded.doc, problems, 'agents');
  */
-export function checkLeakedKeys(doc: Document.Parsed | undefined, problems: ProblemList, file: LeakFileKind): LeakedKey[] {
+export function checkLeakedKeys(doc: LeakSource, problems: ProblemList, file: LeakFileKind): LeakedKey[] {
   const leaks = findLeakedKeys(doc, problems.index, file);
   for (const leak of leaks) problems.add(LEAKED_KEY_CODE, 'error', leakMessage(leak, file), leak.start, leak.end);
   return leaks;
@@ -328,7 +335,7 @@ export function checkLeakedKeys(doc: Document.Parsed | undefined, problems: Prob
 
 /** For a quick fix that has only the text: parses it (safely) and returns the findings. */
 export function findLeakedKeysInText(text: string, file: LeakFileKind): LeakedKey[] {
-  const loaded = loadYaml(text, file === 'manifest' ? 'manifest' : 'agents file');
+  const loaded = loadTree(text, file === 'manifest' ? 'manifest' : 'agents file');
   return findLeakedKeys(loaded.doc, loaded.index, file);
 }
 
@@ -344,17 +351,18 @@ export function leakAt(text: string, file: LeakFileKind, start: number, end: num
  */
 export function leakRemovalEdit(text: string, leak: LeakedKey): TextEdit {
   if (leak.where === 'comment' || !leak.node) return { start: leak.start, end: leak.end, newText: '' };
-  const loaded = loadYaml(text, 'file');
+  const loaded = loadTree(text, 'file');
   let value: string | undefined;
   if (loaded.doc) {
-    const stack: unknown[] = [loaded.doc.contents];
+    const stack: Array<TNode | TPair | null> = [loaded.doc.contents];
     while (stack.length > 0 && value === undefined) {
       const n = stack.pop();
-      if (isPair(n)) {
+      if (!n) continue;
+      if (n.kind === 'pair') {
         stack.push(n.key, n.value);
-      } else if (isMap(n) || isSeq(n)) {
+      } else if (n.kind === 'map' || n.kind === 'seq') {
         stack.push(...n.items);
-      } else if (isScalar(n) && n.range && n.range[0] === leak.node.start && typeof n.value === 'string') {
+      } else if (n.kind === 'scalar' && n.range[0] === leak.node.start && typeof n.value === 'string') {
         value = n.value;
       }
     }

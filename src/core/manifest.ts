@@ -3,13 +3,13 @@
  * The tree model is built even when the file has problems, so the tree can show what
  * is there next to the error row; edits check `syntaxOk` before touching the file.
  */
-import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import { validateManifest } from './generated/validators';
 import { checkLeakedKeys } from './leakGuard';
 import type { Problem } from './problems';
 import { checkManifestRules } from './rules';
 import { reportSchemaErrors } from './schemaErrors';
-import { findPair, loadYaml, ProblemList } from './yamlLoad';
+import { loadTree, ProblemList } from './yamlLoad';
+import { isTMap, isTSeq, pairOf, plainOf, stringOf, type TDoc, type TMap, type TNode } from './yamlTree';
 
 import { connectionReference, DEFAULT_LOCATION, DEFAULT_MANIFEST_PATH } from './names';
 
@@ -58,7 +58,7 @@ export interface ManifestAnalysis {
 const CONNECTION_FIELDS = new Set(['name', 'enabled', 'addedBy', 'addedOn', 'description']);
 
 export function analyzeManifest(text: string): ManifestAnalysis {
-  const loaded = loadYaml(text, 'manifest');
+  const loaded = loadTree(text, 'manifest');
   const problems = new ProblemList(loaded.index);
   for (const p of loaded.problems) problems.add(p.code, p.severity, p.message, p.start, p.end);
   const doc = loaded.doc;
@@ -80,55 +80,53 @@ export function analyzeManifest(text: string): ManifestAnalysis {
   return { problems: problems.items, models, syntaxOk: loaded.syntaxOk, errorCount: problems.items.filter((p) => p.severity === 'error').length };
 }
 
-function str(node: Node | null | undefined): string | undefined {
-  return isScalar(node) && typeof node.value === 'string' ? node.value : isScalar(node) && typeof node.value === 'number' ? String(node.value) : undefined;
-}
+const str = stringOf;
 
-function span(node: Node | null | undefined, fallback: Span): Span {
-  return node?.range ? { start: node.range[0], end: node.range[1] } : fallback;
+function span(node: TNode | null | undefined, fallback: Span): Span {
+  return node ? { start: node.range[0], end: node.range[1] } : fallback;
 }
 
 /** The mapping nodes behind each model and connection, for the rules (not sent to the UI). */
 export interface ModelNodes {
-  model: YAMLMap;
-  connections: YAMLMap[];
+  model: TMap;
+  connections: TMap[];
 }
 
 /** Reads the models straight from the document's nodes, tolerating wrong shapes. */
-function buildModelsWithNodes(doc: Document.Parsed): { models: ModelInfo[]; nodes: ModelNodes[] } {
-  const seq = findPair(doc.contents, 'models')?.value;
+function buildModelsWithNodes(doc: TDoc): { models: ModelInfo[]; nodes: ModelNodes[] } {
+  const seq = pairOf(doc.contents, 'models')?.value;
   const models: ModelInfo[] = [];
   const nodes: ModelNodes[] = [];
-  if (!isSeq(seq)) return { models, nodes };
+  if (!isTSeq(seq)) return { models, nodes };
   seq.items.forEach((item, index) => {
-    if (!isMap(item)) return;
-    const connNodes: YAMLMap[] = [];
+    if (!isTMap(item)) return;
+    const connNodes: TMap[] = [];
     nodes.push({ model: item, connections: connNodes });
-    const itemSpan = span(item as Node, { start: 0, end: 0 });
-    const nameNode = findPair(item, 'name')?.value;
+    const itemSpan = span(item, { start: 0, end: 0 });
+    const nameNode = pairOf(item, 'name')?.value;
     const connections: ConnectionInfo[] = [];
-    const connSeq = findPair(item, 'connections')?.value;
-    if (isSeq(connSeq)) {
+    const connSeq = pairOf(item, 'connections')?.value;
+    if (isTSeq(connSeq)) {
       connSeq.items.forEach((c, ci) => {
-        if (!isMap(c)) return;
+        if (!isTMap(c)) return;
         connNodes.push(c);
-        const cSpan = span(c as Node, itemSpan);
-        const cName = findPair(c, 'name')?.value;
-        const enabledNode = findPair(c, 'enabled')?.value;
+        const cSpan = span(c, itemSpan);
+        const cName = pairOf(c, 'name')?.value;
+        const enabledNode = pairOf(c, 'enabled')?.value;
         const settings: Record<string, unknown> = {};
         for (const pair of c.items) {
-          const key = isScalar(pair.key) ? pair.key.value : undefined;
+          const key = pair.key?.kind === 'scalar' ? pair.key.value : undefined;
           if (typeof key !== 'string' || CONNECTION_FIELDS.has(key) || key === '__proto__') continue;
-          const v = pair.value as Node | null;
-          settings[key] = isScalar(v) ? v.value : isMap(v) ? v.toJSON() : undefined;
+          const v = pair.value;
+          settings[key] = v?.kind === 'scalar' ? v.value : isTMap(v) ? plainOf(v) : undefined;
         }
         connections.push({
           index: ci,
           name: str(cName) ?? `(connection ${ci + 1})`,
-          enabled: !(isScalar(enabledNode) && enabledNode.value === false),
-          addedBy: str(findPair(c, 'addedBy')?.value),
-          addedOn: str(findPair(c, 'addedOn')?.value),
-          description: str(findPair(c, 'description')?.value),
+          enabled: !(enabledNode?.kind === 'scalar' && enabledNode.value === false),
+          addedBy: str(pairOf(c, 'addedBy')?.value),
+          addedOn: str(pairOf(c, 'addedOn')?.value),
+          description: str(pairOf(c, 'description')?.value),
           settings,
           span: cSpan,
           nameSpan: span(cName, cSpan),
@@ -138,12 +136,12 @@ function buildModelsWithNodes(doc: Document.Parsed): { models: ModelInfo[]; node
     models.push({
       index,
       name: str(nameNode) ?? `(model ${index + 1})`,
-      type: str(findPair(item, 'type')?.value),
-      provider: str(findPair(item, 'provider')?.value),
-      model: str(findPair(item, 'model')?.value),
-      description: str(findPair(item, 'description')?.value),
-      location: str(findPair(item, 'location')?.value) ?? DEFAULT_LOCATION,
-      addedOn: str(findPair(item, 'addedOn')?.value),
+      type: str(pairOf(item, 'type')?.value),
+      provider: str(pairOf(item, 'provider')?.value),
+      model: str(pairOf(item, 'model')?.value),
+      description: str(pairOf(item, 'description')?.value),
+      location: str(pairOf(item, 'location')?.value) ?? DEFAULT_LOCATION,
+      addedOn: str(pairOf(item, 'addedOn')?.value),
       connections,
       span: itemSpan,
       nameSpan: span(nameNode, itemSpan),

@@ -1,10 +1,10 @@
 /** Rules a JSON Schema cannot say: unique names, provider-specific consistency, URL safety. */
-import { isMap, isScalar, type Node } from 'yaml';
 import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from './catalog';
 import type { ModelInfo, ModelNodes, Span } from './manifest';
 import { quote } from './text';
 import { isLoopbackHost } from './origin';
-import { findPair, type ProblemList } from './yamlLoad';
+import type { ProblemList } from './yamlLoad';
+import { isTMap, pairOf, type TNode } from './yamlTree';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -28,14 +28,14 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
       problems.add('duplicate-name', 'error', `Another model is already named ${quote(model.name)} (line ${problems.index.positionAt(first.nameSpan.start).line + 1}); model names must be unique.`, model.nameSpan.start, model.nameSpan.end);
     } else seenModels.set(model.name, model);
 
-    checkDate(findPair(modelMap, 'addedOn')?.value, problems);
+    checkDate(pairOf(modelMap, 'addedOn')?.value, problems);
     if (model.connections.length === 0) {
-      const at = findPair(modelMap, 'connections')?.key?.range ?? [model.nameSpan.start, model.nameSpan.end];
+      const at = pairOf(modelMap, 'connections')?.key?.range ?? [model.nameSpan.start, model.nameSpan.end];
       problems.add('no-connections', 'warning', `Model ${quote(model.name)} has no connections yet: agents cannot use it until one is added.`, at[0], at[1]);
     }
 
     if (model.provider === 'amazon-bedrock' && model.model !== undefined) {
-      const modelNode = findPair(modelMap, 'model')?.value;
+      const modelNode = pairOf(modelMap, 'model')?.value;
       const ms = spanOf(modelNode, model.nameSpan);
       if (!isBedrockModelIdShape(model.model)) {
         problems.add('bedrock-model-id', 'error', `${quote(model.model)} is not a Bedrock model ID: they look like \`anthropic.claude-opus-4-1-20250805-v1:0\`, optionally with a cross-region prefix such as \`us.\` (or an inference-profile ARN).`, ms.start, ms.end);
@@ -47,28 +47,29 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
       }
     }
 
+    /** Name → offset of its first use (the line is computed only for a message). */
     const seenConnections = new Map<string, number>();
     model.connections.forEach((conn, ci) => {
       const connMap = nodes[mi].connections[ci];
       checkNameCharacters('connection', conn.name, conn.nameSpan, problems);
-      const firstLine = seenConnections.get(conn.name);
-      if (firstLine !== undefined && !conn.name.startsWith('(connection ')) {
-        problems.add('duplicate-name', 'error', `Model ${quote(model.name)} already has a connection named ${quote(conn.name)} (line ${firstLine}); connection names must be unique within a model.`, conn.nameSpan.start, conn.nameSpan.end);
-      } else seenConnections.set(conn.name, problems.index.positionAt(conn.nameSpan.start).line + 1);
+      const firstAt = seenConnections.get(conn.name);
+      if (firstAt !== undefined && !conn.name.startsWith('(connection ')) {
+        problems.add('duplicate-name', 'error', `Model ${quote(model.name)} already has a connection named ${quote(conn.name)} (line ${problems.index.positionAt(firstAt).line + 1}); connection names must be unique within a model.`, conn.nameSpan.start, conn.nameSpan.end);
+      } else seenConnections.set(conn.name, conn.nameSpan.start);
 
-      checkDate(findPair(connMap, 'addedOn')?.value, problems);
+      checkDate(pairOf(connMap, 'addedOn')?.value, problems);
       if (!isProviderId(model.provider)) {
         // The schema checks connections only once the provider is known; a key is refused regardless.
         for (const pair of connMap.items) {
-          const k = pair.key as Node;
-          if (isScalar(k) && typeof k.value === 'string' && isCredentialLikeKey(k.value) && k.range) {
+          const k = pair.key;
+          if (k?.kind === 'scalar' && typeof k.value === 'string' && isCredentialLikeKey(k.value)) {
             problems.add('schema-unknown-key', 'error', `\`${k.value}\` cannot be set in a connection: keys and secrets never go in this file. They are stored in VS Code SecretStorage on each machine.`, k.range[0], k.range[1]);
           }
         }
       }
       const setting = (key: string) => {
-        const node = findPair(connMap, key)?.value;
-        return { node, value: isScalar(node) && typeof node.value === 'string' ? node.value : undefined, span: spanOf(node, conn.nameSpan) };
+        const node = pairOf(connMap, key)?.value;
+        return { node, value: node?.kind === 'scalar' && typeof node.value === 'string' ? node.value : undefined, span: spanOf(node, conn.nameSpan) };
       };
 
       switch (model.provider) {
@@ -99,18 +100,18 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
         case 'generic': {
           const b = setting('baseUrl');
           if (b.value !== undefined) checkUrl(b.value, 'baseUrl', b.span, problems, { azure: false });
-          const headers = findPair(findPair(connMap, 'advancedProperties')?.value, 'headers')?.value;
-          if (isMap(headers)) {
+          const headers = pairOf(pairOf(connMap, 'advancedProperties')?.value, 'headers')?.value;
+          if (isTMap(headers)) {
             for (const pair of headers.items) {
-              const k = pair.key as Node;
-              const name = isScalar(k) ? String(k.value) : '';
+              const k = pair.key;
+              const name = k?.kind === 'scalar' ? String(k.value) : '';
               const ks = spanOf(k, conn.nameSpan);
               if (!HEADER_NAME.test(name)) problems.add('header-name', 'error', `${quote(name)} is not a valid HTTP header name.`, ks.start, ks.end);
               else if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
                 problems.add('header-forbidden', 'error', `The \`${name}\` header cannot be set here: ${name.toLowerCase() === 'host' ? 'the host comes from `baseUrl`' : 'credentials live in SecretStorage, and the key is sent as `authHeader` says'}.`, ks.start, ks.end);
               }
-              const v = pair.value as Node | null;
-              if (isScalar(v) && typeof v.value === 'string' && /[\r\n\0]/.test(v.value)) {
+              const v = pair.value;
+              if (v?.kind === 'scalar' && typeof v.value === 'string' && /[\r\n\0]/.test(v.value)) {
                 const vs = spanOf(v, ks);
                 problems.add('header-value', 'error', `The value of header \`${name}\` contains a line break or NUL character.`, vs.start, vs.end);
               }
@@ -127,19 +128,31 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
   });
 }
 
-function spanOf(node: Node | null | undefined, fallback: Span): Span {
-  return node?.range ? { start: node.range[0], end: node.range[1] } : fallback;
+function spanOf(node: TNode | null | undefined, fallback: Span): Span {
+  return node ? { start: node.range[0], end: node.range[1] } : fallback;
 }
 
-function checkDate(node: Node | null | undefined, problems: ProblemList): void {
-  if (!isScalar(node) || typeof node.value !== 'string') return;
+function checkDate(node: TNode | null | undefined, problems: ProblemList): void {
+  if (node?.kind !== 'scalar' || typeof node.value !== 'string') return;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(node.value);
   if (!m) return; // the schema reports the shape
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  if (d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) {
+  if (!isRealDate(+m[1], +m[2], +m[3])) {
     const [s, e] = node.range ?? [0, 0];
     problems.add('invalid-date', 'error', `${quote(node.value)} is not a real date.`, s, e);
   }
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether year-month-day names a day of the calendar — what `Date.UTC` round-trips, which
+ * reads years 0–99 as 1900–1999 (so 0000-02-29 is not a real date there either).
+ */
+function isRealDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const y = year < 100 ? 1900 + year : year;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : DAYS[month - 1]);
 }
 
 /**

@@ -3,13 +3,14 @@
  * messages a person can act on (did-you-mean for unknown keys, the allowed values,
  * where a misplaced setting belongs, and why credentials never go in the file).
  */
-import { isMap, isScalar, type Document } from 'yaml';
+import { isDocument, type Document } from 'yaml';
 import { PROVIDER_SETTINGS, isCredentialLikeKey, isProviderId, providerLabel, type ProviderId } from './catalog';
 import { allowedKeys } from './generated/schemaInfo';
 import type { SchemaError } from './generated/validators';
 import { MAX_PROBLEMS } from './problems';
 import { closest, quote } from './text';
-import { findPair, nodeAtPath, parsePointer, type PathSegment, type ProblemList } from './yamlLoad';
+import { fromYamlDocument, isTMap, pairOf, type TDoc, type TNode, type TPair } from './yamlTree';
+import { parsePointer, type PathSegment, type ProblemList } from './yamlLoad';
 
 export type FileKind = 'manifest' | 'agents';
 
@@ -68,14 +69,36 @@ const PATTERN_HINTS: Record<string, string> = {
   authHeader: 'a header name such as `Authorization` or `api-key`, or `none`',
 };
 
-export function reportSchemaErrors(kind: FileKind, errors: readonly SchemaError[], doc: Document.Parsed, data: unknown, problems: ProblemList, skipKeys: ReadonlySet<string>): void {
+/** The node at a data path (keys of mappings, indexes of sequences), and the pair holding it. */
+export function treeNodeAtPath(doc: TDoc, path: readonly PathSegment[]): { node?: TNode; pair?: TPair; parent?: TNode } {
+  let node: TNode | null | undefined = doc.contents;
+  let pair: TPair | undefined;
+  let parent: TNode | undefined;
+  for (const seg of path) {
+    parent = node ?? parent;
+    if (node?.kind === 'map') {
+      pair = pairOf(node, String(seg));
+      if (!pair) return { parent };
+      node = pair.value;
+    } else if (node?.kind === 'seq' && typeof seg === 'number') {
+      pair = undefined;
+      const item: TNode | TPair | null | undefined = node.items[seg];
+      node = item?.kind === 'pair' ? undefined : item;
+    } else return { parent };
+  }
+  return { node: node ?? undefined, pair, parent };
+}
+
+/** `doc` is the file's position tree (a `yaml` Document is converted first). */
+export function reportSchemaErrors(kind: FileKind, errors: readonly SchemaError[], source: TDoc | Document.Parsed, data: unknown, problems: ProblemList, skipKeys: ReadonlySet<string>): void {
+  const doc: TDoc = isDocument(source) ? fromYamlDocument(source as Document.Parsed) : (source as TDoc);
   for (const err of errors) {
     // Each error looks its node up; once the list is full the rest would only cost time
     // (a mapping with 200,000 unknown keys took minutes).
     if (problems.items.length >= MAX_PROBLEMS) break;
     if (err.keyword === 'if' || err.keyword === 'allOf') continue;
     const path = parsePointer(err.instancePath);
-    const { node, pair } = nodeAtPath(doc, path);
+    const { node, pair } = treeNodeAtPath(doc, path);
     const last = path[path.length - 1];
     const prop = typeof last === 'string' ? last : undefined;
     const where = describeObject(kind, path, data);
@@ -86,7 +109,7 @@ export function reportSchemaErrors(kind: FileKind, errors: readonly SchemaError[
     const propertyName = (err as { propertyName?: unknown }).propertyName;
     if (err.keyword === 'propertyNames') continue;
     if (typeof propertyName === 'string') {
-      const keyRange = findPair(node, propertyName)?.key?.range;
+      const keyRange = pairOf(node, propertyName)?.key?.range;
       const span = keyRange ? [keyRange[0], keyRange[1]] : valueSpan;
       if (err.keyword === 'not') {
         const what = prop === 'headers' ? `The ${quote(propertyName)} header cannot be set here` : `${quote(propertyName)} cannot be set in \`${prop ?? 'value'}\` of ${where}`;
@@ -109,7 +132,7 @@ export function reportSchemaErrors(kind: FileKind, errors: readonly SchemaError[
       case 'additionalProperties': {
         const key = String(err.params.additionalProperty);
         if (skipKeys.has(key)) break;
-        const keyPair = findPair(node, key);
+        const keyPair = pairOf(node, key);
         const span = keyPair?.key?.range ?? [valueSpan[0], valueSpan[0]];
         problems.add('schema-unknown-key', 'error', unknownKeyMessage(kind, key, path, data, where), span[0], span[1]);
         break;
@@ -119,12 +142,12 @@ export function reportSchemaErrors(kind: FileKind, errors: readonly SchemaError[
         // The first line of the object: short, and where the user will add the key.
         let start = valueSpan[0];
         let end = valueSpan[1];
-        if (isMap(node) && node.items.length > 0) {
+        if (isTMap(node) && node.items.length > 0) {
           const first = node.items[0];
-          start = first.key && 'range' in (first.key as object) ? ((first.key as { range: number[] }).range[0]) : start;
-          const fv = first.value as { range?: number[] } | null;
-          end = fv?.range ? fv.range[1] : start;
-        } else if (pair?.key && isScalar(pair.key) && pair.key.range) {
+          start = first.key ? first.key.range[0] : start;
+          const fv = first.value;
+          end = fv ? fv.range[1] : start;
+        } else if (pair?.key && pair.key.kind === 'scalar') {
           [start, end] = pair.key.range;
         }
         problems.add('schema-missing-key', 'error', `${capitalize(where)} is missing \`${missing}\`${missingHint(missing, kind, path, data)}.`, start, end);
@@ -132,7 +155,7 @@ export function reportSchemaErrors(kind: FileKind, errors: readonly SchemaError[
       }
       case 'enum': {
         const allowed = (err.params.allowedValues as unknown[]).map(String);
-        const value = (node && isScalar(node) ? node.value : undefined) as unknown;
+        const value = (node?.kind === 'scalar' ? node.value : undefined) as unknown;
         const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
         problems.add('schema-invalid-value', 'error', `\`${prop ?? 'value'}\` must be one of ${allowed.map((a) => `\`${a}\``).join(', ')}${guess ? ` — did you mean \`${guess}\`?` : '.'}`, valueSpan[0], valueSpan[1]);
         break;
@@ -153,7 +176,7 @@ export function reportSchemaErrors(kind: FileKind, errors: readonly SchemaError[
       }
       case 'type': {
         const expected = String(err.params.type);
-        const value = node && isScalar(node) ? node.value : undefined;
+        const value = node?.kind === 'scalar' ? node.value : undefined;
         let message = `\`${prop ?? describeIndex(path)}\` must be ${article(expected)}.`;
         if (expected === 'boolean' && typeof value === 'string' && /^(yes|no|on|off|y|n)$/i.test(value)) {
           message = `\`${prop}\` must be \`true\` or \`false\` (${quote(value)} is a string in YAML 1.2).`;

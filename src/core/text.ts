@@ -11,12 +11,23 @@ export interface TextRange {
   end: Position;
 }
 
-/** Maps offsets in one text to line/character positions (binary search over line starts). */
+/**
+ * Maps offsets in one text to line/character positions (binary search over line starts).
+ * The line starts are found on first use: a file without problems may never need them.
+ */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  private lineStarts?: number[];
 
-  constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  constructor(readonly text: string) {}
+
+  private get starts(): number[] {
+    if (this.lineStarts === undefined) {
+      const starts = [0];
+      const text = this.text;
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    return this.lineStarts;
   }
 
   get lineCount(): number {
@@ -44,14 +55,17 @@ export class LineIndex {
     return { start: this.positionAt(start), end: this.positionAt(Math.max(start, end)) };
   }
 
+  /** Start of the line holding `offset` (found in the text: the line starts are not needed). */
   lineStart(offset: number): number {
-    return this.starts[this.positionAt(offset).line];
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    return o === 0 ? 0 : this.text.lastIndexOf('\n', o - 1) + 1;
   }
 
   /** Offset just after the line break that ends the line holding `offset` (or the text's end). */
   nextLineStart(offset: number): number {
-    const line = this.positionAt(offset).line;
-    return line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    const nl = this.text.indexOf('\n', o);
+    return nl === -1 ? this.text.length : nl + 1;
   }
 }
 

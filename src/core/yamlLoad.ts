@@ -5,8 +5,10 @@
  * `__proto__`, YAML 1.1 directives, several documents, deep nesting, huge files.
  */
 import { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { fastParse } from './fastYaml';
 import { MAX_PROBLEMS, type Problem, type Severity } from './problems';
 import { LineIndex, quote } from './text';
+import { fromYamlDocument, type TDoc } from './yamlTree';
 
 /** Larger files are refused before parsing (the 10,000-connection benchmark file is about 1.5 MB). */
 export const MAX_FILE_CHARS = 8 * 1024 * 1024;
@@ -61,6 +63,7 @@ function yamlErrorMessage(code: string, message: string): string {
 }
 
 export function loadYaml(text: string, what: string): LoadedYaml {
+  observer?.(text);
   const index = new LineIndex(text.length > MAX_FILE_CHARS ? '' : text);
   const problems = new ProblemList(index);
   if (text.length > MAX_FILE_CHARS) {
@@ -149,6 +152,53 @@ function flowNestingBeyond(text: string, limit: number): number | undefined {
     }
   }
   return undefined;
+}
+
+export interface LoadedTree {
+  index: LineIndex;
+  problems: Problem[];
+  /** The file's position tree, when the text could be parsed at all. */
+  doc?: TDoc;
+  /** Plain data, when it could be built safely (no aliases, bounded depth). */
+  data?: unknown;
+  /** True when the YAML has no syntax errors: only then may the file be edited. */
+  syntaxOk: boolean;
+  /** True when the fast parser read the file (then there is no YAML-level problem). */
+  fast: boolean;
+}
+
+let fastPathEnabled = true;
+let observer: ((text: string) => void) | undefined;
+
+/** Calls `fn` with every text loaded from now on (the equivalence tests collect their corpus with it); undefined stops. */
+export function observeLoadedTexts(fn: ((text: string) => void) | undefined): void {
+  observer = fn;
+}
+
+/**
+ * Turns the fast parser on or off (on by default). Off, every file takes the full `yaml`
+ * path: the equivalence tests compare both paths with it.
+ */
+export function setFastPath(enabled: boolean): void {
+  fastPathEnabled = enabled;
+}
+
+/**
+ * The read path: the fast parser when it is certain, else `loadYaml` (the full `yaml`
+ * Document, with every hostile-input check) converted to the same position tree. Both give
+ * the same tree, data and problems; the fast one only answers for files without YAML-level
+ * problems.
+ */
+export function loadTree(text: string, what: string, options: { data?: boolean; retainDepth?: number } = {}): LoadedTree {
+  observer?.(text);
+  if (fastPathEnabled && text.length <= MAX_FILE_CHARS) {
+    // Edits ask for less: no data (`plainOf(doc.contents)` gives it), and only the top
+    // levels of the tree kept (see FastOptions.retainDepth); the full path ignores both.
+    const fast = fastParse(text, { data: options.data !== false, retainDepth: options.retainDepth });
+    if (fast) return { index: new LineIndex(text), problems: [], doc: { contents: fast.contents }, data: options.data === false ? undefined : fast.data, syntaxOk: true, fast: true };
+  }
+  const loaded = loadYaml(text, what);
+  return { index: loaded.index, problems: loaded.problems, doc: loaded.doc ? fromYamlDocument(loaded.doc) : undefined, data: loaded.data, syntaxOk: loaded.syntaxOk, fast: false };
 }
 
 /**
