@@ -1,5 +1,7 @@
 // What every integration test file needs: the extension's API once its manifests are read,
 // and a poll for conditions that follow file events.
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AgentConnectionsApi } from '../../src/extension';
 
@@ -27,4 +29,33 @@ export async function waitFor<T>(what: string, probe: () => T | Promise<T>, time
     if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Every file under `dir` whose bytes contain `needle` (the canary sweeps). */
+export function filesContaining(dir: string, needle: string, out: string[] = []): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) filesContaining(p, needle, out);
+    else if (e.isFile()) {
+      try {
+        if (fs.statSync(p).size < 50 * 1024 * 1024 && fs.readFileSync(p).includes(needle)) out.push(p);
+      } catch { /* unreadable: skip */ }
+    }
+  }
+  return out;
+}
+
+/** VS Code's Memento, in memory, so that what a call left behind can be inspected. */
+export class MemoryMemento implements vscode.Memento {
+  readonly data = new Map<string, unknown>();
+  keys(): readonly string[] { return [...this.data.keys()]; }
+  get<T>(key: string, fallback?: T): T | undefined { return (this.data.has(key) ? this.data.get(key) : fallback) as T | undefined; }
+  update(key: string, value: unknown): Thenable<void> { this.data.set(key, value); return Promise.resolve(); }
+  setKeysForSync(): void { /* not synced */ }
 }

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, api } from './helpers';
+import { EXTENSION_ID, MemoryMemento, api } from './helpers';
 import { ConnectionTester } from '../../src/connectionTester';
 import { Credentials } from '../../src/credentials';
 import { ConnectionEditorPanel } from '../../src/editor/connectionEditor';
@@ -15,7 +15,6 @@ import { PROTOCOL_VERSION } from '../../src/core/formProtocol';
 import { TestResults } from '../../src/testResults';
 import { startTrapServer, type TrapServer } from '../mocks';
 import { CANARY, recordCase, recordTrap } from '../unit/hostile/report';
-
 
 class CountingSecrets implements vscode.SecretStorage {
   calls = 0;
@@ -25,14 +24,6 @@ class CountingSecrets implements vscode.SecretStorage {
   store(): Thenable<void> { this.calls++; return Promise.resolve(); }
   delete(): Thenable<void> { this.calls++; return Promise.resolve(); }
   keys(): Thenable<string[]> { this.calls++; return Promise.resolve([]); }
-}
-
-class MemoryMemento implements vscode.Memento {
-  readonly data = new Map<string, unknown>();
-  keys(): readonly string[] { return [...this.data.keys()]; }
-  get<T>(key: string, fallback?: T): T | undefined { return (this.data.has(key) ? this.data.get(key) : fallback) as T | undefined; }
-  update(key: string, value: unknown): Thenable<void> { this.data.set(key, value); return Promise.resolve(); }
-  setKeysForSync(): void { /* not synced */ }
 }
 
 /** VS Code's LogOutputChannel, keeping the lines so that the drops can be counted. */

@@ -8,7 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { api } from './helpers';
+import { MemoryMemento, api } from './helpers';
 import { ConcurrentEditError, applyManifestEdit } from '../../src/applyEdit';
 import { ConnectionTester } from '../../src/connectionTester';
 import { Credentials } from '../../src/credentials';
@@ -72,15 +72,6 @@ class BrokenSecrets implements vscode.SecretStorage {
   store(): Thenable<void> { return this.fail(); }
   delete(): Thenable<void> { return this.fail(); }
   keys(): Thenable<string[]> { return this.fail(); }
-}
-
-/** VS Code's Memento, in memory, so that what a failed call left behind can be inspected. */
-class MemoryMemento implements vscode.Memento {
-  readonly data = new Map<string, unknown>();
-  keys(): readonly string[] { return [...this.data.keys()]; }
-  get<T>(key: string, fallback?: T): T | undefined { return (this.data.has(key) ? this.data.get(key) : fallback) as T | undefined; }
-  update(key: string, value: unknown): Thenable<void> { this.data.set(key, value); return Promise.resolve(); }
-  setKeysForSync(): void { /* not synced */ }
 }
 
 function standInContext(secrets: vscode.SecretStorage, globalState = new MemoryMemento()): vscode.ExtensionContext {

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { api, waitFor } from './helpers';
+import { api, filesContaining, waitFor } from './helpers';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const LITELLM = path.join(repoRoot, 'test', 'fixtures', 'import', 'litellm-config.yaml');
@@ -42,26 +42,6 @@ async function answeringQuickPick<T>(run: () => Thenable<T>, answer: 'accept' | 
     await Promise.race([result.then(() => undefined, () => undefined), sleep(500)]);
   }
   return result;
-}
-
-/** Every file under `dir` whose bytes contain `needle`. */
-function filesContaining(dir: string, needle: string, out: string[] = []): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) filesContaining(p, needle, out);
-    else if (e.isFile()) {
-      try {
-        if (fs.statSync(p).size < 50 * 1024 * 1024 && fs.readFileSync(p).includes(needle)) out.push(p);
-      } catch { /* unreadable: skip */ }
-    }
-  }
-  return out;
 }
 
 /** The leaked-key diagnostic of `uri` whose range covers `needle` in `text`. */

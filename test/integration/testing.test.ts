@@ -3,11 +3,9 @@
 // providerEndpoints setting), the outcome lands in extension storage and the tree,
 // and the key is found nowhere on disk afterwards.
 import * as assert from 'assert';
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
 import * as vscode from 'vscode';
-import { api } from './helpers';
+import { api, filesContaining } from './helpers';
 import type { AgentConnectionsApi } from '../../src/extension';
 import { startMockProvider, type MockProvider } from '../mocks';
 
@@ -18,26 +16,6 @@ function connectionNode(a: AgentConnectionsApi, model: string, connection: strin
   const m = state.analysis!.models.find((x) => x.name === model)!;
   const c = m.connections.find((x) => x.name === connection)!;
   return { kind: 'connection' as const, state, model: m, connection: c, key: 'unknown' as const };
-}
-
-/** Every file under `dir` whose bytes contain `needle`. */
-function filesContaining(dir: string, needle: string, out: string[] = []): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) filesContaining(p, needle, out);
-    else if (e.isFile()) {
-      try {
-        if (fs.statSync(p).size < 50 * 1024 * 1024 && fs.readFileSync(p).includes(needle)) out.push(p);
-      } catch { /* unreadable: skip */ }
-    }
-  }
-  return out;
 }
 
 describe('test connections in a real extension host', () => {
