@@ -84,7 +84,8 @@ const other = Object.entries(results).filter(([k, v]) => v && typeof v === 'obje
 for (const [k, v] of other) {
   const scalars = Object.entries(v).filter(([, x]) => typeof x === 'number' || typeof x === 'string' || typeof x === 'boolean');
   if (scalars.length === 0) continue;
-  line(`## ${k}`);
+  const TITLES = { readPath10k: 'Read path at 10,000 connections', edits: 'One form-style edit on the 10,000-connection file', retainedHeap: 'Retained heap at 10,000 connections', eventLoop: 'Main thread while the worker reads 10,000 connections' };
+  line(`## ${TITLES[k] ?? k}`);
   line();
   table(['figure', 'value'], scalars.map(([a, b]) => [a, typeof b === 'number' ? String(Math.round(b * 100) / 100) : String(b)]));
 }
