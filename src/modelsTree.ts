@@ -78,8 +78,19 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     this.refresh();
   }
 
+  private refreshQueued = false;
+
+  /**
+   * Redraws the tree once for a burst of changes (a manifest edit also re-resolves the
+   * agents and the keys): fewer re-renders, fewer rows whose inline actions go stale.
+   */
   refresh(): void {
-    this.changed.fire(undefined);
+    if (this.refreshQueued) return;
+    this.refreshQueued = true;
+    setTimeout(() => {
+      this.refreshQueued = false;
+      this.changed.fire(undefined);
+    }, 0);
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {

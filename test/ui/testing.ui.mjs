@@ -56,6 +56,9 @@ export default async function testingTest(ctx) {
 
     // Click the row's inline Test action: the outcome shows on the row.
     const clickTest = async () => {
+      // A click on a row the tree has just redrawn reaches the command without its row,
+      // which then asks which connection to test: close that picker and click again.
+      if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Escape');
       const row = await connectionRow();
       await row.hover();
       await row.locator('.actions .action-label[aria-label="Test Connection"]').click({ timeout: 5_000 });
