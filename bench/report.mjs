@@ -115,6 +115,11 @@ if (results.activation || results.bundles) {
     line(`Measured by the extension in ${a.where}, ${a.samples} fresh server${a.samples === 1 ? '' : 's'}: median ${ms(a.medianMs)} (module evaluation ${ms(a.medianModuleEvalMs)} + activate ${ms(a.medianActivateMs)}), max ${ms(a.maxMs)}. Loaded at activation: ${(a.loadedAtActivation ?? []).map((f) => `${f.file} (${kb(f.bytes)})`).join(', ')}.`);
     line();
   }
+  if (a.edit10k?.edits) {
+    const e = a.edit10k;
+    line(`One toggle on a 10,000-connection manifest in the same extension host (${e.edits} edits): from the command to the file written, median ${ms(e.medianWrittenMs)} (max ${ms(e.maxWrittenMs)}; the first edit of a server, which loads dist/core.js, ${ms(e.medianColdWrittenMs)}); the core's edit alone ${ms(e.medianCoreEditMs)}; until the command settled (the store has re-read and re-analysed the file) ${ms(e.medianCommandMs)}; changed lines per edit: ${e.changedLines.join(', ')}.`);
+    line();
+  }
   if (b.files) table(['file (production build)', 'size'], Object.entries(b.files).map(([f, n]) => [f, kb(n)]));
   if (b.note) line(b.note.charAt(0).toUpperCase() + b.note.slice(1) + '.');
   line();

@@ -3,6 +3,7 @@
  * (undo works, unsaved changes are kept and not saved for the user); a closed file is
  * rewritten only if its bytes are still the ones the edit was computed from.
  */
+import { promises as fsp } from 'fs';
 import * as vscode from 'vscode';
 import type { TextEdit } from './core/edit';
 import { core } from './lazyCore';
@@ -28,12 +29,24 @@ export async function applyManifestEdit(uri: vscode.Uri, compute: (text: string)
     return;
   }
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  const before = await vscode.workspace.fs.readFile(uri);
+  const before = await readBytes(uri);
   const text = decoder.decode(before);
   const edits = compute(text);
   if (edits.length === 0) return;
   const next = new TextEncoder().encode(core().applyEdits(text, edits));
-  const now = await vscode.workspace.fs.readFile(uri);
+  const now = await readBytes(uri);
   if (Buffer.compare(Buffer.from(now), Buffer.from(before)) !== 0) throw new ConcurrentEditError('The manifest changed on disk while the edit was prepared; nothing was written. Try again.');
-  await vscode.workspace.fs.writeFile(uri, next);
+  await writeBytes(uri, next);
+}
+
+// The extension host runs beside the workspace's files, so `file:` URIs are read and
+// written with Node directly: through vscode.workspace.fs every call is a round trip to
+// the window (in a browser window, the whole file travels there and back). Other schemes
+// go through VS Code's file system providers.
+function readBytes(uri: vscode.Uri): Thenable<Uint8Array> {
+  return uri.scheme === 'file' ? fsp.readFile(uri.fsPath) : vscode.workspace.fs.readFile(uri);
+}
+
+function writeBytes(uri: vscode.Uri, bytes: Uint8Array): Thenable<void> {
+  return uri.scheme === 'file' ? fsp.writeFile(uri.fsPath, bytes) : vscode.workspace.fs.writeFile(uri, bytes);
 }

@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { api } from './helpers';
+import { api, waitFor } from './helpers';
 
 const LEAKED = 'sk-test-leakfix-restricted-5e2a9f3b7c1d4086';
 const LITELLM = path.join(path.resolve(__dirname, '../../..'), 'test', 'fixtures', 'import', 'litellm-config.yaml');
@@ -35,6 +35,8 @@ describe('leak quick fix and import in Restricted Mode', () => {
     await write(leaky);
     const doc = await vscode.workspace.openTextDocument(manifest());
     await vscode.window.showTextDocument(doc);
+    // A document left loaded by an earlier test follows the disk a moment later.
+    await waitFor('the open document shows the written text', () => doc.getText() === leaky);
     const line = leaky.slice(0, leaky.indexOf(LEAKED)).split('\n').length - 1;
     let diag: vscode.Diagnostic | undefined;
     for (let i = 0; i < 150 && !diag; i++) {
