@@ -14,10 +14,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateManifest } from './generate.mjs';
+import { median, ROOT } from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES = Number(process.env.AC_BENCH_ACTIVATION_SAMPLES ?? 3);
 const KB = 1024;
 const run = (cmd, args, env = {}) => spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, ...env } });
@@ -36,10 +35,6 @@ const bundles = {
   note: 'minified production build; extension host = extension + core + manifestWorker + providerRuntime (the CLI is a separate program, the webview runs in the browser)',
 };
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-};
 
 const samples = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-bench-activation-'));

@@ -4,14 +4,12 @@
 // validating the same text against our schema, and, for context, js-yaml load and JSON.parse.
 // Usage: node bench/peers.mjs   (npm run bench runs it after bench/run.mjs).
 // Merges its figures into bench/results.json under `peers`. Always exits 0.
-import * as esbuild from 'esbuild';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { load as jsYamlLoad } from 'js-yaml';
@@ -19,8 +17,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseDocument } from 'yaml';
 import { getLanguageService } from 'yaml-language-server';
 import { generateManifest } from './generate.mjs';
+import { bundleCore, median, ROOT } from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const SIZES = [
   { connections: 100, runs: 15, warmup: 10 },
@@ -33,23 +31,7 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
 // ---- 0. Our core, bundled on the fly (no vscode) into a temp dir, as bench/run.mjs does.
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-connections-peers-'));
-const corePath = path.join(tmp, 'core.cjs');
-if (!fs.existsSync(path.join(ROOT, 'src/core/generated/validators.ts'))) {
-  console.log('src/core/generated missing: running scripts/build-validators.mjs');
-  spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-validators.mjs')], { cwd: ROOT, stdio: 'inherit' });
-}
-const built = await esbuild.build({
-  entryPoints: [path.join(ROOT, 'src/core/manifest.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  write: false,
-  logLevel: 'warning',
-});
-fs.writeFileSync(corePath, built.outputFiles[0].text);
-const { analyzeManifest } = require(corePath);
+const { tmp, core: { analyzeManifest } } = await bundleCore('agent-connections-peers', [[['analyzeManifest'], 'manifest.ts']]);
 
 // ---- 1. yaml-language-server's language service, configured the way the YAML extension's
 // `yamlValidation` contribution (package.json) associates our schema with agent-connections.yaml.
@@ -78,10 +60,6 @@ const docUri = 'file:///bench/workspace/agent-connections.yaml';
 let docVersion = 0;
 const ylsValidate = (text) => yls.doValidation(TextDocument.create(docUri, 'yaml', ++docVersion, text), false);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 const pkgVersion = (name, from) => {
   try {

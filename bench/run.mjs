@@ -1,21 +1,19 @@
 #!/usr/bin/env node
 // Manifest load benchmark: parseDocument vs analyzeManifest, retained heap, event-loop blocking.
 // Usage: node bench/run.mjs   (or npm run bench). Writes bench/results.json. Always exits 0.
-import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { parseDocument } from 'yaml';
 import { generateManifest } from './generate.mjs';
+import { bundleCore, median, ROOT } from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const SIZES = [
   { connections: 100, runs: 15, warmup: 30 },
@@ -27,33 +25,15 @@ const TARGETS = { ratio: 1.25, readPath10kMs: 250, editMs: 50, retainedHeapMB: 6
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
-// ---- 0. The core, bundled on the fly (no vscode), in a temp dir that the child and worker share.
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-connections-bench-'));
-const corePath = path.join(tmp, 'core.cjs');
-if (!fs.existsSync(path.join(ROOT, 'src/core/generated/validators.ts'))) {
-  console.log('src/core/generated missing: running scripts/build-validators.mjs');
-  spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-validators.mjs')], { cwd: ROOT, stdio: 'inherit' });
-}
-// One bundle with the read path, the edit module and the switch that forces the full yaml path.
-const entryPath = path.join(tmp, 'entry.ts');
-const src = (f) => JSON.stringify(path.join(ROOT, 'src/core', f));
-fs.writeFileSync(entryPath, `export { analyzeManifest } from ${src('manifest.ts')};\nexport { setFastPath } from ${src('yamlLoad.ts')};\nexport { addConnection, applyEdits, setConnectionEnabled, updateConnection } from ${src('edit.ts')};\n`);
-const built = await esbuild.build({
-  entryPoints: [entryPath],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  write: false,
-  logLevel: 'warning',
-});
-fs.writeFileSync(corePath, built.outputFiles[0].text);
-const { analyzeManifest, setFastPath, addConnection, applyEdits, setConnectionEnabled, updateConnection } = require(corePath);
+// ---- 0. The core, bundled on the fly (no vscode), in a temp dir that the child and worker share:
+// the read path, the edit module and the switch that forces the full yaml path.
+const { tmp, corePath, core } = await bundleCore('agent-connections-bench', [
+  [['analyzeManifest'], 'manifest.ts'],
+  [['setFastPath'], 'yamlLoad.ts'],
+  [['addConnection', 'applyEdits', 'setConnectionEnabled', 'updateConnection'], 'edit.ts'],
+]);
+const { analyzeManifest, setFastPath, addConnection, applyEdits, setConnectionEnabled, updateConnection } = core;
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const time = (fn) => {
   const t0 = performance.now();
   const v = fn();
