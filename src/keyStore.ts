@@ -25,9 +25,9 @@ export function keyTargetProblem(r: ConnectionRef): string | undefined {
   }
   if (!needsCredential(target)) return `${connectionReference(r.model.name, r.connection.name)} sends no key (authHeader: none), so there is nothing to store.`;
   try {
-    originOf(targetBase(target, endpointOverrides()));
+    keyOrigin(r);
   } catch (err) {
-    return `Fix the connection first: ${err instanceof Error ? err.message : String(err)} The key is bound to the origin it is entered for.`;
+    return err instanceof Error ? err.message : String(err);
   }
   return undefined;
 }
