@@ -31,7 +31,7 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
 // ---- 0. Our core, bundled on the fly (no vscode) into a temp dir, as bench/run.mjs does.
-const { tmp, core: { analyzeManifest } } = await bundleCore('agent-connections-peers', [[['analyzeManifest'], 'manifest.ts']]);
+const { tmp, core: { analyzeManifest } } = await bundleCore('agent-connections-peers', [[['analyzeManifest'], 'manifest/manifest.ts']]);
 
 // ---- 1. yaml-language-server's language service, configured the way the YAML extension's
 // `yamlValidation` contribution (package.json) associates our schema with agent-connections.yaml.
@@ -199,7 +199,7 @@ const peers = {
     jsYaml: pkgVersion('js-yaml', ROOT),
   },
   method: {
-    analyzeManifest: 'analyzeManifest(text) from src/core/manifest.ts bundled with esbuild: problems + tree model',
+    analyzeManifest: 'analyzeManifest(text) from src/core/manifest/manifest.ts bundled with esbuild: problems + tree model',
     parseDocument: 'yaml.parseDocument(text), default options',
     yamlLanguageServer: `getLanguageService({schemaRequestService, workspaceContext}).configure({validate: true, schemas: [{uri, fileMatch: ['agent-connections.yaml'], schema}]}), then doValidation(TextDocument.create('${docUri}', 'yaml', newVersion, text), false): a new version each call, so its per-URI cache never answers`,
     jsYamlLoad: 'js-yaml load(text), default schema',

@@ -15,7 +15,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 8);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-connections-prof-'));
 const corePath = path.join(tmp, 'core.cjs');
-const built = await esbuild.build({ entryPoints: [path.join(ROOT, 'src/core/manifest.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, sourcemap: 'external', outfile: corePath, logLevel: 'warning' });
+const built = await esbuild.build({ entryPoints: [path.join(ROOT, 'src/core/manifest/manifest.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, sourcemap: 'external', outfile: corePath, logLevel: 'warning' });
 for (const f of built.outputFiles) fs.writeFileSync(f.path, f.text);
 const textPath = path.join(tmp, 'manifest.yaml');
 fs.writeFileSync(textPath, generateManifest(10000).text);

@@ -28,9 +28,9 @@ const gc = vm.runInNewContext('gc');
 // ---- 0. The core, bundled on the fly (no vscode), in a temp dir that the child and worker share:
 // the read path, the edit module and the switch that forces the full yaml path.
 const { tmp, corePath, core } = await bundleCore('agent-connections-bench', [
-  [['analyzeManifest'], 'manifest.ts'],
-  [['setFastPath'], 'yamlLoad.ts'],
-  [['addConnection', 'applyEdits', 'setConnectionEnabled', 'updateConnection'], 'edit.ts'],
+  [['analyzeManifest'], 'manifest/manifest.ts'],
+  [['setFastPath'], 'yaml/yamlLoad.ts'],
+  [['addConnection', 'applyEdits', 'setConnectionEnabled', 'updateConnection'], 'manifest/edit/index.ts'],
 ]);
 const { analyzeManifest, setFastPath, addConnection, applyEdits, setConnectionEnabled, updateConnection } = core;
 

@@ -1,15 +1,15 @@
 /**
  * Assign / clear the connection of an agent or supervisor, and reveal its definition.
  * Invoked from the Agents view, the palette (with a picker) and the CodeLens of
- * agents files. The YAML is changed through `core/agentsEdit` (minimal diff).
+ * agents files. The YAML is changed through `core/agents/agentsEdit` (minimal diff).
  */
 import * as vscode from 'vscode';
 import { registerCommand } from './commandWrapper';
 import { applyManifestEdit } from './applyEdit';
-import { orphanedByClearing, parseReference, type AgentKind, type Assignment } from './core/assignments';
-import { providerLabel } from './core/catalog';
-import type { ConnectionInfo, ModelInfo } from './core/manifest';
-import { connectionReference } from './core/names';
+import { orphanedByClearing, parseReference, type AgentKind, type Assignment } from './core/agents/assignments';
+import { providerLabel } from './core/providers/catalog';
+import type { ConnectionInfo, ModelInfo } from './core/manifest/manifest';
+import { connectionReference } from './core/manifest/names';
 import { core } from './lazyCore';
 import type { AgentNode } from './agentsTree';
 import { keyLookup, lastTestText } from './agentsTree';

@@ -3,7 +3,7 @@
  * tree's tooltip and the delete / disable / rename warnings of the tree and the form.
  */
 import * as vscode from 'vscode';
-import { usersOf, type Assignment } from './core/assignments';
+import { usersOf, type Assignment } from './core/agents/assignments';
 import type { AgentsFiles } from './manifestStore';
 
 /** An agent or supervisor whose effective connection is a given one. */

@@ -4,7 +4,7 @@
  * manifest); the same explanation on hover over its name or connection.
  */
 import * as vscode from 'vscode';
-import { resolveAssignments, type Assignment } from './core/assignments';
+import { resolveAssignments, type Assignment } from './core/agents/assignments';
 import { core } from './lazyCore';
 import type { AgentLocation } from './agentCommands';
 import { explain } from './agentsTree';

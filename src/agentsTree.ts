@@ -3,9 +3,9 @@
  * connection and where it comes from (assigned here, or inherited from a supervisor).
  */
 import * as vscode from 'vscode';
-import { explainAssignment, type Assignment, type KeyState } from './core/assignments';
-import { isProviderId, providerLabel } from './core/catalog';
-import type { ConnectionInfo, ModelInfo } from './core/manifest';
+import { explainAssignment, type Assignment, type KeyState } from './core/agents/assignments';
+import { isProviderId, providerLabel } from './core/providers/catalog';
+import type { ConnectionInfo, ModelInfo } from './core/manifest/manifest';
 import { needsCredential } from './core/providers/targets';
 import type { Credentials } from './credentials';
 import type { AgentsFileState, AgentsFiles, KeyLookup, ManifestStore } from './manifestStore';

@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'fs';
 import * as vscode from 'vscode';
-import type { TextEdit } from './core/edit';
+import type { TextEdit } from './core/manifest/edit';
 import { core } from './lazyCore';
 
 export class ConcurrentEditError extends Error {}

@@ -2,14 +2,14 @@
 import * as vscode from 'vscode';
 import { registerCommand } from './commandWrapper';
 import { applyManifestEdit } from './applyEdit';
-import type { ModelInfo } from './core/manifest';
-import { connectionReference } from './core/names';
+import type { ModelInfo } from './core/manifest/manifest';
+import { connectionReference } from './core/manifest/names';
 import { core } from './lazyCore';
 import { targetOf, type ConnectionRef, type ConnectionTester } from './connectionTester';
 import { credentialKindOf, needsCredential } from './core/providers/targets';
 import { keyOrigin, storeConnectionKey } from './keyStore';
 import type { TestResult } from './core/providers';
-import { credentialProblem } from './core/redact';
+import { credentialProblem } from './core/secrets/redact';
 import type { Credentials, StoredCredential } from './credentials';
 import { outcomeLabel } from './modelsTree';
 import type { TestResults } from './testResults';

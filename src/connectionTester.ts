@@ -5,15 +5,15 @@
  * and records redacted results in extension storage.
  */
 import * as vscode from 'vscode';
-import { isProviderId } from './core/catalog';
+import { isProviderId } from './core/providers/catalog';
 import * as path from 'node:path';
-import type { TestOptions } from './core/connectionTest';
+import type { TestOptions } from './core/providers/connectionTest';
 import { credentialKindOf, needsCredential, targetBase } from './core/providers/targets';
-import type { ConnectionInfo, ModelInfo } from './core/manifest';
-import { connectionReference } from './core/names';
-import { originOf } from './core/origin';
+import type { ConnectionInfo, ModelInfo } from './core/manifest/manifest';
+import { connectionReference } from './core/manifest/names';
+import { originOf } from './core/net/origin';
 import type { ConnectionTarget, Credential, EndpointOverrides, TestResult } from './core/providers';
-import { PROVIDER_IDS } from './core/catalog';
+import { PROVIDER_IDS } from './core/providers/catalog';
 import type { Credentials } from './credentials';
 import type { FolderManifest } from './manifestStore';
 import type { TestResults } from './testResults';

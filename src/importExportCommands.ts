@@ -3,7 +3,7 @@
  *
  * Import reads the chosen file with the CLI's importers, adds the models to the folder's
  * manifest through the edit module (one minimal edit through the open document; names
- * already taken are skipped or renamed, see core/importPlan.ts), logs a summary (added,
+ * already taken are skipped or renamed, see core/import-export/importPlan.ts), logs a summary (added,
  * renamed, skipped, warnings, where each key comes from) and, when the file has keys
  * written inline, asks which to store: the chosen ones go to SecretStorage through the
  * Set Key… path (bound to each connection's origin). Inline keys are read from the source
@@ -17,11 +17,11 @@ import * as vscode from 'vscode';
 import { applyManifestEdit } from './applyEdit';
 import { registerCommand } from './commandWrapper';
 import type { CommandId } from './commands';
-import type { ExportResult } from './core/exporters/litellm';
-import type { ImportOptions, ImportResult } from './core/importers/common';
-import type { ImportPlan, InlineKeyGroup } from './core/importPlan';
-import { connectionReference } from './core/names';
-import { Redactor } from './core/redact';
+import type { ExportResult } from './core/import-export/exporters/litellm';
+import type { ImportOptions, ImportResult } from './core/import-export/importers/common';
+import type { ImportPlan, InlineKeyGroup } from './core/import-export/importPlan';
+import { connectionReference } from './core/manifest/names';
+import { Redactor } from './core/secrets/redact';
 import type { ConnectionRef } from './connectionTester';
 import { SecretStorageError, type Credentials } from './credentials';
 import { addedBy } from './editor/workspaceInfo';

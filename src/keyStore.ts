@@ -7,10 +7,10 @@
  */
 import * as vscode from 'vscode';
 import { endpointOverrides, targetOf, type ConnectionRef } from './connectionTester';
-import { connectionReference } from './core/names';
-import { originOf } from './core/origin';
+import { connectionReference } from './core/manifest/names';
+import { originOf } from './core/net/origin';
 import { credentialKindOf, needsCredential, targetBase } from './core/providers/targets';
-import { credentialProblem } from './core/redact';
+import { credentialProblem } from './core/secrets/redact';
 import type { Credentials, StoredCredential } from './credentials';
 
 export type CredentialValue = StoredCredential['credential'];

@@ -18,17 +18,17 @@ import * as vscode from 'vscode';
 import { applyManifestEdit, ConcurrentEditError } from './applyEdit';
 import { registerCommand } from './commandWrapper';
 import type { CommandId } from './commands';
-import { providerLabel } from './core/catalog';
-import type { LeakedKey, LeakFileKind } from './core/leakGuard';
-import { connectionReference } from './core/names';
-import { credentialProblem } from './core/redact';
+import { providerLabel } from './core/providers/catalog';
+import type { LeakedKey, LeakFileKind } from './core/secrets/leakGuard';
+import { connectionReference } from './core/manifest/names';
+import { credentialProblem } from './core/secrets/redact';
 import type { ConnectionRef } from './connectionTester';
 import type { Credentials } from './credentials';
 import { keyKindOf, keyTargetProblem, storeConnectionKey, type CredentialValue } from './keyStore';
 import { core } from './lazyCore';
 import type { AgentsFiles, ManifestStore } from './manifestStore';
 
-/** The leak guard's diagnostic code (core/leakGuard's LEAKED_KEY_CODE; repeated here so activation does not load the yaml-based core). */
+/** The leak guard's diagnostic code (core/secrets/leakGuard's LEAKED_KEY_CODE; repeated here so activation does not load the yaml-based core). */
 const LEAKED_KEY_CODE = 'leaked-key';
 
 export const MOVE_LEAKED_KEY_COMMAND = 'agentConnections.moveLeakedKey' satisfies CommandId;

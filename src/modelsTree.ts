@@ -1,8 +1,8 @@
 /** The Models tree: models → connections, optionally grouped by location; an error row for a broken manifest. */
 import * as vscode from 'vscode';
-import { isProviderId, providerLabel } from './core/catalog';
-import type { ConnectionInfo, ModelInfo } from './core/manifest';
-import type { Problem } from './core/problems';
+import { isProviderId, providerLabel } from './core/providers/catalog';
+import type { ConnectionInfo, ModelInfo } from './core/manifest/manifest';
+import type { Problem } from './core/yaml/problems';
 import type { ConnectionTester } from './connectionTester';
 import { needsCredential } from './core/providers/targets';
 import type { Outcome, TestResult } from './core/providers';

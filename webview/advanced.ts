@@ -1,5 +1,5 @@
 /** Advanced Properties: a key/value editor of headers and other endpoint properties. */
-import type { AdvancedRow } from '../src/core/formProtocol';
+import type { AdvancedRow } from '../src/core/form/formProtocol';
 import type { TextControl } from './combo';
 import { clear, el, icon } from './dom';
 

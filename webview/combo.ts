@@ -3,7 +3,7 @@
  * are offered below it (filtered as you type, Down/Up to move, Enter to pick, Escape
  * to close), like VS Code's suggest widget.
  */
-import type { FieldOption } from '../src/core/formProtocol';
+import type { FieldOption } from '../src/core/form/formProtocol';
 import { clear, el } from './dom';
 
 export type TextControl = HTMLElement & { value: string; invalid: boolean; readonly: boolean; disabled: boolean; placeholder: string | undefined; type?: string };

@@ -4,11 +4,11 @@
  * messages next to their fields. Typed keys stay in memory here until Save or Test
  * sends them to the host; they are never put in the webview state.
  */
-import { defaultGeminiApiVersion, splitBedrockModelId } from '../src/core/catalog';
+import { defaultGeminiApiVersion, splitBedrockModelId } from '../src/core/providers/catalog';
 import type {
   Draft, FieldId, FieldSpec, FormAction, FormState, HostMessage, ReplyResult, SecretDraft, SecretId, TestReport, ValidationReport,
-} from '../src/core/formProtocol';
-import { PROTOCOL_VERSION, SECRET_IDS, secretProblems } from '../src/core/formProtocol';
+} from '../src/core/form/formProtocol';
+import { PROTOCOL_VERSION, SECRET_IDS, secretProblems } from '../src/core/form/formProtocol';
 import { AdvancedEditor } from './advanced';
 import { SuggestField, type TextControl } from './combo';
 import { clear, el, icon } from './dom';

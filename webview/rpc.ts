@@ -1,10 +1,10 @@
 /**
- * The webview's end of the protocol (src/core/formProtocol.ts): requests with
+ * The webview's end of the protocol (src/core/form/formProtocol.ts): requests with
  * increasing ids, matched with the host's replies; notifications passed on. The id
  * counter survives a reload of the page through the webview state — nothing else is
  * kept there, and never a key.
  */
-import type { HostMessage, ReplyResult, RestoreNote, WebviewMessage } from '../src/core/formProtocol';
+import type { HostMessage, ReplyResult, RestoreNote, WebviewMessage } from '../src/core/form/formProtocol';
 
 type Outgoing = WebviewMessage extends infer M ? (M extends WebviewMessage ? Omit<M, 'id'> : never) : never;
 

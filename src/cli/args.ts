@@ -1,5 +1,5 @@
 /** A small, strict command-line parser: known options only, precise messages, `--opt value` and `--opt=value`. */
-import { closest } from '../core/text';
+import { closest } from '../core/yaml/text';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

@@ -2,14 +2,14 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ExportError, exportLiteLLM } from '../core/exporters/litellm';
-import { credentialVariables, requiredVariables } from '../core/exporters/envNames';
-import { credentialKindFor, ImportError, isoToday, type ImportResult } from '../core/importers/common';
-import { importContinue } from '../core/importers/continue';
-import { importLiteLLM } from '../core/importers/litellm';
-import { DEFAULT_MANIFEST_PATH } from '../core/manifest';
-import type { ProviderId } from '../core/catalog';
-import type { FieldValue } from '../core/edit';
+import { ExportError, exportLiteLLM } from '../core/import-export/exporters/litellm';
+import { credentialVariables, requiredVariables } from '../core/import-export/exporters/envNames';
+import { credentialKindFor, ImportError, isoToday, type ImportResult } from '../core/import-export/importers/common';
+import { importContinue } from '../core/import-export/importers/continue';
+import { importLiteLLM } from '../core/import-export/importers/litellm';
+import { DEFAULT_MANIFEST_PATH } from '../core/manifest/manifest';
+import type { ProviderId } from '../core/providers/catalog';
+import type { FieldValue } from '../core/manifest/edit';
 import { CliError, EXIT_OK, listOr, parseArgs, type OptionSpec } from './args';
 import { displayPath, envRedactor, readTextFile, redactLine, writeTextFile, type Io } from './io';
 

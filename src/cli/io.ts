@@ -1,8 +1,8 @@
 /** What a command touches outside itself, so tests and the entry point can pass their own. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { credentialValuesInEnv } from '../core/exporters/envNames';
-import { Redactor } from '../core/redact';
+import { credentialValuesInEnv } from '../core/import-export/exporters/envNames';
+import { Redactor } from '../core/secrets/redact';
 import { CliError } from './args';
 
 export interface Io {

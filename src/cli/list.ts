@@ -1,6 +1,6 @@
 /** `agent-connections list`: the models and connections, with the variables the CLI reads their keys from. */
 import * as path from 'node:path';
-import { analyzeManifest, connectionReference, DEFAULT_MANIFEST_PATH } from '../core/manifest';
+import { analyzeManifest, connectionReference, DEFAULT_MANIFEST_PATH } from '../core/manifest/manifest';
 import { CliError, EXIT_OK, parseArgs, type OptionSpec } from './args';
 import { displayPath, envRedactor, readTextFile, type Io } from './io';
 import { variablesOf } from './test';

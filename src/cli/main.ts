@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { closest } from '../core/text';
+import { closest } from '../core/yaml/text';
 import { CliError, EXIT_OK, EXIT_USAGE } from './args';
 import { runExport, runImport } from './importExport';
 import { envRedactor, type Io } from './io';

@@ -6,15 +6,15 @@
  * with the environment's credential values as known secrets.
  */
 import * as path from 'node:path';
-import { isProviderId, PROVIDER_IDS, type ProviderId } from '../core/catalog';
-import { credentialKindOf, runBounded, targetBase, testConnection } from '../core/connectionTest';
-import { credentialFromEnv, credentialVariables, envCollisions, requiredVariables, type CredentialKind } from '../core/exporters/envNames';
-import { createDispatcher, MAX_DEADLINE_MS } from '../core/http';
-import { analyzeManifest, connectionReference, DEFAULT_MANIFEST_PATH, type ConnectionInfo, type ModelInfo } from '../core/manifest';
-import { originOf } from '../core/origin';
+import { isProviderId, PROVIDER_IDS, type ProviderId } from '../core/providers/catalog';
+import { credentialKindOf, runBounded, targetBase, testConnection } from '../core/providers/connectionTest';
+import { credentialFromEnv, credentialVariables, envCollisions, requiredVariables, type CredentialKind } from '../core/import-export/exporters/envNames';
+import { createDispatcher, MAX_DEADLINE_MS } from '../core/net/http';
+import { analyzeManifest, connectionReference, DEFAULT_MANIFEST_PATH, type ConnectionInfo, type ModelInfo } from '../core/manifest/manifest';
+import { originOf } from '../core/net/origin';
 import { checkedBase } from '../core/providers/common';
 import type { ConnectionTarget, EndpointOverrides, Outcome, TestResult } from '../core/providers/types';
-import { closest } from '../core/text';
+import { closest } from '../core/yaml/text';
 import { CliError, EXIT_FAILED, EXIT_OK, listOr, parseArgs, type OptionSpec } from './args';
 import { displayPath, envRedactor, readTextFile, type Io } from './io';
 import { junitReport } from './junit';

@@ -1,9 +1,9 @@
 /** `agent-connections validate`: the manifest and the agents files, with exactly the editor's rules. */
 import * as path from 'node:path';
-import { analyzeAgents } from '../core/agents';
-import { resolveAssignments } from '../core/assignments';
-import { analyzeManifest, DEFAULT_MANIFEST_PATH } from '../core/manifest';
-import type { Problem } from '../core/problems';
+import { analyzeAgents } from '../core/agents/agents';
+import { resolveAssignments } from '../core/agents/assignments';
+import { analyzeManifest, DEFAULT_MANIFEST_PATH } from '../core/manifest/manifest';
+import type { Problem } from '../core/yaml/problems';
 import { CliError, EXIT_FAILED, EXIT_OK, parseArgs, type OptionSpec } from './args';
 import { findFiles } from './glob';
 import { displayPath, envRedactor, readTextFile, type Io } from './io';

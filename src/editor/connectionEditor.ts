@@ -7,19 +7,19 @@
  */
 import * as vscode from 'vscode';
 import { applyManifestEdit } from '../applyEdit';
-import { isProviderId, PROVIDER_LABELS, type ProviderId } from '../core/catalog';
+import { isProviderId, PROVIDER_LABELS, type ProviderId } from '../core/providers/catalog';
 import { needsCredential, targetBase } from '../core/providers/targets';
-import type { TextEdit } from '../core/edit';
-import type { ManifestSnapshot, SavePlan } from '../core/form';
+import type { TextEdit } from '../core/manifest/edit';
+import type { ManifestSnapshot, SavePlan } from '../core/form/form';
 import {
   dispatchInbound, InboundGate, parseRestoreNote, type Draft, type FieldSpec, type FormAction, type FormMode, type FormState, type HostMessage, type KeyState,
   type ReplyResult, type SecretDraft, type ValidationReport, type WebviewMessage,
-} from '../core/formProtocol';
-import type { ConnectionInfo, ModelInfo } from '../core/manifest';
-import { connectionReference } from '../core/names';
+} from '../core/form/formProtocol';
+import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
+import { connectionReference } from '../core/manifest/names';
 import { core } from '../lazyCore';
-import { originOf } from '../core/origin';
-import { redactKeyShapes } from '../core/redact';
+import { originOf } from '../core/net/origin';
+import { redactKeyShapes } from '../core/secrets/redact';
 import { endpointOverrides, type ConnectionTester } from '../connectionTester';
 import type { Credentials } from '../credentials';
 import { readText, type FolderManifest, type ManifestStore } from '../manifestStore';

@@ -1,8 +1,8 @@
 /** The connection editor's commands: Add Model, Add Connection, Edit Model…, Edit Connection…. */
 import * as vscode from 'vscode';
 import { registerCommand } from '../commandWrapper';
-import type { ConnectionInfo, ModelInfo } from '../core/manifest';
-import { connectionReference } from '../core/names';
+import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
+import { connectionReference } from '../core/manifest/names';
 import type { FolderManifest } from '../manifestStore';
 import { ConnectionEditorPanel, EDITOR_VIEW_TYPE, type EditorDeps } from './connectionEditor';
 

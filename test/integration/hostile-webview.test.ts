@@ -11,7 +11,7 @@ import { EXTENSION_ID, MemoryMemento, api } from './helpers';
 import { ConnectionTester } from '../../src/connectionTester';
 import { Credentials } from '../../src/credentials';
 import { ConnectionEditorPanel } from '../../src/editor/connectionEditor';
-import { PROTOCOL_VERSION } from '../../src/core/formProtocol';
+import { PROTOCOL_VERSION } from '../../src/core/form/formProtocol';
 import { TestResults } from '../../src/testResults';
 import { startTrapServer, type TrapServer } from '../mocks';
 import { CANARY, recordCase, recordTrap } from '../unit/hostile/report';

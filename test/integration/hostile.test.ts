@@ -12,7 +12,7 @@ import { MemoryMemento, api } from './helpers';
 import { ConcurrentEditError, applyManifestEdit } from '../../src/applyEdit';
 import { ConnectionTester } from '../../src/connectionTester';
 import { Credentials } from '../../src/credentials';
-import { setConnectionEnabled } from '../../src/core/edit';
+import { setConnectionEnabled } from '../../src/core/manifest/edit';
 import type { AgentConnectionsApi } from '../../src/extension';
 import { TestResults } from '../../src/testResults';
 import { MARKUP_MESSAGE, startMockProvider, startTrapServer, type MockProvider, type TrapServer } from '../mocks';

@@ -4,9 +4,9 @@
  * quick fix's helpers find the same key again in the text.
  */
 import * as assert from 'assert';
-import { analyzeAgents } from '../../src/core/agents';
-import { applyEdits } from '../../src/core/edit';
-import { leakAt, leakRemovalEdit, LEAKED_KEY_CODE } from '../../src/core/leakGuard';
+import { analyzeAgents } from '../../src/core/agents/agents';
+import { applyEdits } from '../../src/core/manifest/edit';
+import { leakAt, leakRemovalEdit, LEAKED_KEY_CODE } from '../../src/core/secrets/leakGuard';
 import { example } from './helpers';
 
 // Obviously fake, but in the shapes the guard looks for (assembled, so no key-shaped literal sits here).

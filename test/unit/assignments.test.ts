@@ -1,9 +1,9 @@
 import * as assert from 'assert';
-import { analyzeAgents } from '../../src/core/agents';
-import { clearAgentConnection, setAgentConnection, type AgentTarget } from '../../src/core/agentsEdit';
-import { explainAssignment, orphanedByClearing, resolveAssignments, usersOf, type KeyState, type ResolveOptions } from '../../src/core/assignments';
-import { applyEdits, EditError, type TextEdit } from '../../src/core/edit';
-import { analyzeManifest, type ModelInfo } from '../../src/core/manifest';
+import { analyzeAgents } from '../../src/core/agents/agents';
+import { clearAgentConnection, setAgentConnection, type AgentTarget } from '../../src/core/agents/agentsEdit';
+import { explainAssignment, orphanedByClearing, resolveAssignments, usersOf, type KeyState, type ResolveOptions } from '../../src/core/agents/assignments';
+import { applyEdits, EditError, type TextEdit } from '../../src/core/manifest/edit';
+import { analyzeManifest, type ModelInfo } from '../../src/core/manifest/manifest';
 import { example, fixture } from './helpers';
 
 const models: ModelInfo[] = analyzeManifest(example('agent-connections.yaml')).models;

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { observeLoadedTexts } from '../../src/core/yamlLoad';
+import { observeLoadedTexts } from '../../src/core/yaml/yamlLoad';
 import { repoRoot } from './helpers';
 
 function yamlFiles(dir: string): string[] {

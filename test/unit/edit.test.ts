@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { parseDocument } from 'yaml';
-import { analyzeManifest } from '../../src/core/manifest';
+import { analyzeManifest } from '../../src/core/manifest/manifest';
 import {
   addConnection,
   addModel,
@@ -14,8 +14,8 @@ import {
   updateModel,
   type FieldValue,
   type TextEdit,
-} from '../../src/core/edit';
-import { loadYaml } from '../../src/core/yamlLoad';
+} from '../../src/core/manifest/edit';
+import { loadYaml } from '../../src/core/yaml/yamlLoad';
 import { fixture } from './helpers';
 
 /** [golden name, input fixture, edit, 1-based input lines the edit may change or remove]. */

@@ -3,9 +3,9 @@
  * and with the fast path off, the whole result is re-read. Both must give the same edits.
  */
 import * as assert from 'assert';
-import { addConnection, addModel, applyEdits, deleteConnection, EditError, setConnectionEnabled, updateConnection, updateModel, verifyEdits, type TextEdit } from '../../src/core/edit';
-import { analyzeManifest } from '../../src/core/manifest';
-import { loadTree, setFastPath } from '../../src/core/yamlLoad';
+import { addConnection, addModel, applyEdits, deleteConnection, EditError, setConnectionEnabled, updateConnection, updateModel, verifyEdits, type TextEdit } from '../../src/core/manifest/edit';
+import { analyzeManifest } from '../../src/core/manifest/manifest';
+import { loadTree, setFastPath } from '../../src/core/yaml/yamlLoad';
 import { benchCorpus } from './corpus';
 
 function bothPaths(f: () => TextEdit[]): TextEdit[] {

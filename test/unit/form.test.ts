@@ -1,11 +1,11 @@
 import * as assert from 'assert';
 import { parseDocument } from 'yaml';
-import { addConnection, addModel, applyEdits, EditError, updateConnection, updateModel } from '../../src/core/edit';
+import { addConnection, addModel, applyEdits, EditError, updateConnection, updateModel } from '../../src/core/manifest/edit';
 import {
   formFields, initialDraft, planSave, snapshotManifest, targetFromDraft, typedCredential, validateDraft, type ValidationInput,
-} from '../../src/core/form';
-import type { Draft, FormMode } from '../../src/core/formProtocol';
-import { analyzeManifest } from '../../src/core/manifest';
+} from '../../src/core/form/form';
+import type { Draft, FormMode } from '../../src/core/form/formProtocol';
+import { analyzeManifest } from '../../src/core/manifest/manifest';
 import { example } from './helpers';
 
 const META = { addedBy: 'tester', today: '2026-11-22' };

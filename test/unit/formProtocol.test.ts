@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import {
   dispatchInbound, InboundGate, MAX_FIELD_CHARS, MAX_MESSAGE_CHARS, parseWebviewMessage, PROTOCOL_VERSION, secretProblems,
   type InboundHandlers, type WebviewMessage,
-} from '../../src/core/formProtocol';
+} from '../../src/core/form/formProtocol';
 import { recordCase } from './hostile/report';
 
 /** Handlers that only count: whatever the gate lets through is a side effect. */

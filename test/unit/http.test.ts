@@ -1,5 +1,5 @@
 /**
- * The shared HTTP helper (src/core/http.ts): no redirects, an overall deadline that also stops a drip-feed, byte
+ * The shared HTTP helper (src/core/net/http.ts): no redirects, an overall deadline that also stops a drip-feed, byte
  * and decompression caps, TLS verified, proxies honoured, and transport failures as outcomes whose text names no
  * secret.
  */
@@ -7,8 +7,8 @@ import * as assert from 'assert';
 import * as http from 'http';
 import * as net from 'net';
 import * as zlib from 'zlib';
-import { createDispatcher, DEFAULT_MAX_BYTES, HttpFailure, send, type HttpOptions, type HttpRequest } from '../../src/core/http';
-import { testConnection } from '../../src/core/connectionTest';
+import { createDispatcher, DEFAULT_MAX_BYTES, HttpFailure, send, type HttpOptions, type HttpRequest } from '../../src/core/net/http';
+import { testConnection } from '../../src/core/providers/connectionTest';
 import { DEFAULT_KEY, startMockProvider, startProxyServer, startTrapServer } from '../mocks';
 import type { MockProvider } from '../mocks';
 

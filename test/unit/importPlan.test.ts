@@ -5,12 +5,12 @@
  * all of it and never contains a key.
  */
 import * as assert from 'assert';
-import { applyEdits } from '../../src/core/edit';
-import { importContinue } from '../../src/core/importers/continue';
-import { importLiteLLM } from '../../src/core/importers/litellm';
-import { inlineKeyValue } from '../../src/core/importers/common';
-import { importSummary, inlineKeyGroups, lineOfOffset, minimalEdit, planImport } from '../../src/core/importPlan';
-import { analyzeManifest } from '../../src/core/manifest';
+import { applyEdits } from '../../src/core/manifest/edit';
+import { importContinue } from '../../src/core/import-export/importers/continue';
+import { importLiteLLM } from '../../src/core/import-export/importers/litellm';
+import { inlineKeyValue } from '../../src/core/import-export/importers/common';
+import { importSummary, inlineKeyGroups, lineOfOffset, minimalEdit, planImport } from '../../src/core/import-export/importPlan';
+import { analyzeManifest } from '../../src/core/manifest/manifest';
 import { example, fixture } from './helpers';
 
 const TODAY = '2026-12-03';

@@ -4,12 +4,12 @@
  */
 import * as assert from 'assert';
 import { parseDocument } from 'yaml';
-import { analyzeManifest } from '../../src/core/manifest';
-import { credentialFromEnv, credentialValuesInEnv, credentialVariables, envBase, envCollisions, envSegment } from '../../src/core/exporters/envNames';
-import { ExportError, exportLiteLLM } from '../../src/core/exporters/litellm';
-import { ImportError, inlineKeyValue, type ImportResult } from '../../src/core/importers/common';
-import { importContinue } from '../../src/core/importers/continue';
-import { importLiteLLM } from '../../src/core/importers/litellm';
+import { analyzeManifest } from '../../src/core/manifest/manifest';
+import { credentialFromEnv, credentialValuesInEnv, credentialVariables, envBase, envCollisions, envSegment } from '../../src/core/import-export/exporters/envNames';
+import { ExportError, exportLiteLLM } from '../../src/core/import-export/exporters/litellm';
+import { ImportError, inlineKeyValue, type ImportResult } from '../../src/core/import-export/importers/common';
+import { importContinue } from '../../src/core/import-export/importers/continue';
+import { importLiteLLM } from '../../src/core/import-export/importers/litellm';
 import { example, fixture } from './helpers';
 
 const LITELLM_INLINE_KEY = 'sk-test-inline-anthropic-0123456789abcdefXYZ';

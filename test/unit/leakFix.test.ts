@@ -4,10 +4,10 @@
  * goes, a key inside other text leaves the text), and finding it again after edits.
  */
 import * as assert from 'assert';
-import { applyEdits } from '../../src/core/edit';
-import { findLeakAgain, leakCredentialKind, leakFitsProvider, leakFixEdits, leakProviders } from '../../src/core/leakFix';
-import { findLeakedKeysInText, LEAKED_KEY_CODE } from '../../src/core/leakGuard';
-import { analyzeManifest } from '../../src/core/manifest';
+import { applyEdits } from '../../src/core/manifest/edit';
+import { findLeakAgain, leakCredentialKind, leakFitsProvider, leakFixEdits, leakProviders } from '../../src/core/secrets/leakFix';
+import { findLeakedKeysInText, LEAKED_KEY_CODE } from '../../src/core/secrets/leakGuard';
+import { analyzeManifest } from '../../src/core/manifest/manifest';
 import { example } from './helpers';
 
 // Obviously fake keys in the shapes the guard looks for.

@@ -3,10 +3,10 @@
  * repeats the value; the findings give a quick fix the exact range, the connection and the key material.
  */
 import * as assert from 'assert';
-import { analyzeManifest } from '../../src/core/manifest';
-import { applyEdits } from '../../src/core/edit';
-import { checkLeakedKeys, findLeakedKeysInText, leakAt, leakRemovalEdit, looksLikeSecretToken, LEAKED_KEY_CODE } from '../../src/core/leakGuard';
-import { loadYaml, ProblemList } from '../../src/core/yamlLoad';
+import { analyzeManifest } from '../../src/core/manifest/manifest';
+import { applyEdits } from '../../src/core/manifest/edit';
+import { checkLeakedKeys, findLeakedKeysInText, leakAt, leakRemovalEdit, looksLikeSecretToken, LEAKED_KEY_CODE } from '../../src/core/secrets/leakGuard';
+import { loadYaml, ProblemList } from '../../src/core/yaml/yamlLoad';
 import { example } from './helpers';
 
 // Fake keys in each provider's real shape, assembled so no key-shaped literal sits in this file.

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { analyzeManifest } from '../../src/core/manifest';
-import { analyzeAgents } from '../../src/core/agents';
+import { analyzeManifest } from '../../src/core/manifest/manifest';
+import { analyzeAgents } from '../../src/core/agents/agents';
 import { example } from './helpers';
 
 function codes(text: string): string[] {

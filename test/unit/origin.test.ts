@@ -1,7 +1,7 @@
 /** Origins as the credential binding compares them (SECURITY.md §1). */
 import * as assert from 'assert';
-import { checkBinding, isInsecureRemote, OriginError, originOf, parseOrigin } from '../../src/core/origin';
-import { targetBase } from '../../src/core/connectionTest';
+import { checkBinding, isInsecureRemote, OriginError, originOf, parseOrigin } from '../../src/core/net/origin';
+import { targetBase } from '../../src/core/providers/connectionTest';
 import { TargetError, type ConnectionTarget } from '../../src/core/providers';
 
 const OPENAI = 'https://api.openai.com';

@@ -7,7 +7,7 @@
 import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as net from 'net';
-import { hintFor, needsCredential, runBounded, targetBase, testConnection, type TestOptions } from '../../src/core/connectionTest';
+import { hintFor, needsCredential, runBounded, targetBase, testConnection, type TestOptions } from '../../src/core/providers/connectionTest';
 import { retryAfterMs } from '../../src/core/providers/common';
 import { OUTCOMES, type ConnectionTarget, type Credential, type Outcome, type TestDepth, type TestResult } from '../../src/core/providers';
 import { DEFAULT_AWS, DEFAULT_KEY, MARKUP_MESSAGE, startMockProvider, startTrapServer } from '../mocks';

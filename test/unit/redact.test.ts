@@ -1,6 +1,6 @@
 /** The one redaction function for every outgoing string, and the entry check on keys (SECURITY.md §3). */
 import * as assert from 'assert';
-import { credentialProblem, redactKeyShapes, Redactor } from '../../src/core/redact';
+import { credentialProblem, redactKeyShapes, Redactor } from '../../src/core/secrets/redact';
 
 const MASK = '[redacted]';
 

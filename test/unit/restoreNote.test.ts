@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { MAX_FIELD_CHARS, parseRestoreNote } from '../../src/core/formProtocol';
+import { MAX_FIELD_CHARS, parseRestoreNote } from '../../src/core/form/formProtocol';
 
 const folder = 'file:///home/alice/agents';
 

@@ -4,10 +4,10 @@
  * and — whenever the fast parser answers — the same position tree and plain data.
  */
 import * as assert from 'assert';
-import { fastParse, resolvePlain } from '../../src/core/fastYaml';
-import { analyzeManifest } from '../../src/core/manifest';
-import { loadTree, loadYaml, setFastPath } from '../../src/core/yamlLoad';
-import { plainOf } from '../../src/core/yamlTree';
+import { fastParse, resolvePlain } from '../../src/core/yaml/fastYaml';
+import { analyzeManifest } from '../../src/core/manifest/manifest';
+import { loadTree, loadYaml, setFastPath } from '../../src/core/yaml/yamlLoad';
+import { plainOf } from '../../src/core/yaml/yamlTree';
 import { benchCorpus, EDGE_CASES, fileCorpus, mutations, recordedTexts } from './corpus';
 
 interface Outcome {

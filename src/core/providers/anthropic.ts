@@ -3,7 +3,7 @@
  * whole, never mixed with a Bearer header. Stage 1 `GET /v1/models/{id}`, stage 2
  * `POST /v1/messages` with `max_tokens: 1`.
  */
-import type { HttpResponse } from '../http';
+import type { HttpResponse } from '../net/http';
 import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, outcomeForStatus, parseJson, retryAfterMs, str } from './common';
 import type { ProviderClient, ProviderVerdict } from './types';
 

@@ -4,7 +4,7 @@
  * deployment as `model`) when apiVersion is `v1`. There is no free call that proves
  * a deployment, so both depths send the minimal completion.
  */
-import type { HttpResponse } from '../http';
+import type { HttpResponse } from '../net/http';
 import { JSON_HEADERS, setting } from './common';
 import { chatBody, classifyOpenAiStyle, isTokenParamError } from './openaiShape';
 import { TargetError, type ProviderClient, type ProviderVerdict } from './types';

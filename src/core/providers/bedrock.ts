@@ -6,8 +6,8 @@
  */
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { bedrockNeedsProfile, splitBedrockModelId } from '../catalog';
-import type { HttpResponse } from '../http';
+import { bedrockNeedsProfile, splitBedrockModelId } from './catalog';
+import type { HttpResponse } from '../net/http';
 import { expectJson, isObject, mentionsRetirement, outcomeForStatus, parseJson, str } from './common';
 import { bedrockRegion } from './targets';
 import { TargetError, type ProviderClient, type ProviderVerdict } from './types';

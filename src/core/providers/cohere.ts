@@ -2,7 +2,7 @@
  * Cohere: `Authorization: Bearer`. Stage 1 `POST /v1/check-api-key` then
  * `GET /v1/models/{model}`; stage 2 `POST /v2/chat` with `max_tokens: 1`.
  */
-import type { HttpResponse } from '../http';
+import type { HttpResponse } from '../net/http';
 import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, outcomeForStatus, parseJson, retryAfterMs, str } from './common';
 import type { ProviderClient, ProviderVerdict } from './types';
 

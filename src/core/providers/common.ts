@@ -1,6 +1,6 @@
 /** Small helpers the provider clients share: URLs, JSON, status → outcome, retry-after. */
-import type { HttpResponse } from '../http';
-import { parseOrigin, OriginError } from '../origin';
+import type { HttpResponse } from '../net/http';
+import { parseOrigin, OriginError } from '../net/origin';
 import { TargetError, type Outcome, type ProviderVerdict } from './types';
 
 export function parseJson(body: string): unknown {

@@ -3,8 +3,8 @@
  * on `v1` or `v1beta`. Preview models exist only on v1beta. A bad key is a 400
  * `INVALID_ARGUMENT` whose detail says `API_KEY_INVALID`.
  */
-import { defaultGeminiApiVersion, isGeminiPreviewModel } from '../catalog';
-import type { HttpResponse } from '../http';
+import { defaultGeminiApiVersion, isGeminiPreviewModel } from './catalog';
+import type { HttpResponse } from '../net/http';
 import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, outcomeForStatus, parseJson, retryAfterMs, setting, str } from './common';
 import { TargetError, type ProviderClient, type ProviderVerdict } from './types';
 

@@ -3,7 +3,7 @@
  * user's base URL, the key as `Authorization: Bearer`, in a named header, or none;
  * the connection's extra headers on every request, GETs included.
  */
-import { FORBIDDEN_HEADERS } from '../catalog';
+import { FORBIDDEN_HEADERS } from './catalog';
 import { isObject, JSON_HEADERS, setting } from './common';
 import { genericAuthHeader } from './targets';
 import { chatBody, classifyOpenAiStyle } from './openaiShape';

@@ -1,5 +1,5 @@
 /** The provider clients, one per file, by manifest provider id. */
-import type { ProviderId } from '../catalog';
+import type { ProviderId } from './catalog';
 import { anthropic } from './anthropic';
 import { azureOpenai } from './azure';
 import { bedrock } from './bedrock';

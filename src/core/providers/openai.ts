@@ -1,5 +1,5 @@
 /** OpenAI: `Authorization: Bearer`; stage 1 `GET /models/{model}`, stage 2 a one-message chat completion. */
-import type { HttpResponse } from '../http';
+import type { HttpResponse } from '../net/http';
 import { JSON_HEADERS } from './common';
 import { chatBody, classifyOpenAiStyle, isTokenParamError } from './openaiShape';
 import type { Credential, ProviderClient } from './types';

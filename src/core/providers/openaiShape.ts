@@ -1,5 +1,5 @@
 /** The OpenAI chat-completions wire shape, shared by OpenAI, Azure OpenAI and generic OpenAI-compatible servers. */
-import type { HttpResponse } from '../http';
+import type { HttpResponse } from '../net/http';
 import { expectJson, isObject, mentionsRetirement, outcomeForStatus, parseJson, retryAfterMs, str } from './common';
 import type { ProviderVerdict } from './types';
 

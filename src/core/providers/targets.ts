@@ -4,7 +4,7 @@
  * so the editor can answer these questions (tree, Set Key) without loading undici or
  * the AWS signer, which arrive with the first test.
  */
-import { isProviderId } from '../catalog';
+import { isProviderId } from './catalog';
 import { checkedBase, officialBase, setting } from './common';
 import { TargetError, type ConnectionTarget, type EndpointOverrides } from './types';
 

@@ -1,6 +1,6 @@
 /** One interface for every provider client, and the outcome vocabulary shared by the editor and the CLI. */
-import type { ProviderId } from '../catalog';
-import type { HttpRequest, HttpResponse } from '../http';
+import type { ProviderId } from './catalog';
+import type { HttpRequest, HttpResponse } from '../net/http';
 
 /** Outcomes of `PROVIDERS.md`, plus the three that mean "nothing was sent". */
 export const OUTCOMES = [

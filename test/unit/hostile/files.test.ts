@@ -9,11 +9,11 @@ import * as assert from 'assert';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyzeAgents } from '../../../src/core/agents';
-import { clearAgentConnection, setAgentConnection } from '../../../src/core/agentsEdit';
-import { addConnection, applyEdits, deleteConnection, EditError, setConnectionEnabled, type TextEdit } from '../../../src/core/edit';
-import { analyzeManifest } from '../../../src/core/manifest';
-import type { Problem } from '../../../src/core/problems';
+import { analyzeAgents } from '../../../src/core/agents/agents';
+import { clearAgentConnection, setAgentConnection } from '../../../src/core/agents/agentsEdit';
+import { addConnection, applyEdits, deleteConnection, EditError, setConnectionEnabled, type TextEdit } from '../../../src/core/manifest/edit';
+import { analyzeManifest } from '../../../src/core/manifest/manifest';
+import type { Problem } from '../../../src/core/yaml/problems';
 import { hostileFixtures, mb, recordCase } from './report';
 
 export interface ExpectedProblem {

@@ -1,8 +1,8 @@
 // The first hostile-YAML checks, written inline (the corpus in files.test.ts covers these kinds and more, with exact positions).
 import * as assert from 'assert';
-import { analyzeAgents } from '../../../src/core/agents';
-import { analyzeManifest } from '../../../src/core/manifest';
-import { setConnectionEnabled } from '../../../src/core/edit';
+import { analyzeAgents } from '../../../src/core/agents/agents';
+import { analyzeManifest } from '../../../src/core/manifest/manifest';
+import { setConnectionEnabled } from '../../../src/core/manifest/edit';
 
 const valid = 'version: 1\nmodels:\n  - name: m\n    type: easy\n    provider: openai\n    model: gpt-4o\n    connections:\n      - name: c\n';
 

@@ -6,7 +6,7 @@
  * redacted plain text (the tree shows it through MarkdownString.appendText, the form through textContent).
  */
 import * as assert from 'assert';
-import { testConnection } from '../../../src/core/connectionTest';
+import { testConnection } from '../../../src/core/providers/connectionTest';
 import { OUTCOMES, type ConnectionTarget, type Credential, type Outcome, type TestResult } from '../../../src/core/providers';
 import { MARKUP_MESSAGE, startMockProvider, startTrapServer, type MockProvider, type MockProviderId, type Scenario, type TrapServer } from '../../mocks';
 import { CANARY, mb, recordCase, recordTrap } from './report';

@@ -8,9 +8,9 @@
  * LiteLLM reads YAML with PyYAML (YAML 1.1): strings that YAML 1.1 would read as
  * something else (`2024-10-21` is a date there) are quoted.
  */
-import { isProviderId, type ProviderId } from '../catalog';
-import { formatScalar } from '../edit';
-import { analyzeManifest, connectionReference, type ConnectionInfo, type ModelInfo } from '../manifest';
+import { isProviderId, type ProviderId } from '../../providers/catalog';
+import { formatScalar } from '../../manifest/edit';
+import { analyzeManifest, connectionReference, type ConnectionInfo, type ModelInfo } from '../../manifest/manifest';
 import { credentialVariables, envCollisions, type CredentialKind } from './envNames';
 
 export interface ExportOptions {

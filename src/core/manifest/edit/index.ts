@@ -8,10 +8,10 @@
  */
 import { isDeepStrictEqual } from 'util';
 import { isMap, isScalar, parseDocument, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
-import { detectEol, LineIndex, quote } from './text';
-import { fastParse, regionSupported } from './fastYaml';
-import { loadTree } from './yamlLoad';
-import { isTMap, isTNode, isTPair, isTScalar, isTSeq, pairOf, plainOf, type TDoc, type TMap, type TNode, type TPair, type TScalar, type TSeq } from './yamlTree';
+import { detectEol, LineIndex, quote } from '../../yaml/text';
+import { fastParse, regionSupported } from '../../yaml/fastYaml';
+import { loadTree } from '../../yaml/yamlLoad';
+import { isTMap, isTNode, isTPair, isTScalar, isTSeq, pairOf, plainOf, type TDoc, type TMap, type TNode, type TPair, type TScalar, type TSeq } from '../../yaml/yamlTree';
 
 export interface TextEdit {
   /** Offset of the first replaced character. */

@@ -5,10 +5,10 @@
  * place in the file) but never written. Hub blocks (`uses:`), roles, completion options
  * and everything else that is Continue's own are warned about.
  */
-import type { ProviderId } from '../catalog';
-import type { FieldValue } from '../edit';
-import { quote } from '../text';
-import type { PathSegment } from '../yamlLoad';
+import type { ProviderId } from '../../providers/catalog';
+import type { FieldValue } from '../../manifest/edit';
+import { quote } from '../../yaml/text';
+import type { PathSegment } from '../../yaml/yamlLoad';
 import { cleanModelCode } from './litellm';
 import {
   azureEndpoint, cleanBaseUrl, COMPATIBLE_SERVICES, ImportError, isRecord, keepHeaders, lineOf, loadSource, ModelCollector, spanOf, str, withV1,

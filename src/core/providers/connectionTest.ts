@@ -7,13 +7,13 @@
  */
 import type { Dispatcher } from 'undici';
 import { PROVIDER_LABELS, type ProviderId } from './catalog';
-import { HttpFailure, MAX_DEADLINE_MS, send, type HttpRequest } from './http';
-import { checkBinding, isInsecureRemote, OriginError, originOf, type BindingDecision } from './origin';
-import { PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type EndpointOverrides, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './providers';
-import { needsCredential, targetBase } from './providers/targets';
-import { Redactor } from './redact';
+import { HttpFailure, MAX_DEADLINE_MS, send, type HttpRequest } from '../net/http';
+import { checkBinding, isInsecureRemote, OriginError, originOf, type BindingDecision } from '../net/origin';
+import { PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type EndpointOverrides, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './';
+import { needsCredential, targetBase } from './targets';
+import { Redactor } from '../secrets/redact';
 
-export { credentialKindOf, needsCredential, targetBase } from './providers/targets';
+export { credentialKindOf, needsCredential, targetBase } from './targets';
 
 export interface TestOptions {
   depth: TestDepth;

@@ -1,14 +1,14 @@
 /** Agent definition files (`*.agents.yaml`): supervisors, agents and their connection references. */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { checkAgentsStructure, parseReference } from './assignments';
-import { validateAgents } from './generated/validators';
-import { checkLeakedKeys } from './leakGuard';
-import type { Span } from './manifest';
-import type { Problem } from './problems';
-import { checkNameCharacters } from './rules';
-import { reportSchemaErrors } from './schemaErrors';
-import { quote } from './text';
-import { findPair, loadYaml, ProblemList } from './yamlLoad';
+import { validateAgents } from '../generated/validators';
+import { checkLeakedKeys } from '../secrets/leakGuard';
+import type { Span } from '../manifest/manifest';
+import type { Problem } from '../yaml/problems';
+import { checkNameCharacters } from '../manifest/rules';
+import { reportSchemaErrors } from '../manifest/schemaErrors';
+import { quote } from '../yaml/text';
+import { findPair, loadYaml, ProblemList } from '../yaml/yamlLoad';
 
 export interface AgentRef {
   name: string;

@@ -9,10 +9,10 @@
  * with its place in the file) but never written. Everything that does not map — router
  * and proxy settings, rate limits, Vertex AI, AWS profiles … — is warned about.
  */
-import { BEDROCK_PREFIX_REGIONS, isBedrockModelIdShape, splitBedrockModelId, type ProviderId } from '../catalog';
-import type { FieldValue } from '../edit';
-import { quote } from '../text';
-import type { PathSegment } from '../yamlLoad';
+import { BEDROCK_PREFIX_REGIONS, isBedrockModelIdShape, splitBedrockModelId, type ProviderId } from '../../providers/catalog';
+import type { FieldValue } from '../../manifest/edit';
+import { quote } from '../../yaml/text';
+import type { PathSegment } from '../../yaml/yamlLoad';
 import {
   azureEndpoint, cleanBaseUrl, COMPATIBLE_SERVICES, ImportError, isRecord, keepHeaders, lineOf, loadSource, ModelCollector, spanOf, str, unusedKeys, withV1,
   type ConnectionSpec, type ImportOptions, type ImportResult, type ImportWarning, type KeyField, type KeyToStore,

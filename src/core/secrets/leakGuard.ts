@@ -13,10 +13,10 @@
  * property, so it does not travel through JSON or structured clone by accident).
  */
 import { isDocument, type Document } from 'yaml';
-import { formatScalar, type TextEdit } from './edit';
-import type { LineIndex, TextRange } from './text';
-import { loadTree, MAX_DEPTH, type PathSegment, type ProblemList } from './yamlLoad';
-import { fromYamlDocument, isTMap, isTSeq, pairOf, type TDoc, type TNode, type TPair } from './yamlTree';
+import { formatScalar, type TextEdit } from '../manifest/edit';
+import type { LineIndex, TextRange } from '../yaml/text';
+import { loadTree, MAX_DEPTH, type PathSegment, type ProblemList } from '../yaml/yamlLoad';
+import { fromYamlDocument, isTMap, isTSeq, pairOf, type TDoc, type TNode, type TPair } from '../yaml/yamlTree';
 
 /** A parsed file as the leak guard takes it: our position tree, or a `yaml` Document (converted). */
 export type LeakSource = TDoc | Document.Parsed | undefined;

@@ -1,10 +1,10 @@
 /** Rules a JSON Schema cannot say: unique names, provider-specific consistency, URL safety. */
-import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from './catalog';
+import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from '../providers/catalog';
 import type { ModelInfo, ModelNodes, Span } from './manifest';
-import { quote } from './text';
-import { isLoopbackHost } from './origin';
-import type { ProblemList } from './yamlLoad';
-import { isTMap, pairOf, type TNode } from './yamlTree';
+import { quote } from '../yaml/text';
+import { isLoopbackHost } from '../net/origin';
+import type { ProblemList } from '../yaml/yamlLoad';
+import { isTMap, pairOf, type TNode } from '../yaml/yamlTree';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 

@@ -5,8 +5,8 @@
  * Plain TypeScript (no `vscode`): the extension layer (src/leakFix.ts) asks the user
  * and stores the key through the one Set Key path.
  */
-import type { ProviderId } from './catalog';
-import { CONNECTION_KEYS, EditError, updateConnection, type TextEdit } from './edit';
+import type { ProviderId } from '../providers/catalog';
+import { CONNECTION_KEYS, EditError, updateConnection, type TextEdit } from '../manifest/edit';
 import { findLeakedKeysInText, leakRemovalEdit, type LeakedKey, type LeakFileKind } from './leakGuard';
 
 /**

@@ -3,13 +3,13 @@
  * The tree model is built even when the file has problems, so the tree can show what
  * is there next to the error row; edits check `syntaxOk` before touching the file.
  */
-import { validateManifest } from './generated/validators';
-import { checkLeakedKeys } from './leakGuard';
-import type { Problem } from './problems';
+import { validateManifest } from '../generated/validators';
+import { checkLeakedKeys } from '../secrets/leakGuard';
+import type { Problem } from '../yaml/problems';
 import { checkManifestRules } from './rules';
 import { reportSchemaErrors } from './schemaErrors';
-import { loadTree, ProblemList } from './yamlLoad';
-import { isTMap, isTSeq, pairOf, plainOf, stringOf, type TDoc, type TMap, type TNode } from './yamlTree';
+import { loadTree, ProblemList } from '../yaml/yamlLoad';
+import { isTMap, isTSeq, pairOf, plainOf, stringOf, type TDoc, type TMap, type TNode } from '../yaml/yamlTree';
 
 import { connectionReference, DEFAULT_LOCATION, DEFAULT_MANIFEST_PATH } from './names';
 

@@ -6,12 +6,12 @@
  * the imported model is renamed (`<name>-imported`). The keys to store follow the
  * renames, and what was skipped is said. Also the summary lines shown to the user.
  */
-import { isProviderId } from './catalog';
-import { addModel, applyEdits, type FieldValue, type TextEdit } from './edit';
+import { isProviderId } from '../providers/catalog';
+import { addModel, applyEdits, type FieldValue, type TextEdit } from '../manifest/edit';
 import { credentialVariables } from './exporters/envNames';
 import { credentialKindFor, ImportError, type ImportResult, type KeyToStore } from './importers/common';
-import { analyzeManifest, connectionReference } from './manifest';
-import { quote } from './text';
+import { analyzeManifest, connectionReference } from '../manifest/manifest';
+import { quote } from '../yaml/text';
 
 export interface PlannedModel {
   /** The name in the manifest after the import. */

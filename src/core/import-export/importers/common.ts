@@ -8,13 +8,13 @@
  * that must store it (the editor, after the user confirms) reads it there.
  */
 import { isScalar, type Document, type Node } from 'yaml';
-import { defaultGeminiApiVersion, FORBIDDEN_HEADERS, type ProviderId } from '../catalog';
-import { addModel, applyEdits, type FieldValue } from '../edit';
+import { defaultGeminiApiVersion, FORBIDDEN_HEADERS, type ProviderId } from '../../providers/catalog';
+import { addModel, applyEdits, type FieldValue } from '../../manifest/edit';
 import { credentialVariables, type CredentialKind } from '../exporters/envNames';
-import { analyzeManifest } from '../manifest';
-import type { Problem } from '../problems';
-import { quote, type LineIndex } from '../text';
-import { loadYaml, nodeAtPath, type PathSegment } from '../yamlLoad';
+import { analyzeManifest } from '../../manifest/manifest';
+import type { Problem } from '../../yaml/problems';
+import { quote, type LineIndex } from '../../yaml/text';
+import { loadYaml, nodeAtPath, type PathSegment } from '../../yaml/yamlLoad';
 
 export type KeySource = 'inline' | 'env' | 'secret';
 export type KeyField = 'apiKey' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken';

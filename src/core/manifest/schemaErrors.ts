@@ -4,13 +4,13 @@
  * where a misplaced setting belongs, and why credentials never go in the file).
  */
 import { isDocument, type Document } from 'yaml';
-import { PROVIDER_SETTINGS, isCredentialLikeKey, isProviderId, providerLabel, type ProviderId } from './catalog';
-import { allowedKeys } from './generated/schemaInfo';
-import type { SchemaError } from './generated/validators';
-import { MAX_PROBLEMS } from './problems';
-import { closest, quote } from './text';
-import { fromYamlDocument, isTMap, pairOf, type TDoc, type TNode, type TPair } from './yamlTree';
-import { parsePointer, type PathSegment, type ProblemList } from './yamlLoad';
+import { PROVIDER_SETTINGS, isCredentialLikeKey, isProviderId, providerLabel, type ProviderId } from '../providers/catalog';
+import { allowedKeys } from '../generated/schemaInfo';
+import type { SchemaError } from '../generated/validators';
+import { MAX_PROBLEMS } from '../yaml/problems';
+import { closest, quote } from '../yaml/text';
+import { fromYamlDocument, isTMap, pairOf, type TDoc, type TNode, type TPair } from '../yaml/yamlTree';
+import { parsePointer, type PathSegment, type ProblemList } from '../yaml/yamlLoad';
 
 export type FileKind = 'manifest' | 'agents';
 

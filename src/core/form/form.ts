@@ -13,12 +13,12 @@ import { isMap, isNode, isPair, isScalar, isSeq, parseDocument, stringify, type 
 import {
   BEDROCK_PREFIX_REGIONS, BEDROCK_REGIONS, FORBIDDEN_HEADERS, NATIVE_CATALOGUE, PROVIDER_IDS, PROVIDER_LABELS, PROVIDER_SETTINGS,
   defaultGeminiApiVersion, isProviderId, type ProviderId,
-} from './catalog';
-import type { FieldChanges, FieldValue } from './edit';
+} from '../providers/catalog';
+import type { FieldChanges, FieldValue } from '../manifest/edit';
 import { secretProblems, type AdvancedRow, type Draft, type FieldId, type FieldOption, type FieldSpec, type FormMode, type SecretDraft, type ValidationReport } from './formProtocol';
-import { analyzeManifest, type ConnectionInfo, type ModelInfo } from './manifest';
-import type { ConnectionTarget, Credential } from './providers/types';
-import { loadYaml, type PathSegment } from './yamlLoad';
+import { analyzeManifest, type ConnectionInfo, type ModelInfo } from '../manifest/manifest';
+import type { ConnectionTarget, Credential } from '../providers/types';
+import { loadYaml, type PathSegment } from '../yaml/yamlLoad';
 
 // ----------------------------------------------------------------------------------
 // Fields

@@ -8,10 +8,10 @@
 import { isDeepStrictEqual } from 'util';
 import type { AgentKind } from './assignments';
 import { parseReference } from './assignments';
-import { afterColon, applyEdits, column, EditError, formatScalar, keyRange, lineAfter, lineStart, onDashLine, scalarValue, valueEnd, type TextEdit } from './edit';
-import { detectEol, LineIndex, quote } from './text';
-import { loadTree } from './yamlLoad';
-import { isTMap, isTScalar, isTSeq, pairOf, type TMap, type TPair } from './yamlTree';
+import { afterColon, applyEdits, column, EditError, formatScalar, keyRange, lineAfter, lineStart, onDashLine, scalarValue, valueEnd, type TextEdit } from '../manifest/edit';
+import { detectEol, LineIndex, quote } from '../yaml/text';
+import { loadTree } from '../yaml/yamlLoad';
+import { isTMap, isTScalar, isTSeq, pairOf, type TMap, type TPair } from '../yaml/yamlTree';
 
 export interface AgentTarget {
   kind: AgentKind;

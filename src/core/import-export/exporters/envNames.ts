@@ -6,8 +6,8 @@
  * becomes `_`, so two connections can map to the same variable: callers must refuse
  * that (see `envCollisions`), or a key meant for one connection would go to the other.
  */
-import type { Credential } from '../providers/types';
-import { credentialProblem } from '../redact';
+import type { Credential } from '../../providers/types';
+import { credentialProblem } from '../../secrets/redact';
 
 export const ENV_PREFIX = 'AGENT_CONNECTIONS';
 

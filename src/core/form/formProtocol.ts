@@ -14,7 +14,7 @@
  * Messages carry ids and field values, never URLs or command names; the host never
  * sends a stored key (it only says whether one is stored).
  */
-import { credentialProblem } from './redact';
+import { credentialProblem } from '../secrets/redact';
 
 export const PROTOCOL_VERSION = 1;
 /** Serialized-size cap of one inbound message (JSON characters). */

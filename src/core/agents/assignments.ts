@@ -12,10 +12,10 @@
  * Plain Node: no VS Code, no secrets (key status comes in as a callback).
  */
 import type { AgentRef, AgentsAnalysis, SupervisorInfo } from './agents';
-import type { ConnectionInfo, ModelInfo, Span } from './manifest';
-import { MAX_PROBLEMS, type Problem } from './problems';
-import { closest, LineIndex, quote } from './text';
-import type { ProblemList } from './yamlLoad';
+import type { ConnectionInfo, ModelInfo, Span } from '../manifest/manifest';
+import { MAX_PROBLEMS, type Problem } from '../yaml/problems';
+import { closest, LineIndex, quote } from '../yaml/text';
+import type { ProblemList } from '../yaml/yamlLoad';
 
 export type AgentKind = 'agent' | 'supervisor';
 
