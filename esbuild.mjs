@@ -25,8 +25,8 @@ const options = {
   entryPoints: {
     extension: 'src/extension.ts',
     core: 'src/coreBundle.ts',
-    manifestWorker: 'src/manifestWorker.ts',
-    providerRuntime: 'src/providerRuntime.ts',
+    manifestWorker: 'src/manifest/manifestWorker.ts',
+    providerRuntime: 'src/testing/providerRuntime.ts',
   },
   format: 'cjs',
   platform: 'node',

@@ -6,7 +6,7 @@
  * receives a stored key.
  */
 import * as vscode from 'vscode';
-import { applyManifestEdit } from '../applyEdit';
+import { applyManifestEdit } from '../manifest/applyEdit';
 import { isProviderId, PROVIDER_LABELS, type ProviderId } from '../core/providers/catalog';
 import { needsCredential, targetBase } from '../core/providers/targets';
 import type { TextEdit } from '../core/manifest/edit';
@@ -20,13 +20,13 @@ import { connectionReference } from '../core/manifest/names';
 import { core } from '../lazyCore';
 import { originOf } from '../core/net/origin';
 import { redactKeyShapes } from '../core/secrets/redact';
-import { endpointOverrides, type ConnectionTester } from '../connectionTester';
-import type { Credentials } from '../credentials';
-import { readText, type FolderManifest, type ManifestStore } from '../manifestStore';
-import { outcomeLabel } from '../modelsTree';
-import type { TestResults } from '../testResults';
+import { endpointOverrides, type ConnectionTester } from '../testing/connectionTester';
+import type { Credentials } from '../credentials/credentials';
+import { readText, type FolderManifest, type ManifestStore } from '../manifest/manifestStore';
+import { outcomeLabel } from '../views/modelsTree';
+import type { TestResults } from '../testing/testResults';
 import { editorHtml, localResourceRoots } from './html';
-import { describeUsers, type ConnectionUser } from '../agentUsers';
+import { describeUsers, type ConnectionUser } from '../agents/agentUsers';
 import { addedBy } from './workspaceInfo';
 
 /** The form logic lives in the lazily loaded core (it reads the manifest with `yaml`). */

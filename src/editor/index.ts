@@ -1,9 +1,9 @@
 /** The connection editor's commands: Add Model, Add Connection, Edit Model…, Edit Connection…. */
 import * as vscode from 'vscode';
-import { registerCommand } from '../commandWrapper';
+import { registerCommand } from '../commands/commandWrapper';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
 import { connectionReference } from '../core/manifest/names';
-import type { FolderManifest } from '../manifestStore';
+import type { FolderManifest } from '../manifest/manifestStore';
 import { ConnectionEditorPanel, EDITOR_VIEW_TYPE, type EditorDeps } from './connectionEditor';
 
 export { ConnectionEditorPanel, type EditorDeps, type EditorTarget } from './connectionEditor';

@@ -8,11 +8,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, MemoryMemento, api } from './helpers';
-import { ConnectionTester } from '../../src/connectionTester';
-import { Credentials } from '../../src/credentials';
+import { ConnectionTester } from '../../src/testing/connectionTester';
+import { Credentials } from '../../src/credentials/credentials';
 import { ConnectionEditorPanel } from '../../src/editor/connectionEditor';
 import { PROTOCOL_VERSION } from '../../src/core/form/formProtocol';
-import { TestResults } from '../../src/testResults';
+import { TestResults } from '../../src/testing/testResults';
 import { startTrapServer, type TrapServer } from '../mocks';
 import { CANARY, recordCase, recordTrap } from '../unit/hostile/report';
 

@@ -9,12 +9,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { MemoryMemento, api } from './helpers';
-import { ConcurrentEditError, applyManifestEdit } from '../../src/applyEdit';
-import { ConnectionTester } from '../../src/connectionTester';
-import { Credentials } from '../../src/credentials';
+import { ConcurrentEditError, applyManifestEdit } from '../../src/manifest/applyEdit';
+import { ConnectionTester } from '../../src/testing/connectionTester';
+import { Credentials } from '../../src/credentials/credentials';
 import { setConnectionEnabled } from '../../src/core/manifest/edit';
 import type { AgentConnectionsApi } from '../../src/extension';
-import { TestResults } from '../../src/testResults';
+import { TestResults } from '../../src/testing/testResults';
 import { MARKUP_MESSAGE, startMockProvider, startTrapServer, type MockProvider, type TrapServer } from '../mocks';
 import { CANARY, hostileFixtures, mb, recordCase, recordTrap, sweep } from '../unit/hostile/report';
 

@@ -7,7 +7,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type * as Runtime from '../../src/providerRuntime';
+import type * as Runtime from '../../src/testing/providerRuntime';
 import type { ConnectionTarget, Credential } from '../../src/core/providers';
 import { DEFAULT_AWS, DEFAULT_KEY, startMockProvider, startProxyServer, type MockProvider, type MockProviderId } from '../mocks';
 

@@ -2,7 +2,7 @@
  * What the "Move to SecretStorage" quick fix needs besides the leak guard's findings:
  * which kind of credential a key shape can be, which providers it belongs to, the
  * edits that take it out of the file, and finding it again after the text moved.
- * Plain TypeScript (no `vscode`): the extension layer (src/leakFix.ts) asks the user
+ * Plain TypeScript (no `vscode`): the extension layer (src/credentials/leakFix.ts) asks the user
  * and stores the key through the one Set Key path.
  */
 import type { ProviderId } from '../providers/catalog';

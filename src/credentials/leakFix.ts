@@ -15,18 +15,18 @@
  * or log line ever contains it.
  */
 import * as vscode from 'vscode';
-import { applyManifestEdit, ConcurrentEditError } from './applyEdit';
-import { registerCommand } from './commandWrapper';
-import type { CommandId } from './commands';
-import { providerLabel } from './core/providers/catalog';
-import type { LeakedKey, LeakFileKind } from './core/secrets/leakGuard';
-import { connectionReference } from './core/manifest/names';
-import { credentialProblem } from './core/secrets/redact';
-import type { ConnectionRef } from './connectionTester';
+import { applyManifestEdit, ConcurrentEditError } from '../manifest/applyEdit';
+import { registerCommand } from '../commands/commandWrapper';
+import type { CommandId } from '../commands/commands';
+import { providerLabel } from '../core/providers/catalog';
+import type { LeakedKey, LeakFileKind } from '../core/secrets/leakGuard';
+import { connectionReference } from '../core/manifest/names';
+import { credentialProblem } from '../core/secrets/redact';
+import type { ConnectionRef } from '../testing/connectionTester';
 import type { Credentials } from './credentials';
 import { keyKindOf, keyTargetProblem, storeConnectionKey, type CredentialValue } from './keyStore';
-import { core } from './lazyCore';
-import type { AgentsFiles, ManifestStore } from './manifestStore';
+import { core } from '../lazyCore';
+import type { AgentsFiles, ManifestStore } from '../manifest/manifestStore';
 
 /** The leak guard's diagnostic code (core/secrets/leakGuard's LEAKED_KEY_CODE; repeated here so activation does not load the yaml-based core). */
 const LEAKED_KEY_CODE = 'leaked-key';

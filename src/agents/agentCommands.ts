@@ -4,18 +4,18 @@
  * agents files. The YAML is changed through `core/agents/agentsEdit` (minimal diff).
  */
 import * as vscode from 'vscode';
-import { registerCommand } from './commandWrapper';
-import { applyManifestEdit } from './applyEdit';
-import { orphanedByClearing, parseReference, type AgentKind, type Assignment } from './core/agents/assignments';
-import { providerLabel } from './core/providers/catalog';
-import type { ConnectionInfo, ModelInfo } from './core/manifest/manifest';
-import { connectionReference } from './core/manifest/names';
-import { core } from './lazyCore';
-import type { AgentNode } from './agentsTree';
-import { keyLookup, lastTestText } from './agentsTree';
-import type { Credentials } from './credentials';
-import type { AgentsFileState, AgentsFiles, FolderManifest, ManifestStore } from './manifestStore';
-import type { TestResults } from './testResults';
+import { registerCommand } from '../commands/commandWrapper';
+import { applyManifestEdit } from '../manifest/applyEdit';
+import { orphanedByClearing, parseReference, type AgentKind, type Assignment } from '../core/agents/assignments';
+import { providerLabel } from '../core/providers/catalog';
+import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
+import { connectionReference } from '../core/manifest/names';
+import { core } from '../lazyCore';
+import type { AgentNode } from '../views/agentsTree';
+import { keyLookup, lastTestText } from '../views/agentsTree';
+import type { Credentials } from '../credentials/credentials';
+import type { AgentsFileState, AgentsFiles, FolderManifest, ManifestStore } from '../manifest/manifestStore';
+import type { TestResults } from '../testing/testResults';
 
 export const AGENT_COMMAND_IDS = ['agentConnections.assignConnection', 'agentConnections.clearAssignment', 'agentConnections.revealAgentDefinition'] as const;
 export type AgentCommandId = (typeof AGENT_COMMAND_IDS)[number];

@@ -5,8 +5,8 @@
  */
 import { promises as fsp } from 'fs';
 import * as vscode from 'vscode';
-import type { TextEdit } from './core/manifest/edit';
-import { core } from './lazyCore';
+import type { TextEdit } from '../core/manifest/edit';
+import { core } from '../lazyCore';
 
 export class ConcurrentEditError extends Error {}
 

@@ -3,5 +3,5 @@
  * separately (dist/providerRuntime.js) and loaded on the first test, so activation
  * does not pay for undici and the AWS signer.
  */
-export { runBounded, testConnection } from './core/providers/connectionTest';
-export { createDispatcher } from './core/net/http';
+export { runBounded, testConnection } from '../core/providers/connectionTest';
+export { createDispatcher } from '../core/net/http';

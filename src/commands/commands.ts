@@ -1,20 +1,20 @@
 /** Every command, registered in one place through one wrapper that reports errors clearly. */
 import * as vscode from 'vscode';
 import { registerCommand } from './commandWrapper';
-import { applyManifestEdit } from './applyEdit';
-import type { ModelInfo } from './core/manifest/manifest';
-import { connectionReference } from './core/manifest/names';
-import { core } from './lazyCore';
-import { targetOf, type ConnectionRef, type ConnectionTester } from './connectionTester';
-import { credentialKindOf, needsCredential } from './core/providers/targets';
-import { keyOrigin, storeConnectionKey } from './keyStore';
-import type { TestResult } from './core/providers';
-import { credentialProblem } from './core/secrets/redact';
-import type { Credentials, StoredCredential } from './credentials';
-import { outcomeLabel } from './modelsTree';
-import type { TestResults } from './testResults';
-import type { FolderManifest, ManifestStore } from './manifestStore';
-import type { ModelsTree, TreeNode } from './modelsTree';
+import { applyManifestEdit } from '../manifest/applyEdit';
+import type { ModelInfo } from '../core/manifest/manifest';
+import { connectionReference } from '../core/manifest/names';
+import { core } from '../lazyCore';
+import { targetOf, type ConnectionRef, type ConnectionTester } from '../testing/connectionTester';
+import { credentialKindOf, needsCredential } from '../core/providers/targets';
+import { keyOrigin, storeConnectionKey } from '../credentials/keyStore';
+import type { TestResult } from '../core/providers';
+import { credentialProblem } from '../core/secrets/redact';
+import type { Credentials, StoredCredential } from '../credentials/credentials';
+import { outcomeLabel } from '../views/modelsTree';
+import type { TestResults } from '../testing/testResults';
+import type { FolderManifest, ManifestStore } from '../manifest/manifestStore';
+import type { ModelsTree, TreeNode } from '../views/modelsTree';
 import { STARTER_MANIFEST } from './starter';
 
 export const COMMAND_IDS = [

@@ -3,15 +3,15 @@
  * connection and where it comes from (assigned here, or inherited from a supervisor).
  */
 import * as vscode from 'vscode';
-import { explainAssignment, type Assignment, type KeyState } from './core/agents/assignments';
-import { isProviderId, providerLabel } from './core/providers/catalog';
-import type { ConnectionInfo, ModelInfo } from './core/manifest/manifest';
-import { needsCredential } from './core/providers/targets';
-import type { Credentials } from './credentials';
-import type { AgentsFileState, AgentsFiles, KeyLookup, ManifestStore } from './manifestStore';
+import { explainAssignment, type Assignment, type KeyState } from '../core/agents/assignments';
+import { isProviderId, providerLabel } from '../core/providers/catalog';
+import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
+import { needsCredential } from '../core/providers/targets';
+import type { Credentials } from '../credentials/credentials';
+import type { AgentsFileState, AgentsFiles, KeyLookup, ManifestStore } from '../manifest/manifestStore';
 import { contextValue, outcomeLabel } from './modelsTree';
-import type { TestResults } from './testResults';
-import { connectionUsers, type ConnectionUser } from './agentUsers';
+import type { TestResults } from '../testing/testResults';
+import { connectionUsers, type ConnectionUser } from '../agents/agentUsers';
 
 
 export type AgentNode =

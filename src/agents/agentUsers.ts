@@ -3,8 +3,8 @@
  * tree's tooltip and the delete / disable / rename warnings of the tree and the form.
  */
 import * as vscode from 'vscode';
-import { usersOf, type Assignment } from './core/agents/assignments';
-import type { AgentsFiles } from './manifestStore';
+import { usersOf, type Assignment } from '../core/agents/assignments';
+import type { AgentsFiles } from '../manifest/manifestStore';
 
 /** An agent or supervisor whose effective connection is a given one. */
 export interface ConnectionUser {

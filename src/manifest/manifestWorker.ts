@@ -3,7 +3,7 @@
  * manifest never blocks the extension host's event loop. Plain Node: no VS Code API.
  */
 import { parentPort } from 'worker_threads';
-import { core } from './lazyCore';
+import { core } from '../lazyCore';
 
 export interface WorkerRequest {
   id: number;

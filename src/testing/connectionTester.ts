@@ -5,17 +5,17 @@
  * and records redacted results in extension storage.
  */
 import * as vscode from 'vscode';
-import { isProviderId } from './core/providers/catalog';
+import { isProviderId } from '../core/providers/catalog';
 import * as path from 'node:path';
-import type { TestOptions } from './core/providers/connectionTest';
-import { credentialKindOf, needsCredential, targetBase } from './core/providers/targets';
-import type { ConnectionInfo, ModelInfo } from './core/manifest/manifest';
-import { connectionReference } from './core/manifest/names';
-import { originOf } from './core/net/origin';
-import type { ConnectionTarget, Credential, EndpointOverrides, TestResult } from './core/providers';
-import { PROVIDER_IDS } from './core/providers/catalog';
-import type { Credentials } from './credentials';
-import type { FolderManifest } from './manifestStore';
+import type { TestOptions } from '../core/providers/connectionTest';
+import { credentialKindOf, needsCredential, targetBase } from '../core/providers/targets';
+import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
+import { connectionReference } from '../core/manifest/names';
+import { originOf } from '../core/net/origin';
+import type { ConnectionTarget, Credential, EndpointOverrides, TestResult } from '../core/providers';
+import { PROVIDER_IDS } from '../core/providers/catalog';
+import type { Credentials } from '../credentials/credentials';
+import type { FolderManifest } from '../manifest/manifestStore';
 import type { TestResults } from './testResults';
 
 export interface ConnectionRef {
@@ -31,7 +31,7 @@ let runtime: ProviderRuntime | undefined;
 
 /**
  * The HTTP client and provider clients live in their own bundle next to this one
- * (dist/providerRuntime.js; out/src/providerRuntime.js in tests), loaded on the first test.
+ * (dist/providerRuntime.js; out/src/testing/providerRuntime.js in tests), loaded on the first test.
  */
 function loadRuntime(): ProviderRuntime {
   // A computed path, so the bundler leaves this require to run time.

@@ -14,20 +14,20 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { applyManifestEdit } from './applyEdit';
+import { applyManifestEdit } from '../manifest/applyEdit';
 import { registerCommand } from './commandWrapper';
 import type { CommandId } from './commands';
-import type { ExportResult } from './core/import-export/exporters/litellm';
-import type { ImportOptions, ImportResult } from './core/import-export/importers/common';
-import type { ImportPlan, InlineKeyGroup } from './core/import-export/importPlan';
-import { connectionReference } from './core/manifest/names';
-import { Redactor } from './core/secrets/redact';
-import type { ConnectionRef } from './connectionTester';
-import { SecretStorageError, type Credentials } from './credentials';
-import { addedBy } from './editor/workspaceInfo';
-import { keyOrigin, keyTargetProblem, KeyNotStoredError, storeConnectionKey, type CredentialValue } from './keyStore';
-import { core } from './lazyCore';
-import { readText, type FolderManifest, type ManifestStore } from './manifestStore';
+import type { ExportResult } from '../core/import-export/exporters/litellm';
+import type { ImportOptions, ImportResult } from '../core/import-export/importers/common';
+import type { ImportPlan, InlineKeyGroup } from '../core/import-export/importPlan';
+import { connectionReference } from '../core/manifest/names';
+import { Redactor } from '../core/secrets/redact';
+import type { ConnectionRef } from '../testing/connectionTester';
+import { SecretStorageError, type Credentials } from '../credentials/credentials';
+import { addedBy } from '../editor/workspaceInfo';
+import { keyOrigin, keyTargetProblem, KeyNotStoredError, storeConnectionKey, type CredentialValue } from '../credentials/keyStore';
+import { core } from '../lazyCore';
+import { readText, type FolderManifest, type ManifestStore } from '../manifest/manifestStore';
 
 export const IMPORT_EXPORT_COMMAND_IDS = ['agentConnections.importLiteLLM', 'agentConnections.importContinue', 'agentConnections.exportLiteLLM'] as const satisfies readonly CommandId[];
 

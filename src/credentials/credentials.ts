@@ -7,7 +7,7 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { Credential } from './core/providers';
+import type { Credential } from '../core/providers';
 
 export type KeyStatus = 'present' | 'missing' | 'unknown';
 

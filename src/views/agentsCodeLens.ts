@@ -4,12 +4,12 @@
  * manifest); the same explanation on hover over its name or connection.
  */
 import * as vscode from 'vscode';
-import { resolveAssignments, type Assignment } from './core/agents/assignments';
-import { core } from './lazyCore';
-import type { AgentLocation } from './agentCommands';
+import { resolveAssignments, type Assignment } from '../core/agents/assignments';
+import { core } from '../lazyCore';
+import type { AgentLocation } from '../agents/agentCommands';
 import { explain } from './agentsTree';
-import type { AgentsFileState, AgentsFiles, ManifestStore } from './manifestStore';
-import type { TestResults } from './testResults';
+import type { AgentsFileState, AgentsFiles, ManifestStore } from '../manifest/manifestStore';
+import type { TestResults } from '../testing/testResults';
 
 /** Larger open documents wait for the worker's analysis instead of being analysed here while typing. */
 const IN_PROCESS_LIMIT = 512 * 1024;

@@ -5,11 +5,11 @@
  */
 import * as vscode from 'vscode';
 import type { Analyzer } from './analyzer';
-import type { AgentsAnalysis } from './core/agents/agents';
-import { parseReference, resolveAssignments, type KeyState, type Resolution } from './core/agents/assignments';
-import type { ConnectionInfo, ManifestAnalysis, ModelInfo } from './core/manifest/manifest';
-import { DEFAULT_MANIFEST_PATH } from './core/manifest/names';
-import type { Problem } from './core/yaml/problems';
+import type { AgentsAnalysis } from '../core/agents/agents';
+import { parseReference, resolveAssignments, type KeyState, type Resolution } from '../core/agents/assignments';
+import type { ConnectionInfo, ManifestAnalysis, ModelInfo } from '../core/manifest/manifest';
+import { DEFAULT_MANIFEST_PATH } from '../core/manifest/names';
+import type { Problem } from '../core/yaml/problems';
 
 export interface FolderManifest {
   folder: vscode.WorkspaceFolder;

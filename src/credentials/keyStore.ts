@@ -6,11 +6,11 @@
  * workspace. Nothing here ever puts key material in a message or a log line.
  */
 import * as vscode from 'vscode';
-import { endpointOverrides, targetOf, type ConnectionRef } from './connectionTester';
-import { connectionReference } from './core/manifest/names';
-import { originOf } from './core/net/origin';
-import { credentialKindOf, needsCredential, targetBase } from './core/providers/targets';
-import { credentialProblem } from './core/secrets/redact';
+import { endpointOverrides, targetOf, type ConnectionRef } from '../testing/connectionTester';
+import { connectionReference } from '../core/manifest/names';
+import { originOf } from '../core/net/origin';
+import { credentialKindOf, needsCredential, targetBase } from '../core/providers/targets';
+import { credentialProblem } from '../core/secrets/redact';
 import type { Credentials, StoredCredential } from './credentials';
 
 export type CredentialValue = StoredCredential['credential'];

@@ -4,7 +4,7 @@
  * already redacted when they arrive here.
  */
 import * as vscode from 'vscode';
-import type { Outcome, TestResult } from './core/providers';
+import type { Outcome, TestResult } from '../core/providers';
 
 const KEY = 'agentConnections.testResults';
 export const HISTORY_LENGTH = 10;

@@ -1,15 +1,15 @@
 /** The Models tree: models → connections, optionally grouped by location; an error row for a broken manifest. */
 import * as vscode from 'vscode';
-import { isProviderId, providerLabel } from './core/providers/catalog';
-import type { ConnectionInfo, ModelInfo } from './core/manifest/manifest';
-import type { Problem } from './core/yaml/problems';
-import type { ConnectionTester } from './connectionTester';
-import { needsCredential } from './core/providers/targets';
-import type { Outcome, TestResult } from './core/providers';
-import type { Credentials, KeyStatus } from './credentials';
-import type { AgentsFiles, FolderManifest, ManifestStore } from './manifestStore';
-import { connectionUsers } from './agentUsers';
-import type { HistoryEntry, TestResults } from './testResults';
+import { isProviderId, providerLabel } from '../core/providers/catalog';
+import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
+import type { Problem } from '../core/yaml/problems';
+import type { ConnectionTester } from '../testing/connectionTester';
+import { needsCredential } from '../core/providers/targets';
+import type { Outcome, TestResult } from '../core/providers';
+import type { Credentials, KeyStatus } from '../credentials/credentials';
+import type { AgentsFiles, FolderManifest, ManifestStore } from '../manifest/manifestStore';
+import { connectionUsers } from '../agents/agentUsers';
+import type { HistoryEntry, TestResults } from '../testing/testResults';
 
 export type TreeNode =
   | { kind: 'folder'; state: FolderManifest }

@@ -4,9 +4,9 @@
  */
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { AgentsAnalysis } from './core/agents/agents';
-import type { ManifestAnalysis } from './core/manifest/manifest';
-import { core } from './lazyCore';
+import type { AgentsAnalysis } from '../core/agents/agents';
+import type { ManifestAnalysis } from '../core/manifest/manifest';
+import { core } from '../lazyCore';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
