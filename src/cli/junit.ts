@@ -1,5 +1,5 @@
 /** JUnit XML for CI systems: one testcase per connection; failures carry the outcome, skips the reason. */
-import type { CliResult } from './test';
+import type { CliResult } from './types';
 
 /** Escapes text for XML content and attributes, dropping characters XML 1.0 cannot hold. */
 export function xmlEscape(s: string): string {

@@ -13,11 +13,12 @@ import { createDispatcher, MAX_DEADLINE_MS } from '../core/net/http';
 import { analyzeManifest, connectionReference, DEFAULT_MANIFEST_PATH, type ConnectionInfo, type ModelInfo } from '../core/manifest/manifest';
 import { originOf } from '../core/net/origin';
 import { checkedBase } from '../core/providers/common';
-import type { ConnectionTarget, EndpointOverrides, Outcome, TestResult } from '../core/providers/types';
+import type { ConnectionTarget, EndpointOverrides, TestResult } from '../core/providers/types';
 import { closest } from '../core/yaml/text';
 import { CliError, EXIT_FAILED, EXIT_OK, listOr, parseArgs, type OptionSpec } from './args';
 import { displayPath, envRedactor, readTextFile, type Io } from './io';
 import { junitReport } from './junit';
+import type { CliResult } from './types';
 
 /** Built-in providers whose official origin `--endpoint` may replace. */
 export const OVERRIDABLE: readonly ProviderId[] = ['openai', 'anthropic', 'google-gemini', 'cohere', 'amazon-bedrock'];
@@ -62,18 +63,7 @@ Credentials come from the environment, for this run only:
 
 Exit status: 0 every tested connection is ok, 1 otherwise, 2 usage or I/O error.`;
 
-export interface CliResult {
-  model: string;
-  connection: string;
-  provider: string;
-  outcome: Outcome;
-  status: number | null;
-  latencyMs: number | null;
-  message: string;
-  hint: string;
-  /** False when nothing was sent for want of credentials (missing_credentials). */
-  tested: boolean;
-}
+export type { CliResult };
 
 interface Job {
   index: number;

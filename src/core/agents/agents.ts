@@ -3,36 +3,13 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { checkAgentsStructure, parseReference } from './assignments';
 import { validateAgents } from '../generated/validators';
 import { checkLeakedKeys } from '../secrets/leakGuard';
-import type { Span } from '../manifest/manifest';
-import type { Problem } from '../yaml/problems';
 import { checkNameCharacters } from '../manifest/rules';
 import { reportSchemaErrors } from '../manifest/schemaErrors';
 import { quote } from '../yaml/text';
 import { findPair, loadYaml, ProblemList } from '../yaml/yamlLoad';
+import type { AgentRef, AgentsAnalysis, SupervisorInfo } from './types';
 
-export interface AgentRef {
-  name: string;
-  description?: string;
-  connection?: string;
-  connectionSpan?: Span;
-  span: Span;
-  nameSpan: Span;
-}
-
-export interface SupervisorInfo extends AgentRef {
-  /** Names in its `agents:` list: agents, or supervisors under it. */
-  agents: string[];
-  /** Where each of those names is written. */
-  agentSpans: Span[];
-}
-
-export interface AgentsAnalysis {
-  problems: Problem[];
-  supervisors: SupervisorInfo[];
-  agents: AgentRef[];
-  syntaxOk: boolean;
-}
-
+export type { AgentRef, AgentsAnalysis, SupervisorInfo };
 export { parseReference };
 
 export function analyzeAgents(text: string): AgentsAnalysis {

@@ -11,7 +11,7 @@
  * which is cheap enough to run again whenever the manifest or a key changes.
  * Plain Node: no VS Code, no secrets (key status comes in as a callback).
  */
-import type { AgentRef, AgentsAnalysis, SupervisorInfo } from './agents';
+import type { AgentRef, AgentsAnalysis, SupervisorInfo } from './types';
 import type { ConnectionInfo, ModelInfo, Span } from '../manifest/manifest';
 import { MAX_PROBLEMS, type Problem } from '../yaml/problems';
 import { closest, LineIndex, quote } from '../yaml/text';

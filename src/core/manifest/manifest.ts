@@ -12,40 +12,10 @@ import { loadTree, ProblemList } from '../yaml/yamlLoad';
 import { isTMap, isTSeq, pairOf, plainOf, stringOf, type TDoc, type TMap, type TNode } from '../yaml/yamlTree';
 
 import { connectionReference, DEFAULT_LOCATION, DEFAULT_MANIFEST_PATH } from './names';
+import type { ConnectionInfo, ModelInfo, ModelNodes, Span } from './types';
 
 export { connectionReference, DEFAULT_LOCATION, DEFAULT_MANIFEST_PATH };
-
-export interface Span {
-  start: number;
-  end: number;
-}
-
-export interface ConnectionInfo {
-  index: number;
-  name: string;
-  enabled: boolean;
-  addedBy?: string;
-  addedOn?: string;
-  description?: string;
-  /** The provider settings as written (endpoint, region, baseUrl …), strings and plain objects only. */
-  settings: Record<string, unknown>;
-  span: Span;
-  nameSpan: Span;
-}
-
-export interface ModelInfo {
-  index: number;
-  name: string;
-  type?: string;
-  provider?: string;
-  model?: string;
-  description?: string;
-  location: string;
-  addedOn?: string;
-  connections: ConnectionInfo[];
-  span: Span;
-  nameSpan: Span;
-}
+export type { ConnectionInfo, ModelInfo, ModelNodes, Span };
 
 export interface ManifestAnalysis {
   problems: Problem[];
@@ -84,12 +54,6 @@ const str = stringOf;
 
 function span(node: TNode | null | undefined, fallback: Span): Span {
   return node ? { start: node.range[0], end: node.range[1] } : fallback;
-}
-
-/** The mapping nodes behind each model and connection, for the rules (not sent to the UI). */
-export interface ModelNodes {
-  model: TMap;
-  connections: TMap[];
 }
 
 /** Reads the models straight from the document's nodes, tolerating wrong shapes. */

@@ -1,6 +1,6 @@
 /** Rules a JSON Schema cannot say: unique names, provider-specific consistency, URL safety. */
 import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from '../providers/catalog';
-import type { ModelInfo, ModelNodes, Span } from './manifest';
+import type { ModelInfo, ModelNodes, Span } from './types';
 import { quote } from '../yaml/text';
 import { isLoopbackHost } from '../net/origin';
 import type { ProblemList } from '../yaml/yamlLoad';
