@@ -1,7 +1,7 @@
 /**
- * The manifest edits, the only code that changes manifest text. Every edit is computed as a few text
- * replacements from the parsed document's node ranges, so only the edited lines
- * change: comments, key order, quoting, CRLF and a BOM all survive. New lines follow
+ * The manifest edits, the only code that changes manifest text. Every edit is computed
+ * as a few text replacements from the parsed document's node ranges, so only the edited
+ * lines change: comments, key order, quoting, CRLF and a BOM all survive. New lines follow
  * the file's own indentation. A file with YAML syntax errors is never edited, and
  * every result is re-read before it is returned: it must parse and hold exactly the
  * intended data, or nothing is written.
