@@ -136,7 +136,8 @@ const KEYS: Record<string, string> = {
 };
 
 describe('cli: run and env', function () {
-  this.timeout(30_000);
+  // Up to a dozen CLI processes per test, on a machine that may be loaded.
+  this.timeout(90_000);
   let dir: string;
 
   before(() => {
