@@ -12,10 +12,11 @@ import { CliError, EXIT_OK, EXIT_USAGE } from './args';
 import { runExport, runImport } from './importExport';
 import { envRedactor, type Io } from './io';
 import { runList } from './list';
+import { runEnv, runRun } from './run';
 import { runTest } from './test';
 import { runValidate } from './validate';
 
-const COMMANDS = ['validate', 'test', 'list', 'import', 'export'] as const;
+const COMMANDS = ['validate', 'test', 'list', 'run', 'env', 'import', 'export'] as const;
 
 export const HELP = `Usage: agent-connections <command> [options]
 
@@ -23,6 +24,8 @@ Commands:
   validate   check the manifest and the agents files with the editor's rules
   test       test connections against their providers, keys from the environment
   list       list models and connections, with the variables their keys are read from
+  run        start a command with an agent's connection in the variables its SDK reads
+  env        print those variables, secrets as placeholders (never a key)
   import     build a manifest from a LiteLLM or Continue config
   export     write a LiteLLM config from the manifest
 
@@ -31,7 +34,7 @@ Run "agent-connections <command> --help" for a command's options.
   -h, --help      show this help
   -V, --version   show the version
 
-Exit status: 0 success, 1 problems found, 2 usage or I/O error.`;
+Exit status: 0 success, 1 problems found, 2 usage or I/O error ("run": the command's own).`;
 
 /** The package version, from the package.json above this file (dist/ or out/src/cli/). */
 export function version(): string {
@@ -65,6 +68,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'validate': return runValidate(rest, io);
       case 'test': return await runTest(rest, io);
       case 'list': return runList(rest, io);
+      case 'run': return await runRun(rest, io);
+      case 'env': return runEnv(rest, io);
       case 'import': return runImport(rest, io);
       case 'export': return runExport(rest, io);
     }

@@ -71,7 +71,7 @@ interface Job {
   connection: ConnectionInfo;
 }
 
-function parseEndpoints(values: readonly string[]): EndpointOverrides {
+export function parseEndpoints(values: readonly string[]): EndpointOverrides {
   const out: EndpointOverrides = {};
   for (const v of values) {
     const eq = v.indexOf('=');
@@ -94,7 +94,7 @@ function parseEndpoints(values: readonly string[]): EndpointOverrides {
   return out;
 }
 
-function targetOf(model: ModelInfo, connection: ConnectionInfo): ConnectionTarget | undefined {
+export function targetOf(model: ModelInfo, connection: ConnectionInfo): ConnectionTarget | undefined {
   if (!isProviderId(model.provider)) return undefined;
   return { provider: model.provider, modelName: model.name, connectionName: connection.name, model: model.model ?? '', settings: connection.settings };
 }
