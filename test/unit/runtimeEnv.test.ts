@@ -1,9 +1,9 @@
 /** A connection as the environment variables the providers' SDKs read (core/runtimeEnv), for every provider. */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import type { ProviderId } from '../../src/core/catalog';
+import type { ProviderId } from '../../src/core/providers/catalog';
 import type { ConnectionTarget, Credential } from '../../src/core/providers/types';
-import { childEnvironment, dotenvQuote, renderVariables, replacedVariables, runtimeVariables, shellQuote, withPlaceholders, type RuntimeVariable, type SecretPart } from '../../src/core/runtimeEnv';
+import { childEnvironment, dotenvQuote, renderVariables, replacedVariables, runtimeVariables, shellQuote, withPlaceholders, type RuntimeVariable, type SecretPart } from '../../src/core/runtime/runtimeEnv';
 
 const KEY = 'sk-test-runtime-env-0123456789';
 const AWS: Credential = { kind: 'aws', accessKeyId: 'AKIATESTTESTTEST0000', secretAccessKey: 'test-secret-access-key-0000', sessionToken: 'test-session-token-0000' };

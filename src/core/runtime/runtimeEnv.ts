@@ -29,11 +29,11 @@
  * Plain Node, no VS Code, no I/O: the caller resolves the credential (environment
  * variables, SecretStorage) and checks the target before handing keys to a process.
  */
-import { isProviderId, type ProviderId } from './catalog';
-import { connectionReference } from './names';
-import { setting } from './providers/common';
-import { bedrockRegion, genericAuthHeader, targetBase } from './providers/targets';
-import type { ConnectionTarget, Credential, EndpointOverrides } from './providers/types';
+import { isProviderId, type ProviderId } from '../providers/catalog';
+import { connectionReference } from '../manifest/names';
+import { setting } from '../providers/common';
+import { bedrockRegion, genericAuthHeader, targetBase } from '../providers/targets';
+import type { ConnectionTarget, Credential, EndpointOverrides } from '../providers/types';
 
 /** The parts of a credential, each of which may come from its own place. */
 export type SecretPart = 'apiKey' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken';
