@@ -290,6 +290,24 @@ describe('import: load-balanced groups, Azure deployments, Bedrock regions, cred
       assert.ok(!r2.manifest.includes('sk-test-twin'));
     });
 
+    it('when the first telling thing is shared, the next one names them: port, gateway path, API version; LiteLLM ids that are UUIDs name nothing', () => {
+      const entry = (name: string, params: string, info = '') => [`  - model_name: ${name}`, `    litellm_params: {${params}}`, ...(info ? [`    model_info: {${info}}`] : [])];
+      const azure = (d: string, host: string, v: string) => entry('az', `model: azure/${d}, api_base: "https://${host}.openai.azure.com", api_version: "${v}", api_key: os.environ/K`, 'base_model: gpt-4o');
+      const r2 = importLiteLLM(['model_list:',
+        ...entry('m', 'model: openai/x, api_base: "http://localhost:8000/v1", api_key: none'), ...entry('m', 'model: openai/x, api_base: "http://localhost:8001/v1", api_key: none'),
+        ...azure('d1', 'r', '2024-10-21'), ...azure('d1', 'r', '2025-01-01-preview'), ...azure('d2', 'r2', '2024-10-21'),
+        ...entry('gw', 'model: openai/x, api_base: "https://gw.example.com/team-a/v1", api_key: os.environ/K'), ...entry('gw', 'model: openai/x, api_base: "https://gw.example.com/team-b/v1", api_key: os.environ/K'),
+        ...entry('o', 'model: gpt-4o', 'id: 3f2b1c9a-1111-2222-3333-444455556666'), ...entry('o', 'model: gpt-4o, api_key: os.environ/OPENAI_PERSONAL_KEY', 'id: o/personal'),
+        ''].join('\n'), OPTIONS);
+      assert.deepStrictEqual(names(r2), [
+        ['m', ['localhost-8000', 'localhost-8001']],
+        ['az', ['r-api-2024-10-21', 'r-2025-01-01-preview', 'r2-api-2024-10-21']],
+        ['gw', ['team-a', 'team-b']],
+        ['o', ['default', 'personal']],
+      ]);
+      assert.deepStrictEqual(analyzeManifest(r2.manifest).errorCount, 0);
+    });
+
     it('export then import gives the same models and connections', () => {
       const back = importLiteLLM(exportLiteLLM(r.manifest).text, OPTIONS);
       assert.deepStrictEqual(names(back), names(r));

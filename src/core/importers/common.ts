@@ -271,7 +271,7 @@ function distinguishers(spec: ConnectionSpec): Array<{ kind: string; value: stri
     const u = new URL(s.baseUrl);
     push('host', hostHint(s.baseUrl), true);
     push('host', `${u.hostname.replace(/[[\]]/g, '')}${u.port ? `-${u.port}` : ''}`);
-    push('path', u.pathname === '/' ? undefined : u.pathname);
+    push('path', u.pathname.replace(/\/v\d+$/, ''));
   }
   push('credential', spec.credential);
   const variable = spec.keys.find((k) => k.variable)?.variable;
