@@ -21,7 +21,10 @@ export const IMPORT_OPTIONS: Record<string, OptionSpec> = {
 export const IMPORT_HELP = `Usage: agent-connections import litellm|continue FILE [--out PATH] [--force]
 
 Builds a manifest from a LiteLLM proxy config.yaml (model_list) or a Continue
-config.yaml (models). Keys written in FILE are never copied: they are listed, by
+config.yaml or config.json (models). Entries sharing a name, provider and model
+code (LiteLLM load-balances them) are one model with a connection each, named
+by what tells them apart (Azure resource or deployment, region, host, credential).
+Keys written in FILE are never copied: they are listed, by
 connection, as keys to store. os.environ/X and \${{ secrets.X }} are reported as the
 variable or secret that holds the key. What does not map is warned about.
 

@@ -43,7 +43,7 @@ type SourceKind = 'litellm' | 'continue';
 // The importers run from the lazily loaded core (dist/core.js), not at activation.
 const SOURCES: Record<SourceKind, { label: string; what: string; run: (text: string, options: ImportOptions) => ImportResult }> = {
   litellm: { label: 'LiteLLM', what: 'the LiteLLM proxy config (config.yaml with model_list)', run: (text, options) => core().importLiteLLM(text, options) },
-  continue: { label: 'Continue', what: 'the Continue config (config.yaml with models)', run: (text, options) => core().importContinue(text, options) },
+  continue: { label: 'Continue', what: 'the Continue config (config.yaml or config.json with models)', run: (text, options) => core().importContinue(text, options) },
 };
 
 const YAML_FILTERS = { YAML: ['yaml', 'yml'] };
@@ -68,7 +68,7 @@ export function registerImportExportCommands(deps: Deps): void {
       title: `Import from ${source.label}: choose ${source.what}`,
       openLabel: 'Import',
       canSelectMany: false,
-      filters: YAML_FILTERS,
+      filters: kind === 'continue' ? { 'YAML or JSON': ['yaml', 'yml', 'json'] } : YAML_FILTERS,
       defaultUri: state.folder.uri,
     }))?.[0];
     if (!sourceUri) return;

@@ -343,6 +343,24 @@ describe('cli: import and export', function () {
     assert.match(fs.readFileSync(path.join(dir, 'agent-connections.yaml'), 'utf8'), /Imported from the Continue config/);
   });
 
+  it('imports a load-balanced LiteLLM config as the golden manifest: one model per model_name, connections named by deployment, region or host', async () => {
+    const dir = tempDir();
+    const source = path.join(repoRoot, 'test', 'fixtures', 'import', 'litellm-loadbalanced.yaml');
+    const r = await cli(['import', 'litellm', source, '--out', 'agent-connections.yaml'], { cwd: dir, env: { AZURE_WESTEU_API_BASE: 'https://contoso-westeu.openai.azure.com/' } });
+    assert.strictEqual(r.code, 0, r.stderr);
+    const manifest = fs.readFileSync(path.join(dir, 'agent-connections.yaml'), 'utf8');
+    // The golden file was written with addedBy "ci" on 2026-11-22; the CLI writes today and the local user.
+    const normal = (t: string) => t.replace(/^ +addedBy: .*\n/gm, '').replace(/addedOn: \d{4}-\d\d-\d\d/g, 'addedOn: D');
+    assert.strictEqual(normal(manifest), normal(fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'import', 'litellm-loadbalanced.expected.yaml'), 'utf8')));
+    assert.match(r.stderr, /Imported 9 models with 16 connections into agent-connections\.yaml\./);
+    assert.match(r.stderr, /warning: .*litellm-loadbalanced\.yaml:62: `gpt-4o-mini` names entries with different providers or model codes;.* became the model `gpt-4o-mini-azure`/);
+    assert.match(r.stderr, /gpt-4o\/contoso-sweden\n {4}apiKey: from the environment variable AZURE_SWEDEN_API_KEY; CI: set AGENT_CONNECTIONS__GPT_4O__CONTOSO_SWEDEN__API_KEY/);
+    for (const key of ['AKIATESTEXAMPLEEU000', 'test-secret-eu-0123456789']) assert.ok(!manifest.includes(key) && !r.stderr.includes(key), 'the inline AWS key is neither written nor printed');
+    assert.ok(!/^ +- name: \d+$/m.test(manifest), 'no connection named by a number');
+    const v = await cli(['validate'], { cwd: dir });
+    assert.strictEqual(v.code, 0, v.stdout);
+  });
+
   it('imports Continue to stdout; the output validates', async () => {
     const dir = tempDir();
     const r = await cli(['import', 'continue', path.join(repoRoot, 'test', 'fixtures', 'import', 'continue-config.yaml')], { cwd: dir });

@@ -3,6 +3,8 @@
  * and the export share. Imported manifests must validate with no errors and never contain an inline key.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { parseDocument } from 'yaml';
 import { analyzeManifest } from '../../src/core/manifest/manifest';
 import { credentialFromEnv, credentialValuesInEnv, credentialVariables, envBase, envCollisions, envSegment } from '../../src/core/import-export/exporters/envNames';
@@ -10,7 +12,7 @@ import { ExportError, exportLiteLLM } from '../../src/core/import-export/exporte
 import { ImportError, inlineKeyValue, type ImportResult } from '../../src/core/import-export/importers/common';
 import { importContinue } from '../../src/core/import-export/importers/continue';
 import { importLiteLLM } from '../../src/core/import-export/importers/litellm';
-import { example, fixture } from './helpers';
+import { example, fixture, repoRoot } from './helpers';
 
 const LITELLM_INLINE_KEY = 'sk-test-inline-anthropic-0123456789abcdefXYZ';
 const CONTINUE_INLINE_KEY = 'sk-ant-test-inline-continue-0123456789abcdef';
@@ -64,12 +66,12 @@ describe('import: LiteLLM', () => {
     const gpt41 = result.models.find((m) => m.model.name === 'gpt-4.1')!;
     assert.deepStrictEqual(gpt41.connections.map((c) => [c.name, c.endpoint, c.deployment, c.apiVersion]), [
       ['contoso-eastus', 'https://contoso-eastus.openai.azure.com', 'gpt-41-eastus', '2025-04-01-preview'],
-      ['azure_sweden', 'https://contoso-sweden.openai.azure.com', 'gpt-41-sweden', 'v1'],
+      ['contoso-sweden', 'https://contoso-sweden.openai.azure.com', 'gpt-41-sweden', 'v1'],
     ]);
     assert.strictEqual(gpt41.model.model, 'gpt-4.1', 'model_info.base_model without azure/');
-    const eu = conns['gpt-4o-azure-openai/azure_eu'];
-    assert.deepStrictEqual([eu.provider, eu.endpoint, eu.deployment, eu.apiVersion], ['azure-openai', 'https://contoso-eu.openai.azure.com', 'gpt-4o-eu', '2024-10-21']);
-    assert.match(warnings, /`gpt-4o` is used for more than one provider/);
+    const eu = conns['gpt-4o-azure/contoso-eu'];
+    assert.deepStrictEqual([eu.provider, eu.model, eu.endpoint, eu.deployment, eu.apiVersion], ['azure-openai', 'gpt-4o', 'https://contoso-eu.openai.azure.com', 'gpt-4o-eu', '2024-10-21']);
+    assert.match(warnings, /`gpt-4o` names entries with different providers or model codes; .* openai `gpt-4o` \(line 5\) kept the name; azure-openai `gpt-4o` \(line 15\) became the model `gpt-4o-azure`\./);
   });
 
   it('lists the keys to store by connection: inline (without the value), env references and defaults', () => {
@@ -79,7 +81,7 @@ describe('import: LiteLLM', () => {
     assert.strictEqual(inlineKeyValue(text, inline[0]), LITELLM_INLINE_KEY, 'a caller that must store it reads it there');
     const env = (ref: string) => result.keysToStore.filter((k) => `${k.model}/${k.connection}` === ref).map((k) => [k.field, k.source, k.variable]);
     assert.deepStrictEqual(env('gpt-4o/default'), [['apiKey', 'env', 'OPENAI_API_KEY']]);
-    assert.deepStrictEqual(env('gpt-4o-azure-openai/azure_eu'), [['apiKey', 'env', 'AZURE_EU_API_KEY']], 'from the credential');
+    assert.deepStrictEqual(env('gpt-4o-azure/contoso-eu'), [['apiKey', 'env', 'AZURE_EU_API_KEY']], 'from the credential');
     assert.deepStrictEqual(env('claude-bedrock/us-east-1'), [['accessKeyId', 'env', 'AWS_ACCESS_KEY_ID'], ['secretAccessKey', 'env', 'AWS_SECRET_ACCESS_KEY']]);
     assert.deepStrictEqual(env('gemini-preview/default'), [['apiKey', 'env', 'GEMINI_API_KEY']], "LiteLLM's default variable");
     assert.ok(result.keysToStore.find((k) => k.model === 'gemini-preview')!.note);
@@ -140,6 +142,8 @@ describe('import: Continue', () => {
     assert.deepStrictEqual([conns['Qwen local/local'].baseUrl, conns['Qwen local/local'].authHeader], ['http://localhost:11434/v1', 'none']);
     assert.deepStrictEqual([conns['Codestral/mistral'].baseUrl], ['https://api.mistral.ai/v1']);
     assert.strictEqual(conns['Gemini Pro/default'].provider, 'google-gemini');
+    assert.strictEqual(conns['GPT-4o/default'].description, 'Continue roles: chat, edit, apply', 'the roles are kept');
+    assert.ok(!('description' in conns['Gemini Pro/default']), 'no roles, no description');
   });
 
   it('lists secrets and inline keys by connection', () => {
@@ -157,7 +161,7 @@ describe('import: Continue', () => {
 
   it('warns about hub blocks, roles, skipped models and dropped settings', () => {
     for (const re of [
-      /hub block `anthropic\/claude-3.7-sonnet`/, /Continue roles \(chat, edit, apply, autocomplete, embed\)/, /`Embeddings` .* used only for embed/,
+      /hub block `anthropic\/claude-3.7-sonnet`/, /`Embeddings` .* used only for embed/,
       /provider `vertexai` cannot be described/, /`context`, `rules`, `mcpServers`/, /`defaultCompletionOptions`/, /Header `X-Api-Key` carries credentials/,
       /`requestOptions` not imported: `timeout`/, /AWS profile `bedrock`/,
     ]) assert.match(warnings, re);
@@ -165,6 +169,179 @@ describe('import: Continue', () => {
 
   it('refuses what is not a Continue config', () => {
     assert.throws(() => importContinue('model_list: []\n'), (e: unknown) => e instanceof ImportError && /no `models`/.test(e.message));
+  });
+});
+
+/**
+ * Real-shaped configs against golden files: the exact manifest the import writes
+ * (`*.expected.yaml` beside the source; regenerate with UPDATE_GOLDEN=1 after a deliberate change, then read the diff).
+ */
+describe('import: load-balanced groups, Azure deployments, Bedrock regions, credential_list, vLLM and Ollama (golden files)', () => {
+  const OPTIONS = { today: '2026-11-22', addedBy: 'ci' };
+  /** Settings from the environment LiteLLM runs in (a base URL, never a key). */
+  const ENV = { AZURE_WESTEU_API_BASE: 'https://contoso-westeu.openai.azure.com/' };
+  const INLINE = ['AKIATESTEXAMPLEEU000', 'test-secret-eu-0123456789abcdefghijklmnopqrstuv', 'sk-test-continue-json-inline-0123456789'];
+  const cases: Array<[string, (text: string) => ImportResult]> = [
+    ['litellm-loadbalanced.yaml', (t) => importLiteLLM(t, { ...OPTIONS, env: ENV, sourceName: 'litellm-loadbalanced.yaml' })],
+    ['continue-apibase.yaml', (t) => importContinue(t, { ...OPTIONS, sourceName: 'continue-apibase.yaml' })],
+    ['continue-legacy.json', (t) => importContinue(t, { ...OPTIONS, sourceName: 'continue-legacy.json' })],
+  ];
+  const results = new Map<string, ImportResult>();
+  for (const [name, run] of cases) results.set(name, run(fixture('import', name)));
+  const names = (r: ImportResult) => r.models.map((m) => [String(m.model.name), m.connections.map((c) => String(c.name))]);
+  const warningsOf = (r: ImportResult) => r.warnings.map((w) => `${w.line ?? '-'}: ${w.message}`).join('\n');
+
+  for (const [name] of cases) {
+    it(`${name}: the manifest is exactly the golden file, validates with 0 errors and holds no key`, () => {
+      const r = results.get(name)!;
+      const golden = path.join(repoRoot, 'test', 'fixtures', 'import', name.replace(/\.(yaml|json)$/, '.expected.yaml'));
+      if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(golden, r.manifest);
+      assert.strictEqual(r.manifest, fs.readFileSync(golden, 'utf8'));
+      assert.deepStrictEqual(analyzeManifest(r.manifest).problems.filter((p) => p.severity === 'error'), []);
+      for (const key of INLINE) assert.ok(!JSON.stringify(r).includes(key), 'no inline key in the result');
+      assert.ok(!/os\.environ|\$\{\{/.test(r.manifest));
+      for (const m of r.models) for (const c of m.connections) assert.ok(!/^\d+$/.test(String(c.name)), `${String(m.model.name)}/${String(c.name)}: a connection is never named by a number`);
+    });
+  }
+
+  describe('LiteLLM', () => {
+    const r = results.get('litellm-loadbalanced.yaml')!;
+    const model = (name: string) => r.models.find((m) => m.model.name === name)!;
+    const w = warningsOf(r);
+
+    it('one model per model_name with one connection per deployment, named by what tells them apart', () => {
+      assert.deepStrictEqual(names(r), [
+        ['gpt-4o', ['contoso-eastus', 'contoso-sweden', 'contoso-westeu']],
+        ['gpt-4.1', ['gpt41-batch', 'gpt41-interactive']],
+        ['gpt-4o-mini', ['openai-team-a', 'openai-team-b']],
+        ['gpt-4o-mini-azure', ['contoso-eastus']],
+        ['claude-sonnet', ['us-east-1', 'us-west-2']],
+        ['claude-sonnet-eu', ['eu-central-1']],
+        ['qwen-coder', ['gpu-a', 'gpu-b']],
+        ['llama-70b', ['llm']],
+        ['llama-local', ['local', 'host-10.0.0.12']],
+      ]);
+    });
+
+    it('azure/<x> is the deployment; the model code is model_info.base_model, else the model_name', () => {
+      const gpt4o = model('gpt-4o');
+      assert.deepStrictEqual([gpt4o.model.provider, gpt4o.model.model], ['azure-openai', 'gpt-4o']);
+      assert.deepStrictEqual(gpt4o.connections.map((c) => [c.endpoint, c.deployment, c.apiVersion]), [
+        ['https://contoso-eastus.openai.azure.com', 'gpt-4o-prod-eastus', '2024-10-21'],
+        ['https://contoso-sweden.openai.azure.com', 'gpt-4o-prod-sweden', '2024-10-21'],
+        ['https://contoso-westeu.openai.azure.com', 'gpt-4o-prod-westeu', '2024-10-21'],
+      ]);
+      assert.strictEqual(model('gpt-4.1').model.model, 'gpt-4.1');
+      assert.match(w, /`gpt-4\.1` \(model_list entry 5\): no `model_info\.base_model`; the model code was taken from `model_name` \(`gpt-4\.1`\), the deployment is `gpt41-batch`/);
+    });
+
+    it('a repeated deployment is one connection; another provider or model code under the same name is a separate model, with a warning', () => {
+      assert.match(w, /An entry of `gpt-4o` \(line 31\) repeats the one on line 14 \(same settings and key\); it was imported once/);
+      assert.match(w, /`gpt-4o-mini` names entries with different providers or model codes; .*openai `gpt-4o-mini` \(lines 54, 58\) kept the name; azure-openai `gpt-4o-mini` \(line 62\) became the model `gpt-4o-mini-azure`/);
+      assert.match(w, /`claude-sonnet` names .* amazon-bedrock `eu\.anthropic\.claude-3-5-sonnet-20240620-v1:0` \(line 80\) became the model `claude-sonnet-eu`/);
+      assert.strictEqual(model('claude-sonnet').model.model, 'anthropic.claude-3-5-sonnet-20240620-v1:0', 'converse/ is not part of the model ID');
+    });
+
+    it('keys: credential_list values and env references by connection; inline keys listed, never copied', () => {
+      const keys = r.keysToStore.map((k) => [`${k.model}/${k.connection}`, k.field, k.source, k.variable ?? null]);
+      assert.deepStrictEqual(keys.filter(([ref]) => String(ref).startsWith('gpt-4o/')), [
+        ['gpt-4o/contoso-eastus', 'apiKey', 'env', 'AZURE_EASTUS_API_KEY'],
+        ['gpt-4o/contoso-sweden', 'apiKey', 'env', 'AZURE_SWEDEN_API_KEY'],
+        ['gpt-4o/contoso-westeu', 'apiKey', 'env', 'AZURE_WESTEU_API_KEY'],
+      ]);
+      assert.deepStrictEqual(keys.filter(([ref]) => ref === 'claude-sonnet-eu/eu-central-1'), [
+        ['claude-sonnet-eu/eu-central-1', 'accessKeyId', 'inline', null],
+        ['claude-sonnet-eu/eu-central-1', 'secretAccessKey', 'inline', null],
+      ]);
+      const text = fixture('import', 'litellm-loadbalanced.yaml');
+      assert.strictEqual(inlineKeyValue(text, r.keysToStore.find((k) => k.source === 'inline')!), 'AKIATESTEXAMPLEEU000', 'read from credential_list on request');
+      assert.deepStrictEqual(keys.filter(([ref]) => /^(qwen-coder|llama-)/.test(String(ref))), [], 'api_key: none and local servers: no key');
+    });
+
+    it('api_key: none (or empty) is not a key: authHeader none for an OpenAI-compatible server, a warning for a provider that needs one', () => {
+      for (const c of [...model('qwen-coder').connections, ...model('llama-70b').connections, ...model('llama-local').connections]) assert.strictEqual(c.authHeader, 'none');
+      const other = importLiteLLM([
+        'model_list:',
+        '  - model_name: gpt-4o',
+        '    litellm_params: {model: openai/gpt-4o, api_key: none}',
+        '  - model_name: groq-llama',
+        '    litellm_params: {model: groq/llama-3.1-8b-instant, api_key: ""}',
+        '  - model_name: gw',
+        '    litellm_params: {model: openai/llama, api_base: "https://gw.example.com/v1", api_key: NONE}',
+        '',
+      ].join('\n'), OPTIONS);
+      assert.deepStrictEqual(other.keysToStore, [], 'neither "none" nor LiteLLM\'s default variable');
+      assert.match(warningsOf(other), /`gpt-4o` \(model_list entry 1\): `api_key: none` is not a key; store the key/);
+      const conns = connections(other);
+      assert.strictEqual(conns['groq-llama/groq'].authHeader, 'none');
+      assert.strictEqual(conns['gw/gw'].authHeader, 'none');
+      assert.ok(!('authHeader' in conns['gpt-4o/default']));
+    });
+
+    it('nothing tells two entries apart: the first keeps the name, the next get -2, -3, with a warning; explicit ids are kept, numeric ids ignored', () => {
+      const twin = (key: string, id?: string) => [
+        '  - model_name: claude',
+        `    litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: ${key}}`,
+        ...(id ? [`    model_info: {id: "${id}"}`] : []),
+      ];
+      const r2 = importLiteLLM(['model_list:', ...twin('sk-test-twin-a-0123456789'), ...twin('sk-test-twin-b-0123456789'), ...twin('sk-test-twin-c-0123456789', '7'), ...twin('os.environ/K', 'claude/backup'), ''].join('\n'), OPTIONS);
+      assert.deepStrictEqual(names(r2), [['claude', ['default', 'default-2', 'default-3', 'backup']]]);
+      assert.match(warningsOf(r2), /The entries of `claude` \(lines 2, 4, 6\) differ in nothing that can name a connection .*; they were named `default`, `default-2`, `default-3` in file order/);
+      assert.ok(!r2.manifest.includes('sk-test-twin'));
+    });
+
+    it('when the first telling thing is shared, the next one names them: port, gateway path, API version; LiteLLM ids that are UUIDs name nothing', () => {
+      const entry = (name: string, params: string, info = '') => [`  - model_name: ${name}`, `    litellm_params: {${params}}`, ...(info ? [`    model_info: {${info}}`] : [])];
+      const azure = (d: string, host: string, v: string) => entry('az', `model: azure/${d}, api_base: "https://${host}.openai.azure.com", api_version: "${v}", api_key: os.environ/K`, 'base_model: gpt-4o');
+      const r2 = importLiteLLM(['model_list:',
+        ...entry('m', 'model: openai/x, api_base: "http://localhost:8000/v1", api_key: none'), ...entry('m', 'model: openai/x, api_base: "http://localhost:8001/v1", api_key: none'),
+        ...azure('d1', 'r', '2024-10-21'), ...azure('d1', 'r', '2025-01-01-preview'), ...azure('d2', 'r2', '2024-10-21'),
+        ...entry('gw', 'model: openai/x, api_base: "https://gw.example.com/team-a/v1", api_key: os.environ/K'), ...entry('gw', 'model: openai/x, api_base: "https://gw.example.com/team-b/v1", api_key: os.environ/K'),
+        ...entry('o', 'model: gpt-4o', 'id: 3f2b1c9a-1111-2222-3333-444455556666'), ...entry('o', 'model: gpt-4o, api_key: os.environ/OPENAI_PERSONAL_KEY', 'id: o/personal'),
+        ''].join('\n'), OPTIONS);
+      assert.deepStrictEqual(names(r2), [
+        ['m', ['localhost-8000', 'localhost-8001']],
+        ['az', ['r-api-2024-10-21', 'r-2025-01-01-preview', 'r2-api-2024-10-21']],
+        ['gw', ['team-a', 'team-b']],
+        ['o', ['default', 'personal']],
+      ]);
+      assert.deepStrictEqual(analyzeManifest(r2.manifest).errorCount, 0);
+    });
+
+    it('export then import gives the same models and connections', () => {
+      const back = importLiteLLM(exportLiteLLM(r.manifest).text, OPTIONS);
+      assert.deepStrictEqual(names(back), names(r));
+      assert.deepStrictEqual(back.models.map((m) => [m.model.provider, m.model.model]), r.models.map((m) => [m.model.provider, m.model.model]));
+      const settings = (x: ImportResult) => x.models.flatMap((m) => m.connections.map((c) => JSON.stringify({ ...c, addedBy: undefined })));
+      assert.deepStrictEqual(settings(back), settings(r));
+    });
+  });
+
+  describe('Continue', () => {
+    it('apiBase makes a generic connection named by its host; apiKey none is authHeader none; roles go in the description; a repeated entry is one connection', () => {
+      const r = results.get('continue-apibase.yaml')!;
+      assert.deepStrictEqual(names(r), [
+        ['GPT-4o', ['default']], ['GPT-4o Sweden', ['contoso-sweden']], ['Claude on Bedrock', ['us-west-2']], ['Llama 3.3 70B', ['llm']],
+        ['Qwen Coder', ['gpu-a', 'gpu-b']], ['Qwen autocomplete', ['local']], ['LM Studio', ['local']],
+      ]);
+      const conns = connections(r);
+      assert.deepStrictEqual([conns['Llama 3.3 70B/llm'].baseUrl, conns['Llama 3.3 70B/llm'].authHeader], ['https://llm.lab.internal/v1', 'none']);
+      assert.strictEqual(conns['Qwen autocomplete/local'].description, 'Continue roles: autocomplete, chat', 'the roles of both entries');
+      assert.match(warningsOf(r), /An entry of `Qwen autocomplete` \(line 58\) repeats the one on line 52/);
+      assert.deepStrictEqual(r.keysToStore.map((k) => [`${k.model}/${k.connection}`, k.source, k.variable]), [
+        ['GPT-4o/default', 'secret', 'OPENAI_API_KEY'], ['GPT-4o Sweden/contoso-sweden', 'secret', 'AZURE_SWEDEN_API_KEY'],
+      ]);
+    });
+
+    it('config.json: title, Azure as openai + apiType azure with engine, tabAutocompleteModel; an empty apiKey is not a key', () => {
+      const r = results.get('continue-legacy.json')!;
+      assert.deepStrictEqual(names(r), [['GPT-4o (Azure)', ['contoso-eastus']], ['Llama 3.1 8B', ['local']], ['Claude Sonnet', ['default']], ['Starcoder 3B', ['local']]]);
+      const azure = connections(r)['GPT-4o (Azure)/contoso-eastus'];
+      assert.deepStrictEqual([azure.provider, azure.model, azure.deployment, azure.apiVersion], ['azure-openai', 'gpt-4o', 'gpt-4o-prod-eastus', '2024-10-21']);
+      assert.deepStrictEqual(r.keysToStore.map((k) => [`${k.model}/${k.connection}`, k.source]), [['GPT-4o (Azure)/contoso-eastus', 'inline']]);
+      assert.match(warningsOf(r), /`Claude Sonnet` \(models entry 3\): `apiKey: ''` is not a key/);
+      assert.match(warningsOf(r), /Not imported \(not model connections\): `embeddingsProvider`, `allowAnonymousTelemetry`/);
+    });
   });
 });
 

@@ -207,8 +207,12 @@ export interface ConnectionSpec {
   model: string;
   /** Provider settings of the connection (endpoint, region, baseUrl …). */
   settings: Record<string, FieldValue>;
-  /** Preferred connection name; made unique within the model. */
+  /** A connection name the source gives this entry (LiteLLM `model_info.id`); kept as written, made unique within the model. */
   connectionName?: string;
+  /** The source's name of the credential the entry uses (LiteLLM `litellm_credential_name`): it may tell connections apart. */
+  credential?: string;
+  /** What the entry is used for in the source (Continue roles), kept in the connection's description. */
+  roles?: string[];
   /** The key fields and where they come from. */
   keys: Array<Omit<KeyToStore, 'model' | 'connection' | 'cliVariable'>>;
   /** 1-based line in the source, for warnings. */
@@ -222,79 +226,262 @@ export function cleanName(name: string, fallback: string): string {
   return s === '' ? fallback : s;
 }
 
+/** Lower case, runs of other characters than letters, digits and dots → `-`, at most 60 characters. */
+export function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 60).replace(/[-.]+$/, '');
+}
+
+/** The host of a base URL as a short name: `local` for this machine, else its first telling label (`api.groq.com` → `groq`). */
+function hostHint(baseUrl: string): string {
+  const host = new URL(baseUrl).hostname;
+  if (host === 'localhost' || /^127\./.test(host) || host === '[::1]') return 'local';
+  if (/^[\d.]+$/.test(host) || host.startsWith('[')) return host.replace(/[[\]]/g, '');
+  const parts = host.split('.').filter((p) => !['api', 'www', 'com', 'ai', 'io', 'net', 'org', 'dev', 'inference', 'integrate'].includes(p));
+  return parts[0] ?? host;
+}
+
 /** A connection name hint from where a connection goes: the Azure resource, the region, the host. */
 export function connectionHint(provider: ProviderId, settings: Record<string, FieldValue>): string | undefined {
   if (provider === 'azure-openai' && typeof settings.endpoint === 'string') return new URL(settings.endpoint).hostname.split('.')[0];
   if (provider === 'amazon-bedrock' && typeof settings.region === 'string') return settings.region;
-  if (provider === 'generic' && typeof settings.baseUrl === 'string') {
-    const host = new URL(settings.baseUrl).hostname;
-    if (host === 'localhost' || /^127\./.test(host) || host === '[::1]') return 'local';
-    const parts = host.split('.').filter((p) => !['api', 'www', 'com', 'ai', 'io', 'net', 'org', 'dev', 'inference', 'integrate'].includes(p));
-    return parts[0] ?? host;
-  }
+  if (provider === 'generic' && typeof settings.baseUrl === 'string') return hostHint(settings.baseUrl);
   return undefined;
 }
 
-export class ModelCollector {
-  readonly models: Array<ImportedModel & { key: string }> = [];
-  readonly keysToStore: KeyToStore[] = [];
+/** Suffix of a model split off a shared name (`gpt-4o-azure`). */
+const PROVIDER_SUFFIX: Record<ProviderId, string> = {
+  openai: 'openai', anthropic: 'anthropic', 'google-gemini': 'gemini', cohere: 'cohere', 'azure-openai': 'azure', 'amazon-bedrock': 'bedrock', generic: 'generic',
+};
 
-  constructor(private readonly warnings: ImportWarning[], private readonly options: ImportOptions) {}
+/** What can tell connections of one model apart, most telling first: [kind, value]. `primary` kinds also name a lone connection. */
+function distinguishers(spec: ConnectionSpec): Array<{ kind: string; value: string; primary?: boolean }> {
+  const out: Array<{ kind: string; value: string; primary?: boolean }> = [];
+  const s = spec.settings;
+  const push = (kind: string, raw: string | undefined, primary = false) => {
+    const value = raw === undefined ? '' : slug(raw);
+    if (value) out.push({ kind, value: /^[\d.-]+$/.test(value) ? `${kind}-${value}` : value, primary });
+  };
+  if (spec.provider === 'azure-openai') {
+    push('resource', connectionHint(spec.provider, s), true);
+    push('deployment', typeof s.deployment === 'string' ? s.deployment : undefined);
+    push('api', typeof s.apiVersion === 'string' ? s.apiVersion : undefined);
+  } else if (spec.provider === 'amazon-bedrock') {
+    push('region', typeof s.region === 'string' ? s.region : undefined, true);
+  } else if (spec.provider === 'generic' && typeof s.baseUrl === 'string') {
+    const u = new URL(s.baseUrl);
+    push('host', hostHint(s.baseUrl), true);
+    push('host', `${u.hostname.replace(/[[\]]/g, '')}${u.port ? `-${u.port}` : ''}`);
+    push('path', u.pathname.replace(/\/v\d+$/, ''));
+  }
+  push('credential', spec.credential);
+  const variable = spec.keys.find((k) => k.variable)?.variable;
+  const stripped = variable?.replace(/_(API_KEY|KEY|ACCESS_KEY_ID|TOKEN)$/i, '');
+  push('key', stripped || variable);
+  return out;
+}
+
+/** What sets model code `b` apart from `a`, as a name suffix: `eu.anthropic.x` against `anthropic.x` → `eu`; all of `b` when they share little. */
+function difference(a: string, b: string): string {
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  const part = slug(b.slice(start, b.length - end));
+  return part.length >= 2 ? part : slug(b);
+}
+
+/** Two entries that are the same connection: same provider settings and the same key (variable, secret or place in the file). */
+function identity(spec: ConnectionSpec): string {
+  const settings = Object.keys(spec.settings).sort().map((k) => [k, spec.settings[k]]);
+  return JSON.stringify([settings, spec.keys.map((k) => [k.field, k.source, k.variable ?? '', k.span?.start ?? -1])]);
+}
+
+interface Pending {
+  spec: ConnectionSpec;
+  baseName: string;
+}
+
+interface Group {
+  baseName: string;
+  provider: ProviderId;
+  model: string;
+  items: Pending[];
+  name?: string;
+}
+
+const linesOf = (items: Pending[]) => {
+  const lines = items.map((p) => p.spec.line).filter((l): l is number => l !== undefined);
+  return lines.length === 0 ? '' : ` (line${lines.length === 1 ? '' : 's'} ${lines.join(', ')})`;
+};
+
+/**
+ * Collects the entries of the imported file, then builds the models: entries with the
+ * same name, provider and model code are one model with one connection each (LiteLLM
+ * load-balances over them); the same name with another provider or model code becomes a
+ * separate model (`<name>-<provider>`, or `<name>-<model code>` for the same provider),
+ * with a warning. Connection names come from what tells a model's entries apart.
+ */
+export class ModelCollector {
+  private readonly pending: Pending[] = [];
+
+  /** `source`: `LiteLLM` or `Continue`, for descriptions. */
+  constructor(private readonly warnings: ImportWarning[], private readonly options: ImportOptions, private readonly source = 'the source') {}
 
   private today(): string {
     return this.options.today ?? isoToday();
   }
 
-  /** Adds a connection, grouping it with earlier ones of the same name, provider and model code. */
-  add(spec: ConnectionSpec): { model: string; connection: string } {
-    const baseName = cleanName(spec.modelName, `${spec.provider}-model`);
-    if (baseName !== spec.modelName) this.warnings.push({ message: `Model name ${quote(spec.modelName)} was changed to ${quote(baseName)}: manifest names cannot contain \`/\` or control characters.`, line: spec.line });
-    const groupKey = JSON.stringify([baseName, spec.provider, spec.model]);
-    let target = this.models.find((m) => m.key === groupKey);
-    if (!target) {
-      let name = baseName;
-      if (this.models.some((m) => m.model.name === name)) {
-        name = this.freeModelName(`${baseName}-${spec.provider}`);
-        this.warnings.push({ message: `${quote(spec.modelName)} is used for more than one provider or model code; the ${spec.provider} entry became the model ${quote(name)} (a manifest model has one provider and model code).`, line: spec.line });
-      }
-      target = {
-        key: groupKey,
-        model: { name, type: spec.provider === 'generic' ? 'api' : 'easy', provider: spec.provider, model: spec.model, addedOn: this.today() },
-        connections: [],
-      };
-      this.models.push(target);
-    }
-    const taken = new Set(target.connections.map((c) => String(c.name)));
-    const hint = cleanName(spec.connectionName ?? connectionHint(spec.provider, spec.settings) ?? 'default', 'default');
-    let connection = hint;
-    for (let i = 2; taken.has(connection); i++) connection = `${hint}-${i}`;
-    const conn: Record<string, FieldValue> = { name: connection, enabled: true };
-    if (this.options.addedBy) conn.addedBy = this.options.addedBy.slice(0, 200);
-    conn.addedOn = this.today();
-    Object.assign(conn, spec.settings);
-    if (spec.provider === 'google-gemini' && conn.apiVersion === undefined) conn.apiVersion = defaultGeminiApiVersion(spec.model);
-    target.connections.push(conn);
-    const modelName = String(target.model.name);
-    const vars = credentialVariables(modelName, connection, credentialKindFor(spec.provider, spec.settings));
-    for (const k of spec.keys) {
-      const cliVariable = vars[k.field] ?? vars.apiKey ?? '';
-      this.keysToStore.push({ model: modelName, connection, cliVariable, ...k });
-    }
-    return { model: modelName, connection };
+  /** How many entries were added. */
+  get size(): number {
+    return this.pending.length;
   }
 
-  private freeModelName(base: string): string {
-    let name = base;
-    for (let i = 2; this.models.some((m) => m.model.name === name); i++) name = `${base}-${i}`;
-    return name;
+  add(spec: ConnectionSpec): void {
+    const baseName = cleanName(spec.modelName, `${spec.provider}-model`);
+    if (baseName !== spec.modelName) this.warnings.push({ message: `Model name ${quote(spec.modelName)} was changed to ${quote(baseName)}: manifest names cannot contain \`/\` or control characters.`, line: spec.line });
+    this.pending.push({ spec, baseName });
+  }
+
+  private warn(message: string, line: number | undefined): void {
+    this.warnings.push({ message, line });
+  }
+
+  /** The pending entries grouped into models, named. */
+  private groups(): Group[] {
+    const groups: Group[] = [];
+    for (const p of this.pending) {
+      const g = groups.find((x) => x.baseName === p.baseName && x.provider === p.spec.provider && x.model === p.spec.model);
+      if (g) g.items.push(p);
+      else groups.push({ baseName: p.baseName, provider: p.spec.provider, model: p.spec.model, items: [p] });
+    }
+    const taken = new Set(groups.map((g) => g.baseName));
+    for (const g of groups) {
+      const siblings = groups.filter((x) => x.baseName === g.baseName);
+      if (siblings[0] === g) {
+        g.name = g.baseName;
+        continue;
+      }
+      const suffix = siblings.filter((x) => x.provider === g.provider).length > 1 ? difference(siblings[0].model, g.model)
+        : g.provider === 'generic' ? slug(connectionHint('generic', g.items[0].spec.settings) ?? 'generic') : PROVIDER_SUFFIX[g.provider];
+      const base = cleanName(`${g.baseName.slice(0, 100 - suffix.length - 4)}-${suffix || 'model'}`, 'model');
+      let name = base;
+      for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+      taken.add(name);
+      g.name = name;
+    }
+    for (const baseName of new Set(groups.map((g) => g.baseName))) {
+      const siblings = groups.filter((x) => x.baseName === baseName);
+      if (siblings.length < 2) continue;
+      const parts = siblings.map((g, i) => `${g.provider} ${quote(g.model)}${linesOf(g.items)} ${i === 0 ? 'kept the name' : `became the model ${quote(g.name!)}`}`);
+      this.warn(`${quote(baseName)} names entries with different providers or model codes; a manifest model has one provider and one model code, so they are separate models: ${parts.join('; ')}.`, siblings[1].items[0].spec.line);
+    }
+    return groups;
+  }
+
+  /** Drops entries that repeat an earlier one of the same model (same settings and key), with a warning; merges their roles. */
+  private distinct(g: Group): Pending[] {
+    const kept: Pending[] = [];
+    for (const p of g.items) {
+      const same = kept.find((k) => identity(k.spec) === identity(p.spec) && (k.spec.connectionName ?? '') === (p.spec.connectionName ?? ''));
+      if (!same) {
+        kept.push(p);
+        continue;
+      }
+      if (p.spec.roles) same.spec.roles = [...new Set([...(same.spec.roles ?? []), ...p.spec.roles])];
+      this.warn(`An entry of ${quote(g.name!)}${p.spec.line ? ` (line ${p.spec.line})` : ''} repeats the one${same.spec.line ? ` on line ${same.spec.line}` : ''} (same settings and key); it was imported once.`, p.spec.line);
+    }
+    return kept;
+  }
+
+  /** Connection names, in the order of `items`: the source's own name, else what tells them apart. */
+  private connectionNames(g: Group, items: Pending[]): string[] {
+    const names: Array<string | undefined> = items.map((p) => (p.spec.connectionName ? cleanName(p.spec.connectionName, 'default') : undefined));
+    const explicit = new Set(names.filter((n): n is string => n !== undefined));
+    const rest = items.map((p, i) => ({ p, i })).filter((x) => names[x.i] === undefined);
+    const lone = (p: Pending) => {
+      const d = distinguishers(p.spec);
+      return (d.find((x) => x.primary) ?? d.find((x) => x.kind === 'credential'))?.value ?? 'default';
+    };
+    if (rest.length === 1) {
+      names[rest[0].i] = lone(rest[0].p);
+    } else if (rest.length > 1) {
+      const all = rest.map((x) => distinguishers(x.p.spec));
+      const kinds = [...new Set(all.flat().map((d) => d.kind))];
+      const valueOf = (d: ReturnType<typeof distinguishers>, kind: string) => d.filter((x) => x.kind === kind).map((x) => x.value);
+      const tries: string[][] = [];
+      // One kind that tells them all apart (e.g. the region), else two together (resource and deployment).
+      for (const k of kinds) tries.push([k]);
+      for (let a = 0; a < kinds.length; a++) for (let b = a + 1; b < kinds.length; b++) tries.push([kinds[a], kinds[b]]);
+      let chosen: string[] | undefined;
+      for (const t of tries) {
+        // Each candidate: one value per kind (a kind with two values, like `host`, is tried with each).
+        for (const pick of [0, 1]) {
+          const candidate = all.map((d) => {
+            const vs = t.map((k) => valueOf(d, k));
+            return vs.every((v) => v.length > 0) ? vs.map((v) => v[Math.min(pick, v.length - 1)]).join('-').slice(0, 100) : undefined;
+          });
+          if (candidate.every((c) => c !== undefined) && new Set(candidate).size === candidate.length && !candidate.some((c) => explicit.has(c!))) {
+            chosen = candidate as string[];
+            break;
+          }
+        }
+        if (chosen) break;
+      }
+      if (chosen) {
+        rest.forEach((x, j) => (names[x.i] = chosen![j]));
+      } else {
+        const used = new Set(explicit);
+        for (const x of rest) {
+          const base = lone(x.p);
+          let n = base;
+          for (let k = 2; used.has(n); k++) n = `${base}-${k}`;
+          used.add(n);
+          names[x.i] = n;
+        }
+        this.warn(`The entries of ${quote(g.name!)}${linesOf(rest.map((x) => x.p))} differ in nothing that can name a connection (endpoint, deployment, region, host, credential or key variable); they were named ${rest.map((x) => quote(names[x.i]!)).join(', ')} in file order.`, rest[1].p.spec.line);
+      }
+    }
+    // Explicit names that repeat (or clash with a derived one) get a number.
+    const seen = new Set<string>();
+    return names.map((n, i) => {
+      let name = n!;
+      for (let k = 2; seen.has(name); k++) name = `${n}-${k}`;
+      if (name !== n) this.warn(`The connection name ${quote(n!)} is used twice in ${quote(g.name!)}; the later one became ${quote(name)}.`, items[i].spec.line);
+      seen.add(name);
+      return name;
+    });
+  }
+
+  private assemble(): { models: ImportedModel[]; keysToStore: KeyToStore[] } {
+    const models: ImportedModel[] = [];
+    const keysToStore: KeyToStore[] = [];
+    for (const g of this.groups()) {
+      const modelName = g.name!;
+      const items = this.distinct(g);
+      const names = this.connectionNames(g, items);
+      const connections = items.map((p, i) => {
+        const conn: Record<string, FieldValue> = { name: names[i], enabled: true };
+        if (this.options.addedBy) conn.addedBy = this.options.addedBy.slice(0, 200);
+        conn.addedOn = this.today();
+        if (p.spec.roles && p.spec.roles.length > 0) conn.description = `${this.source} roles: ${p.spec.roles.join(', ')}`.slice(0, 1000);
+        Object.assign(conn, p.spec.settings);
+        if (g.provider === 'google-gemini' && conn.apiVersion === undefined) conn.apiVersion = defaultGeminiApiVersion(g.model);
+        const vars = credentialVariables(modelName, names[i], credentialKindFor(g.provider, p.spec.settings));
+        for (const k of p.spec.keys) keysToStore.push({ model: modelName, connection: names[i], cliVariable: vars[k.field] ?? vars.apiKey ?? '', ...k });
+        return conn;
+      });
+      models.push({ model: { name: modelName, type: g.provider === 'generic' ? 'api' : 'easy', provider: g.provider, model: g.model, addedOn: this.today() }, connections });
+    }
+    return { models, keysToStore };
   }
 
   /** The manifest text: a header comment, `version: 1` and the models, written by `edit.addModel`. */
   build(header: string[]): ImportResult {
+    const { models, keysToStore } = this.assemble();
     // eslint-disable-next-line no-control-regex -- a header line must stay one comment line
     const clean = (l: string) => `# ${l.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')}`.trimEnd();
     let text = [...header.map(clean), 'version: 1', 'models: []', ''].join('\n');
-    for (const m of this.models) text = applyEdits(text, addModel(text, m.model, m.connections));
+    for (const m of models) text = applyEdits(text, addModel(text, m.model, m.connections));
     const check = analyzeManifest(text);
     if (check.errorCount > 0) {
       // Should not happen: every value was checked on the way in. Say which rule refused it rather than writing a broken file.
@@ -303,7 +490,7 @@ export class ModelCollector {
     }
     // Warnings in file order; those about the whole file last.
     const warnings = [...this.warnings].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
-    return { manifest: text, models: this.models.map(({ model, connections }) => ({ model, connections })), warnings, keysToStore: this.keysToStore };
+    return { manifest: text, models, warnings, keysToStore };
   }
 }
 

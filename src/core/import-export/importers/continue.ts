@@ -1,9 +1,13 @@
 /**
- * Continue `config.yaml` (`schema: v1`) → manifest. Each entry of `models:` becomes a
- * model with one connection. `${{ secrets.X }}` (and `${{ inputs.X }}`) keys are
- * reported as the secret to set, an inline `apiKey` is listed (by connection, with its
- * place in the file) but never written. Hub blocks (`uses:`), roles, completion options
- * and everything else that is Continue's own are warned about.
+ * Continue `config.yaml` (`schema: v1`, and the older `config.json`) → manifest. Each
+ * entry of `models:` (and config.json's `tabAutocompleteModel`) is a connection; entries
+ * with the same name, provider and model code are one model. `apiBase` makes an
+ * OpenAI-compatible server a generic connection (`apiKey: none` or none at all on a local
+ * server: `authHeader: none`); the roles are kept in the connection's description.
+ * `${{ secrets.X }}` (and `${{ inputs.X }}`) keys are reported as the secret to set, an
+ * inline `apiKey` is listed (by connection, with its place in the file) but never
+ * written. Hub blocks (`uses:`), completion options and everything else that is
+ * Continue's own are warned about.
  */
 import type { ProviderId } from '../../providers/catalog';
 import type { FieldValue } from '../../manifest/edit';
@@ -39,35 +43,45 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
   const list = data.models;
   if (!Array.isArray(list)) throw new ImportError('`models` must be a list of models.');
 
-  const skippedSections = Object.keys(data).filter((k) => !['models', 'name', 'version', 'schema'].includes(k));
+  // The older config.json: the tab-autocomplete model (one or a list) is a model too.
+  const entries: Array<{ entry: unknown; at: PathSegment[]; what: string; defaultRoles?: string[] }> = list.map((entry, i) => ({ entry, at: ['models', i], what: `models entry ${i + 1}` }));
+  const tab = data.tabAutocompleteModel;
+  if (Array.isArray(tab)) tab.forEach((entry, i) => entries.push({ entry, at: ['tabAutocompleteModel', i], what: `tabAutocompleteModel entry ${i + 1}`, defaultRoles: ['autocomplete'] }));
+  else if (tab !== undefined && tab !== null) entries.push({ entry: tab, at: ['tabAutocompleteModel'], what: '`tabAutocompleteModel`', defaultRoles: ['autocomplete'] });
+
+  const skippedSections = Object.keys(data).filter((k) => !['models', 'tabAutocompleteModel', 'name', 'version', 'schema'].includes(k));
   if (skippedSections.length > 0) warn(`Not imported (not model connections): ${skippedSections.map((k) => `\`${k}\``).join(', ')}.`);
 
-  const collector = new ModelCollector(warnings, options);
-  const rolesSeen = new Set<string>();
-  list.forEach((entry, i) => {
-    const at: PathSegment[] = ['models', i];
+  const collector = new ModelCollector(warnings, options, 'Continue');
+  entries.forEach(({ entry, at, what, defaultRoles }) => {
     const line = lineOf(doc, index, at);
-    if (!isRecord(entry)) return warn(`models entry ${i + 1} is not a mapping; it was skipped.`, at);
+    if (!isRecord(entry)) return warn(`${what} is not a mapping; it was skipped.`, at);
     if (typeof entry.uses === 'string') {
-      return warn(`models entry ${i + 1} is the hub block ${quote(entry.uses)}; its settings live on the Continue hub, so it was skipped (add the model by hand).`, at);
+      return warn(`${what} is the hub block ${quote(entry.uses)}; its settings live on the Continue hub, so it was skipped (add the model by hand).`, at);
     }
-    const provider = str(entry.provider);
+    let provider = str(entry.provider);
     const modelCode = str(entry.model);
-    const name = str(entry.name) ?? modelCode;
-    if (!provider || !modelCode || !name) return warn(`models entry ${i + 1} has no \`provider\` and \`model\`; it was skipped.`, at);
-    const label = `${quote(name)} (models entry ${i + 1})`;
+    // config.yaml names a model with `name`, config.json with `title`.
+    const name = str(entry.name) ?? str(entry.title) ?? modelCode;
+    if (!provider || !modelCode || !name) return warn(`${what} has no \`provider\` and \`model\`; it was skipped.`, at);
+    const label = `${quote(name)} (${what})`;
 
-    const roles = Array.isArray(entry.roles) ? entry.roles.filter((r): r is string => typeof r === 'string') : [];
-    for (const r of roles) rolesSeen.add(r);
+    const roles = Array.isArray(entry.roles) ? entry.roles.filter((r): r is string => typeof r === 'string') : defaultRoles ?? [];
     if (roles.length > 0 && !roles.some((r) => CHAT_ROLES.has(r) || r === 'autocomplete')) {
       return warn(`${label} is used only for ${roles.join(', ')}; connection tests send a chat request, which such models do not answer, so it was skipped.`, at);
     }
 
     const env = isRecord(entry.env) ? entry.env : {};
     const keys: ConnectionSpec['keys'] = [];
+    let saidNone = false;
     const keyFrom = (): boolean => {
       const raw = str(entry.apiKey);
-      if (raw === undefined || raw.trim() === '') return false;
+      if (raw === undefined) return false;
+      // `apiKey: none` (or empty): the server takes no key.
+      if (/^\s*(none|null|empty)?\s*$/i.test(raw)) {
+        saidNone = true;
+        return false;
+      }
       const t = TEMPLATE.exec(raw.trim());
       if (t) keys.push({ field: 'apiKey', source: 'secret', variable: t[2], ...(t[1] === 'inputs' ? { note: 'a block input' } : {}) });
       else if (/\$\{\{/.test(raw)) {
@@ -78,7 +92,10 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
     };
     const apiBase = str(entry.apiBase)?.trim();
     if (apiBase && TEMPLATE.test(apiBase)) return warn(`${label}: \`apiBase\` is a template; it was skipped (write the URL in the manifest).`, at);
-    const base = { modelName: name, line, keys };
+    const base = { modelName: name, line, keys, ...(roles.length > 0 ? { roles } : {}) };
+    // config.json wrote Azure as `provider: openai` with `apiType: azure`.
+    const apiTypeField = str(env.apiType) ?? str(entry.apiType);
+    if (provider === 'openai' && (apiTypeField === 'azure' || apiTypeField === 'azure-openai')) provider = 'azure';
     let spec: ConnectionSpec | undefined;
 
     const native = NATIVE[provider];
@@ -87,11 +104,12 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
       if (!c.url) return warn(`${label}: the \`apiBase\` cannot be used (${c.problem}); it was skipped.`, at);
       const hasKey = keyFrom();
       spec = { ...base, provider: 'generic', model: modelCode, settings: { baseUrl: c.url, apiFormat: 'openai', ...(hasKey ? {} : { authHeader: 'none' }) } };
-      if (!hasKey) warn(`${label}: an OpenAI-compatible server without \`apiKey\` was imported with \`authHeader: none\`.`, at);
+      if (!hasKey) warn(`${label}: an OpenAI-compatible server without a key (\`apiKey\` ${saidNone ? `is ${quote(str(entry.apiKey)!.trim())}` : 'not set'}) was imported with \`authHeader: none\`.`, at);
     } else if (native === 'azure-openai') {
-      const apiType = str(env.apiType) ?? str(entry.apiType);
+      const apiType = apiTypeField;
       if (apiType && apiType !== 'azure-openai' && apiType !== 'azure') return warn(`${label}: Azure \`apiType: ${apiType}\` (Azure AI Foundry) cannot be described in the manifest; it was skipped.`, at);
-      const deployment = str(env.deployment) ?? str(entry.deployment) ?? modelCode;
+      // The deployment (config.json: `engine`); `model` is the model it runs.
+      const deployment = str(env.deployment) ?? str(entry.deployment) ?? str(entry.engine) ?? modelCode;
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(deployment)) return warn(`${label}: ${quote(deployment)} is not an Azure deployment name; it was skipped.`, at);
       if (!apiBase) return warn(`${label}: no \`apiBase\` (the Azure endpoint); it was skipped.`, at);
       const ep = azureEndpoint(apiBase);
@@ -103,6 +121,7 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
         apiVersion = '2024-10-21';
       }
       keyFrom();
+      if (saidNone) warn(`${label}: \`apiKey: ${str(entry.apiKey)!.trim() || "''"}\` is not a key; store the key for this connection (Set Key…).`, [...at, 'apiKey']);
       spec = { ...base, provider: 'azure-openai', model: modelCode, settings: { endpoint: ep.url, deployment, apiVersion } };
     } else if (native === 'amazon-bedrock') {
       let region = str(env.region) ?? str(entry.region);
@@ -116,6 +135,7 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
       spec = { ...base, provider: 'amazon-bedrock', model: modelCode, settings: { region } };
     } else if (native) {
       keyFrom();
+      if (saidNone) warn(`${label}: \`apiKey: ${str(entry.apiKey)!.trim() || "''"}\` is not a key; store the key for this connection (Set Key…).`, [...at, 'apiKey']);
       if (apiBase) warn(`${label}: a custom \`apiBase\` for ${native} is not kept in the manifest (built-in providers use their official origin); set it per user with the providerEndpoints setting or the CLI's --endpoint ${native}=URL.`, at);
       spec = { ...base, provider: native, model: modelCode, settings: {} };
     } else if (COMPATIBLE[provider]) {
@@ -126,7 +146,7 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
       const c = cleanBaseUrl(baseUrl);
       if (!c.url) return warn(`${label}: the \`apiBase\` cannot be used (${c.problem}); it was skipped.`, at);
       const hasKey = keyFrom();
-      spec = { ...base, provider: 'generic', model: modelCode, settings: { baseUrl: c.url, apiFormat: 'openai', ...(service.local && !hasKey ? { authHeader: 'none' } : {}) } };
+      spec = { ...base, provider: 'generic', model: modelCode, settings: { baseUrl: c.url, apiFormat: 'openai', ...(!hasKey && (service.local || saidNone) ? { authHeader: 'none' } : {}) } };
     } else {
       return warn(`${label}: the Continue provider ${quote(provider)} cannot be described in the manifest; it was skipped.`, at);
     }
@@ -144,7 +164,7 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
     }
     const envIgnored = Object.keys(env).filter((k) => !['deployment', 'apiVersion', 'apiType', 'region', 'profile'].includes(k));
     if (envIgnored.length > 0) warn(`${label}: \`env\` fields not imported: ${envIgnored.map((k) => `\`${k}\``).join(', ')}.`, [...at, 'env']);
-    const ignored = Object.keys(entry).filter((k) => !USED.has(k) && !['deployment', 'apiVersion', 'apiType', 'region', 'profile'].includes(k));
+    const ignored = Object.keys(entry).filter((k) => !USED.has(k) && !['title', 'engine', 'deployment', 'apiVersion', 'apiType', 'region', 'profile'].includes(k));
     if (ignored.length > 0) warn(`${label}: not imported (Continue's own settings): ${ignored.map((k) => `\`${k}\``).join(', ')}.`, at);
 
     const model = cleanModelCode(spec.model);
@@ -153,8 +173,7 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
     collector.add(spec);
   });
 
-  if (rolesSeen.size > 0) warnings.push({ message: `Continue roles (${[...rolesSeen].join(', ')}) are not part of the manifest and were not imported.` });
-  if (list.length > 0 && collector.models.length === 0) warnings.push({ message: 'No model could be imported: see the warnings above.' });
+  if (entries.length > 0 && collector.size === 0) warnings.push({ message: 'No model could be imported: see the warnings above.' });
   return collector.build([
     `Imported from the Continue config ${options.sourceName ?? ''} by agent-connections.`.replace('  ', ' '),
     'No key is written here: each teammate stores keys in VS Code SecretStorage (Set Key…);',

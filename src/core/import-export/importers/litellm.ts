@@ -19,6 +19,8 @@ import {
 } from './common';
 
 const ENV_REF = /^os\.environ\/(.+)$/;
+/** `api_key: none` (or empty, `null`, vLLM's `EMPTY`): the server takes no key. */
+const NO_KEY = /^\s*(none|null|empty)?\s*$/i;
 
 /** LiteLLM prefixes of OpenAI-compatible services, → COMPATIBLE_SERVICES key and LiteLLM's default key variable. */
 const COMPATIBLE_PREFIXES: Record<string, { service: string; env?: string }> = {
@@ -69,7 +71,7 @@ const DEFAULT_KEY_ENV: Partial<Record<ProviderId, string>> = {
 };
 
 /** Parameters that are LiteLLM's own (routing, limits, request defaults): reported, never imported. */
-const USED_PARAMS = new Set(['model', 'api_key', 'api_base', 'base_url', 'api_version', 'litellm_credential_name', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_region_name', 'extra_headers', 'headers']);
+const USED_PARAMS = new Set(['model', 'base_model', 'api_key', 'api_base', 'base_url', 'api_version', 'litellm_credential_name', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_region_name', 'extra_headers', 'headers']);
 
 const BEDROCK_PLACEHOLDER_REGION: Record<string, string> = { eu: 'eu-central-1', apac: 'ap-northeast-1', jp: 'ap-northeast-1', au: 'ap-southeast-2', ca: 'ca-central-1', 'us-gov': 'us-gov-west-1' };
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
@@ -120,7 +122,7 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
     warn(`\`${key}\` was not imported (${what}).${inline ? ` It holds an inline secret, which was not copied; it should not be in a committed file either.` : ''}`, [key]);
   }
 
-  const collector = new ModelCollector(warnings, options);
+  const collector = new ModelCollector(warnings, options, 'LiteLLM');
   list.forEach((entry, i) => {
     const at: PathSegment[] = ['model_list', i];
     const line = lineOf(doc, index, at);
@@ -160,10 +162,16 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
 
     /** Where a key comes from; undefined when the entry gives none and LiteLLM has no default. */
     const keys: ConnectionSpec['keys'] = [];
+    const saidNone: Array<{ param: string; raw: string; path: PathSegment[] }> = [];
+    /** True when the entry gives a key; `api_key: none` (or empty) says there is none, so LiteLLM's default variable is not read either. */
     const keyFrom = (param: string, field: KeyField, defaultEnv?: string): boolean => {
       const p = params.get(param);
       const raw = p ? str(p.value) : undefined;
-      if (raw === undefined || raw.trim() === '') {
+      if (raw !== undefined && NO_KEY.test(raw)) {
+        saidNone.push({ param, raw: raw.trim(), path: p!.path });
+        return false;
+      }
+      if (raw === undefined) {
         if (defaultEnv) keys.push({ field, source: 'env', variable: defaultEnv, note: `LiteLLM's default when \`${param}\` is not set` });
         return false;
       }
@@ -189,7 +197,7 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
     let spec: ConnectionSpec | undefined;
     const base = { modelName, line, keys };
     const info = isRecord(entry.model_info) ? entry.model_info : {};
-    const baseModel = str(info.base_model)?.replace(/^azure\//, '');
+    const baseModel = (str(info.base_model) ?? str(lp.base_model))?.trim().replace(/^azure\//, '') || undefined;
 
     switch (prefix) {
       case 'openai': {
@@ -200,7 +208,7 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
           if (!c.url) return warn(`${label}: the \`api_base\` cannot be used (${c.problem}); it was skipped.`, at);
           const hasKey = keyFrom('api_key', 'apiKey');
           spec = { ...base, provider: 'generic', model: rest, settings: { baseUrl: c.url, apiFormat: 'openai', ...(hasKey ? {} : { authHeader: 'none' }) } };
-          if (!hasKey) warn(`${label}: an OpenAI-compatible server without \`api_key\` was imported with \`authHeader: none\`.`, at);
+          if (!hasKey) warn(`${label}: an OpenAI-compatible server without a key (\`api_key\` ${params.has('api_key') ? `is ${quote(str(params.get('api_key')!.value) ?? '')}` : 'not set'}) was imported with \`authHeader: none\`.`, at);
         } else {
           keyFrom('api_key', 'apiKey', DEFAULT_KEY_ENV.openai);
           spec = { ...base, provider: 'openai', model: rest, settings: {} };
@@ -235,7 +243,9 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
           used.add(p);
           if (params.has(p)) warn(`${label}: Microsoft Entra ID authentication (\`${p}\`) is not supported; the connection needs an API key.`, params.get(p)!.path);
         }
-        spec = { ...base, provider: 'azure-openai', model: baseModel ?? deployment, settings: { endpoint: ep.url, deployment, apiVersion } };
+        // `azure/<x>`: <x> is the deployment; the model it runs is model_info.base_model, else base_model, else the public model_name.
+        if (!baseModel && modelName !== deployment) warn(`${label}: no \`model_info.base_model\`; the model code was taken from \`model_name\` (${quote(modelName)}), the deployment is ${quote(deployment)}. Check it.`, at);
+        spec = { ...base, provider: 'azure-openai', model: baseModel ?? modelName, settings: { endpoint: ep.url, deployment, apiVersion } };
         break;
       }
       case 'bedrock': {
@@ -275,9 +285,12 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
         const c = cleanBaseUrl(baseUrl);
         if (!c.url) return warn(`${label}: the \`api_base\` cannot be used (${c.problem}); it was skipped.`, at);
         const hasKey = keyFrom('api_key', 'apiKey', service.local ? undefined : compat.env);
-        spec = { ...base, provider: 'generic', model: rest, settings: { baseUrl: c.url, apiFormat: 'openai', ...(service.local && !hasKey ? { authHeader: 'none' } : {}) } };
+        spec = { ...base, provider: 'generic', model: rest, settings: { baseUrl: c.url, apiFormat: 'openai', ...(!hasKey && (service.local || saidNone.length > 0) ? { authHeader: 'none' } : {}) } };
       }
     }
+
+    // A provider that always needs a key: `none` only means the file does not hold it.
+    if (spec.provider !== 'generic') for (const n of saidNone) warn(`${label}: \`${n.param}: ${n.raw || "''"}\` is not a key; store the key for this connection (Set Key…).`, n.path);
 
     const headerParam = params.get('extra_headers') ?? params.get('headers');
     if (headerParam) {
@@ -292,7 +305,8 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
     const model = cleanModelCode(spec.model);
     if (!model) return warn(`${label}: the model code is empty; it was skipped.`, at);
     spec.model = model;
-    spec.connectionName = connectionName(info, modelName, credName);
+    spec.connectionName = connectionName(info, modelName);
+    spec.credential = credName;
 
     const ignored = unusedKeys(Object.fromEntries([...params].map(([k, v]) => [k, v.value])), used);
     if (ignored.length > 0) warn(`${label}: not imported (LiteLLM's own request and routing settings): ${ignored.map((k) => `\`${k}\``).join(', ')}.`, at);
@@ -301,7 +315,7 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
     collector.add(spec);
   });
 
-  if (list.length > 0 && collector.models.length === 0) warnings.push({ message: 'No model could be imported: see the warnings above.' });
+  if (list.length > 0 && collector.size === 0) warnings.push({ message: 'No model could be imported: see the warnings above.' });
   const result = collector.build([
     `Imported from the LiteLLM config ${options.sourceName ?? ''} by agent-connections.`.replace('  ', ' '),
     'No key is written here: each teammate stores keys in VS Code SecretStorage (Set Key…);',
@@ -310,11 +324,16 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
   return result;
 }
 
-/** A connection name from `model_info.id` (`model/connection` as the export writes it), else the credential's name. */
-function connectionName(info: Record<string, unknown>, modelName: string, credName: string | undefined): string | undefined {
-  const id = str(info.id);
-  if (id) return id.startsWith(`${modelName}/`) ? id.slice(modelName.length + 1) : id;
-  return credName;
+/**
+ * A connection name from `model_info.id`: `model/connection` as the export writes it, or
+ * a name someone chose. Numbers, UUIDs and hashes (LiteLLM's generated ids) name nothing.
+ */
+function connectionName(info: Record<string, unknown>, modelName: string): string | undefined {
+  const id = str(info.id)?.trim();
+  if (!id) return undefined;
+  if (id.startsWith(`${modelName}/`) && id.length > modelName.length + 1) return id.slice(modelName.length + 1);
+  if (/^[\d.-]+$/.test(id) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) || /^[0-9a-f]{16,}$/i.test(id)) return undefined;
+  return id;
 }
 
 export function cleanModelCode(model: string): string {
