@@ -12,6 +12,8 @@ import { DEFAULT_AWS, DEFAULT_KEY, startMockProvider, type MockProvider, type Mo
 import { repoRoot } from './helpers';
 
 const CLI = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
+/** The bundle the package's `bin` runs (npm run build): main file plus one file per other command. */
+const BUNDLE = path.join(repoRoot, 'dist', 'cli.js');
 const EXAMPLE = path.join(repoRoot, 'examples', 'workspace', 'agent-connections.yaml');
 
 interface Run {
@@ -21,9 +23,9 @@ interface Run {
 }
 
 /** Runs the CLI with a clean environment (no proxy variables from the machine running the tests). */
-function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
+function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; bin?: string } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [opts.bin ?? CLI, ...args], {
       cwd: opts.cwd ?? repoRoot,
       env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -469,5 +471,50 @@ describe('cli: import and export', function () {
     const refused = await cli(['export', 'litellm', '--manifest', EXAMPLE, '--out', 'litellm.yaml'], { cwd: dir });
     assert.strictEqual(refused.code, 2);
     assert.strictEqual(fs.readFileSync(path.join(dir, 'litellm.yaml'), 'utf8'), 'keep me\n');
+  });
+});
+
+describe('cli: the bundle (dist/cli.js)', function () {
+  this.timeout(30_000);
+
+  /** The files of dist/ the process loaded, from Node's own module log. */
+  const loaded = (stderr: string) => [...new Set([...stderr.matchAll(/load "([^"]*[\\/]dist[\\/][^"]+\.js)"/g)].map((m) => path.basename(m[1])))].sort();
+
+  it('validate runs from dist/cli.js alone; each other command loads its own file and works', async () => {
+    assert.ok(fs.existsSync(BUNDLE), 'run "npm run build" first');
+    const v = await cli(['validate', '--manifest', EXAMPLE], { bin: BUNDLE, env: { NODE_DEBUG: 'module' } });
+    assert.strictEqual(v.code, 0, v.stderr);
+    assert.match(v.stdout, /^No problems in 2 files/m);
+    assert.deepStrictEqual(loaded(v.stderr), ['cli.js']);
+    assert.ok(!/undici/.test(v.stderr), 'the HTTP client is not loaded for validate');
+
+    const list = await cli(['list', '--manifest', EXAMPLE, '--format', 'json'], { bin: BUNDLE, env: { NODE_DEBUG: 'module' } });
+    assert.strictEqual(list.code, 0, list.stderr);
+    assert.deepStrictEqual(loaded(list.stderr), ['cli-list.js', 'cli-test.js', 'cli.js']);
+    assert.strictEqual(JSON.stringify(JSON.parse(list.stdout)), JSON.stringify(JSON.parse((await cli(['list', '--manifest', EXAMPLE, '--format', 'json'])).stdout)), 'same output as the unbundled CLI');
+
+    const exp = await cli(['export', 'litellm', '--manifest', EXAMPLE], { bin: BUNDLE });
+    assert.strictEqual(exp.code, 0, exp.stderr);
+    assert.strictEqual(exp.stdout, (await cli(['export', 'litellm', '--manifest', EXAMPLE])).stdout);
+
+    const mock = await startMockProvider('generic');
+    try {
+      const dir = tempDir();
+      write(dir, 'agent-connections.yaml', `version: 1\nmodels:\n  - name: local\n    type: api\n    provider: generic\n    model: mock-model\n    connections:\n      - name: box\n        baseUrl: ${mock.origin}/v1\n`);
+      const t = await cli(['test', '--format', 'json'], { bin: BUNDLE, cwd: dir, env: { AGENT_CONNECTIONS__LOCAL__BOX__API_KEY: DEFAULT_KEY } });
+      assert.strictEqual(t.code, 0, t.stderr);
+      assert.strictEqual((JSON.parse(t.stdout) as { results: Array<{ outcome: string }> }).results[0].outcome, 'ok');
+      assert.ok(mock.requests.length > 0);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('a usage error raised in a command file is still a usage error (exit 2, one clean line)', async () => {
+    for (const args of [['list', '--bogus'], ['test', '--depth', 'slow'], ['import', 'foo']]) {
+      const r = await cli(args, { bin: BUNDLE });
+      assert.strictEqual(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /^agent-connections: (?!unexpected error)[^\n]+\n$/, args.join(' '));
+    }
   });
 });
