@@ -4,7 +4,8 @@
 // schema as its own process over stdio (spawn, initialize, configuration, didOpen, the file's
 // diagnostics, shutdown, exit), startup included on both sides. Runs alternate (ours, peer, peer,
 // ours, …), medians reported. Usage: node bench/process.mjs [runs]   (npm run bench runs it;
-// it needs `npm run build` first). Merges its figures into bench/results.json under `process`.
+// it needs `npm run build` first; AC_BENCH_CLI=path times another build, e.g. an earlier
+// commit's bundle, and writes nothing). Merges its figures into bench/results.json under `process`.
 // Always exits 0; a missed target prints MISSED.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,7 +21,8 @@ const require = createRequire(import.meta.url);
 const RUNS = Number(process.argv[2] ?? 7);
 const CONNECTIONS = 10000;
 const TARGET_SPEEDUP = 6;
-const CLI = path.join(ROOT, 'dist/cli.js');
+// AC_BENCH_CLI: another build of the CLI to time (e.g. a bundle of an earlier commit, for a before/after).
+const CLI = process.env.AC_BENCH_CLI ? path.resolve(process.env.AC_BENCH_CLI) : path.join(ROOT, 'dist/cli.js');
 const YLS = require.resolve('yaml-language-server/bin/yaml-language-server');
 const SCHEMA_URI = pathToFileURL(path.join(ROOT, 'schemas/agent-connections.schema.json')).toString();
 /** The settings the YAML extension would send with our `yamlValidation` association; no network. */
@@ -195,6 +197,11 @@ console.log(`  check: errors clean / broken: ours ${check.oursErrorsClean} / ${c
 for (const w of warnings) console.log(w);
 if (loadEnd[0] > os.cpus().length * 0.75) console.log(`NOTE: load average ${loadEnd[0].toFixed(1)} on ${os.cpus().length} cores: other work is competing for CPU, figures are noisy.`);
 
+if (process.env.AC_BENCH_CLI) {
+  console.log(`\n(${CLI}: not merged into bench/results.json)`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
 const file = path.join(ROOT, 'bench/results.json');
 const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
 all.process = result;

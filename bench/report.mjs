@@ -77,7 +77,7 @@ if (results.process?.medianMs) {
   const p = results.process;
   line('## Whole process: `agent-connections validate` against yaml-language-server (bench/process.mjs)');
   line();
-  line(`What a CI step pays, startup included: each side is a new process on the same ${p.connections.toLocaleString('en')}-connection file (${kb(p.bytes)}), timed from spawn to exit, runs alternating; median of ${p.runs} (Node ${p.node ?? '?'}, yaml-language-server ${p.versions?.yamlLanguageServer ?? '?'}; load average ${p.loadAvgAtStart?.[0] ?? '?'} / ${p.loadAvgAtEnd?.[0] ?? '?'} at start / end).`);
+  line(`What a CI step pays, startup included: each side is a new process on the same ${p.connections.toLocaleString('en')}-connection file (${kb(p.bytes)}), timed from spawn to exit, runs alternating; median of ${p.runs}, ${p.date ?? '?'} (Node ${p.node ?? '?'}, yaml-language-server ${p.versions?.yamlLanguageServer ?? '?'}; load average ${p.loadAvgAtStart?.[0] ?? '?'} / ${p.loadAvgAtEnd?.[0] ?? '?'} at start / end).`);
   line();
   table(['', 'median', 'fastest'], [
     ['`node dist/cli.js validate --format json`', ms(p.medianMs.cli), ms(p.minMs?.cli)],
