@@ -73,6 +73,21 @@ if (results.peers?.sizes) {
   line();
 }
 
+if (results.process?.medianMs) {
+  const p = results.process;
+  line('## Whole process: `agent-connections validate` against yaml-language-server (bench/process.mjs)');
+  line();
+  line(`What a CI step pays, startup included: each side is a new process on the same ${p.connections.toLocaleString('en')}-connection file (${kb(p.bytes)}), timed from spawn to exit, runs alternating; median of ${p.runs}, ${p.date ?? '?'} (Node ${p.node ?? '?'}, yaml-language-server ${p.versions?.yamlLanguageServer ?? '?'}; load average ${p.loadAvgAtStart?.[0] ?? '?'} / ${p.loadAvgAtEnd?.[0] ?? '?'} at start / end).`);
+  line();
+  table(['', 'median', 'fastest'], [
+    ['`node dist/cli.js validate --format json`', ms(p.medianMs.cli), ms(p.minMs?.cli)],
+    ['yaml-language-server `--stdio`, our schema, until the diagnostics and exit', ms(p.medianMs.yamlLanguageServer), ms(p.minMs?.yamlLanguageServer)],
+    ['yaml-language-server / ours', num(p.yamlLanguageServerOverCli), num(p.minMs ? p.minMs.yamlLanguageServer / p.minMs.cli : undefined)],
+  ]);
+  line(`Median of the per-run ratios: ${num(p.medianPairRatio)}. Both validate: errors on the clean file ${p.oursErrorsClean} (ours) and ${p.peerErrorsClean} (yaml-language-server), on the broken copy ${p.oursErrorsBroken} and ${p.peerErrorsBroken}.`);
+  line();
+}
+
 if (results.sizes) {
   line('## Read path against `yaml.parseDocument` (bench/run.mjs)');
   line();
@@ -80,7 +95,7 @@ if (results.sizes) {
     results.sizes.map((s) => [s.connections.toLocaleString('en'), s.bytes.toLocaleString('en'), ms(s.analyzeManifestMs), ms(s.parseDocumentMs), num(s.ratio, 3), String(s.problems)]));
 }
 
-const other = Object.entries(results).filter(([k, v]) => v && typeof v === 'object' && !Array.isArray(v) && !['machine', 'targets', 'peers', 'activation', 'bundles', 'testAll'].includes(k));
+const other = Object.entries(results).filter(([k, v]) => v && typeof v === 'object' && !Array.isArray(v) && !['machine', 'targets', 'peers', 'activation', 'bundles', 'testAll', 'process'].includes(k));
 for (const [k, v] of other) {
   const scalars = Object.entries(v).filter(([, x]) => typeof x === 'number' || typeof x === 'string' || typeof x === 'boolean');
   if (scalars.length === 0) continue;

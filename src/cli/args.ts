@@ -13,6 +13,14 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * True for a CliError from any copy of this module: the commands loaded on demand are bundled
+ * into files of their own (esbuild.mjs), each with its own copy of this class.
+ */
+export function isCliError(err: unknown): err is CliError {
+  return err instanceof Error && err.name === 'CliError' && typeof (err as { code?: unknown }).code === 'number';
+}
+
 export type OptionKind = 'string' | 'list' | 'boolean' | 'integer';
 
 export interface OptionSpec {

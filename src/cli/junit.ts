@@ -13,10 +13,15 @@ export function xmlEscape(s: string): string {
     .replace(/'/g, '&apos;');
 }
 
-export function junitReport(results: readonly CliResult[], skipped: ReadonlyArray<{ model: string; connection: string; reason: string }>, manifest: string): string {
-  const failures = results.filter((r) => r.tested && r.outcome !== 'ok').length;
-  const skips = results.filter((r) => !r.tested).length + skipped.length;
-  const total = results.length + skipped.length;
+/**
+ * `missingFails`: a connection not tested for want of credentials is a failure (else a skip), as
+ * it fails the run. `nothingTested`: why the run tested nothing, reported as one more failed testcase
+ * so that a CI's test view is red exactly when the exit status is.
+ */
+export function junitReport(results: readonly CliResult[], skipped: ReadonlyArray<{ model: string; connection: string; reason: string }>, manifest: string, run: { missingFails: boolean; nothingTested?: string }): string {
+  const failures = results.filter((r) => r.outcome !== 'ok' && (r.tested || run.missingFails)).length + (run.nothingTested ? 1 : 0);
+  const skips = (run.missingFails ? 0 : results.filter((r) => !r.tested).length) + skipped.length;
+  const total = results.length + skipped.length + (run.nothingTested ? 1 : 0);
   const time = results.reduce((t, r) => t + (r.latencyMs ?? 0), 0) / 1000;
   const out: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -27,7 +32,7 @@ export function junitReport(results: readonly CliResult[], skipped: ReadonlyArra
     const head = `    <testcase classname="${xmlEscape(r.model)}" name="${xmlEscape(`${r.model}/${r.connection}`)}" time="${((r.latencyMs ?? 0) / 1000).toFixed(3)}"`;
     if (r.outcome === 'ok') {
       out.push(`${head}/>`);
-    } else if (!r.tested) {
+    } else if (!r.tested && !run.missingFails) {
       out.push(`${head}>`, `      <skipped message="${xmlEscape(`${r.outcome}: ${r.message}`)}"/>`, '    </testcase>');
     } else {
       const detail = [`provider: ${r.provider}`, `outcome: ${r.outcome}`, ...(r.status !== null ? [`status: ${r.status}`] : []), `message: ${r.message}`, `hint: ${r.hint}`].join('\n');
@@ -36,6 +41,9 @@ export function junitReport(results: readonly CliResult[], skipped: ReadonlyArra
   }
   for (const s of skipped) {
     out.push(`    <testcase classname="${xmlEscape(s.model)}" name="${xmlEscape(`${s.model}/${s.connection}`)}" time="0.000">`, `      <skipped message="${xmlEscape(s.reason === 'disabled' ? 'disabled for inference' : s.reason)}"/>`, '    </testcase>');
+  }
+  if (run.nothingTested) {
+    out.push('    <testcase classname="agent-connections" name="at least one connection tested" time="0.000">', `      <failure type="nothing_tested" message="${xmlEscape(run.nothingTested)}"/>`, '    </testcase>');
   }
   out.push('  </testsuite>', '</testsuites>');
   return out.join('\n') + '\n';

@@ -32,11 +32,13 @@ export const TEST_OPTIONS: Record<string, OptionSpec> = {
   format: { kind: 'string', value: 'text, json or junit', choices: ['text', 'json', 'junit'] },
   depth: { kind: 'string', value: 'full or quick', choices: ['full', 'quick'] },
   'allow-insecure-http': { kind: 'boolean' },
+  'skip-missing': { kind: 'boolean' },
 };
 
 export const TEST_HELP = `Usage: agent-connections test [--manifest PATH] [--connection MODEL/CONNECTION]...
                              [--concurrency N] [--timeout-ms N] [--endpoint PROVIDER=URL]...
-                             [--depth full|quick] [--allow-insecure-http] [--format text|json|junit]
+                             [--depth full|quick] [--allow-insecure-http] [--skip-missing]
+                             [--format text|json|junit]
 
 Tests the enabled connections (or the ones named) with the editor's clients: a minimal real
 request to each provider, at most 30 s each, no redirects followed.
@@ -46,7 +48,8 @@ Credentials come from the environment, for this run only:
   Amazon Bedrock: …__ACCESS_KEY_ID, …__SECRET_ACCESS_KEY and optionally …__SESSION_TOKEN
   (names upper-cased, every character other than A-Z and 0-9 turned into _;
   "agent-connections list" prints each connection's variables). A connection without
-  its variables is reported as missing_credentials and not tested.
+  its variables is reported as missing_credentials and not tested: that fails the run
+  (the message names the variables to set) unless --skip-missing is given.
 
   --manifest PATH          the manifest (default: ${DEFAULT_MANIFEST_PATH} in the current folder)
   --connection REF         test only MODEL/CONNECTION (repeatable; disabled ones too)
@@ -58,10 +61,20 @@ Credentials come from the environment, for this run only:
   --depth DEPTH            full (default): a minimal completion; quick: the free metadata call
   --allow-insecure-http    allow sending keys over plain http to another machine
                            (refused by default; loopback is always allowed)
+  --skip-missing           do not fail for connections whose variables are not set
+                           (they are reported as missing_credentials, not tested)
   --format FORMAT          text (default), json ({"results":[{"model","connection","provider",
-                           "outcome","status","latencyMs","message","hint"}]}) or junit (XML)
+                           "outcome","status","latencyMs","message","hint"}],"skipped":[…],
+                           "summary":{"tested","ok","notOk","missingCredentials","disabled",
+                           "missingVariables","passed"}}) or junit (XML; without --skip-missing
+                           a missing_credentials connection is a failure, else a skip)
 
-Exit status: 0 every tested connection is ok, 1 otherwise, 2 usage or I/O error.`;
+Exit status:
+  0  something was tested and every tested connection is ok
+  1  a connection is not ok; or a connection to test (enabled, or named with --connection)
+     has no credentials in the environment, unless --skip-missing; or nothing was tested
+     at all (no connection to test, or none with its credentials)
+  2  usage or I/O error`;
 
 export type { CliResult };
 
@@ -130,6 +143,7 @@ export async function runTest(argv: readonly string[], io: Io): Promise<number> 
   const deadlineMs = (options['timeout-ms'] as number | undefined) ?? MAX_DEADLINE_MS;
   const concurrency = (options.concurrency as number | undefined) ?? 8;
   const allowInsecure = options['allow-insecure-http'] === true;
+  const skipMissing = options['skip-missing'] === true;
 
   const manifestFile = path.resolve(io.cwd, (options.manifest as string | undefined) ?? DEFAULT_MANIFEST_PATH);
   const manifestShown = displayPath(io, manifestFile);
@@ -200,7 +214,9 @@ export async function runTest(argv: readonly string[], io: Io): Promise<number> 
         },
       });
       let { message, hint } = r;
+      let variables: string[] | undefined;
       if (r.outcome === 'missing_credentials' && c.kind === 'missing') {
+        variables = c.variables;
         message = `No credential in the environment: ${c.variables.join(' and ')} ${c.variables.length === 1 ? 'is' : 'are'} not set.`;
         hint = `Set ${c.variables.join(' and ')} (e.g. from your CI's secrets) to test this connection.`;
       } else if (r.outcome === 'blocked' && insecureRefused.has(job)) {
@@ -210,7 +226,7 @@ export async function runTest(argv: readonly string[], io: Io): Promise<number> 
         const vars = requiredVariables(credentialVariables(job.model.name, job.connection.name, kinds.get(job) ?? 'apiKey'));
         hint = hint.replace('the proxy (http.proxy)', 'the proxy (HTTPS_PROXY, NO_PROXY)').replace(/Replace key with a current key/, `Set a current key in ${vars.join(' and ') || 'the variable'}`);
       }
-      return { ...base, outcome: r.outcome, status: r.status ?? null, latencyMs: r.outcome === 'missing_credentials' ? null : r.latencyMs, tested: r.outcome !== 'missing_credentials', message, hint };
+      return { ...base, outcome: r.outcome, status: r.status ?? null, latencyMs: r.outcome === 'missing_credentials' ? null : r.latencyMs, tested: r.outcome !== 'missing_credentials', message, hint, ...(variables ? { variables } : {}) };
     }, (job, result) => {
       results.set(job, {
         ...result,
@@ -234,14 +250,25 @@ export async function runTest(argv: readonly string[], io: Io): Promise<number> 
   const tested = ordered.filter((r) => r.tested);
   const failed = tested.filter((r) => r.outcome !== 'ok');
   const missing = ordered.filter((r) => !r.tested);
+  const missingVariables = missing.flatMap((r) => r.variables ?? []);
+  // Green only when something was proved: a connection left untested for want of its
+  // variables fails the run unless --skip-missing, and a run that tested nothing fails.
+  const missingFails = missing.length > 0 && !skipMissing;
+  const nothingTested = tested.length === 0
+    ? jobs.length === 0
+      ? `nothing was tested: ${manifestShown} has no ${skipped.length ? 'enabled ' : ''}connection${skipped.length ? ` (${skipped.length} disabled; name one with --connection to test it)` : ''}.`
+      : `nothing was tested: none of the ${jobs.length === 1 ? 'connection' : `${jobs.length} connections`} has its credentials in the environment.`
+    : undefined;
+  const passed = failed.length === 0 && !missingFails && nothingTested === undefined;
 
   if (format === 'json') {
     io.stdout(JSON.stringify({
-      results: ordered.map(({ tested: _tested, ...r }) => r),
+      results: ordered.map(({ tested: _tested, variables: _variables, ...r }) => r),
       skipped,
+      summary: { tested: tested.length, ok: tested.length - failed.length, notOk: failed.length, missingCredentials: missing.length, disabled: skipped.length, missingVariables, passed },
     }, null, 2) + '\n');
   } else if (format === 'junit') {
-    io.stdout(junitReport(ordered, skipped, manifestShown));
+    io.stdout(junitReport(ordered, skipped, manifestShown, { missingFails, nothingTested }));
   } else {
     const refs = ordered.map((r) => `${r.model}/${r.connection}`);
     const w = Math.max(10, ...refs.map((r) => r.length));
@@ -258,8 +285,16 @@ export async function runTest(argv: readonly string[], io: Io): Promise<number> 
     if (skipped.length) parts.push(`${skipped.length} disabled, skipped`);
     io.stdout(jobs.length === 0 && skipped.length === 0 ? 'No connections to test.\n' : `${parts.join('; ')}.\n`);
   }
-  if (jobs.length > 0 && tested.length === 0) io.stderr('warning: no connection was tested: none has its credentials in the environment (see "agent-connections list").\n');
-  return failed.length > 0 ? EXIT_FAILED : EXIT_OK;
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 20).map((r) => `  ${(r.variables ?? []).join(' and ')}  (${r.model}/${r.connection})\n`).join('');
+    const more = missing.length > 20 ? `  … and ${missing.length - 20} more (see "agent-connections list")\n` : '';
+    const what = `${missing.length} connection${missing.length === 1 ? ' was' : 's were'} not tested: no credentials in the environment. Set (e.g. from your CI's secrets):\n${shown}${more}`;
+    io.stderr(missingFails
+      ? `error: ${what}or pass --skip-missing to test only the connections that have their credentials.\n`
+      : `warning: ${what}`);
+  }
+  if (nothingTested) io.stderr(`error: ${nothingTested}\n`);
+  return passed ? EXIT_OK : EXIT_FAILED;
 }
 
 /** The variables of a connection, for `list` and messages. */

@@ -12,4 +12,6 @@ export interface CliResult {
   hint: string;
   /** False when nothing was sent for want of credentials (missing_credentials). */
   tested: boolean;
+  /** For a connection not tested: the variables to set. */
+  variables?: string[];
 }

@@ -12,6 +12,8 @@ import { DEFAULT_AWS, DEFAULT_KEY, startMockProvider, type MockProvider, type Mo
 import { repoRoot } from './helpers';
 
 const CLI = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
+/** The bundle the package's `bin` runs (npm run build): main file plus one file per other command. */
+const BUNDLE = path.join(repoRoot, 'dist', 'cli.js');
 const EXAMPLE = path.join(repoRoot, 'examples', 'workspace', 'agent-connections.yaml');
 
 interface Run {
@@ -21,9 +23,9 @@ interface Run {
 }
 
 /** Runs the CLI with a clean environment (no proxy variables from the machine running the tests). */
-function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
+function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; bin?: string } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [opts.bin ?? CLI, ...args], {
       cwd: opts.cwd ?? repoRoot,
       env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -216,10 +218,10 @@ describe('cli: test against the mock providers', function () {
     for (const m of mocks.values()) m.reset();
   });
 
-  it('tests every provider with keys from the environment: JSON, exit 0', async () => {
-    const r = await cli(['test', ...endpoints, '--format', 'json'], { cwd: dir, env });
+  it('tests every provider with keys from the environment: JSON, exit 0 with --skip-missing', async () => {
+    const r = await cli(['test', ...endpoints, '--format', 'json', '--skip-missing'], { cwd: dir, env });
     assert.strictEqual(r.code, 0, r.stdout + r.stderr);
-    const out = JSON.parse(r.stdout) as { results: Array<Record<string, unknown>>; skipped: Array<Record<string, unknown>> };
+    const out = JSON.parse(r.stdout) as { results: Array<Record<string, unknown>>; skipped: Array<Record<string, unknown>>; summary: Record<string, unknown> };
     for (const p of PROVIDERS) {
       const res = out.results.find((x) => x.model === name(p))!;
       assert.strictEqual(res.outcome, 'ok', `${p}: ${JSON.stringify(res)}`);
@@ -232,6 +234,7 @@ describe('cli: test against the mock providers', function () {
     assert.deepStrictEqual([nokey.outcome, nokey.status, nokey.latencyMs], ['missing_credentials', null, null]);
     assert.match(String(nokey.message), /AGENT_CONNECTIONS__SPARE__NOKEY__API_KEY is not set/);
     assert.deepStrictEqual(out.skipped, [{ model: 'spare', connection: 'off', provider: 'openai', reason: 'disabled' }]);
+    assert.deepStrictEqual(out.summary, { tested: 7, ok: 7, notOk: 0, missingCredentials: 1, disabled: 1, missingVariables: ['AGENT_CONNECTIONS__SPARE__NOKEY__API_KEY'], passed: true });
   });
 
   it('a refused key fails the run (exit 1); --connection picks connections, disabled ones included', async () => {
@@ -266,7 +269,7 @@ describe('cli: test against the mock providers', function () {
     const origin = mocks.get('generic')!.origin;
     write(odd, 'agent-connections.yaml', `version: 1\nmodels:\n  - name: 'a&b<"c">'\n    type: api\n    provider: generic\n    model: mock-model\n    connections:\n      - name: ok\n        baseUrl: ${origin}/v1\n      - name: bad\n        baseUrl: ${origin}/v1\n      - name: none\n        baseUrl: ${origin}/v1\n      - name: off\n        enabled: false\n        baseUrl: ${origin}/v1\n`);
     const base = 'AGENT_CONNECTIONS__A_B__C____';
-    const r = await cli(['test', '--format', 'junit'], { cwd: odd, env: { [`${base}OK__API_KEY`]: DEFAULT_KEY, [`${base}BAD__API_KEY`]: 'wrong-key-123456' } });
+    const r = await cli(['test', '--format', 'junit', '--skip-missing'], { cwd: odd, env: { [`${base}OK__API_KEY`]: DEFAULT_KEY, [`${base}BAD__API_KEY`]: 'wrong-key-123456' } });
     assert.strictEqual(r.code, 1, r.stderr);
     const xml = r.stdout;
     assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="agent-connections" tests="4" failures="1" errors="0" skipped="2"/);
@@ -281,16 +284,104 @@ describe('cli: test against the mock providers', function () {
     assert.ok(xml.trimEnd().endsWith('</testsuites>'));
   });
 
-  it('text output and a summary; nothing tested is a warning, not a failure', async () => {
-    const r = await cli(['test', ...endpoints], { cwd: dir, env });
+  it('text output and a summary', async () => {
+    const r = await cli(['test', ...endpoints, '--skip-missing'], { cwd: dir, env });
     assert.strictEqual(r.code, 0, r.stderr);
     assert.match(r.stdout, /^ok\s+m-openai\/main\s+openai\s+200\s+\d+ ms\s+/m);
     assert.match(r.stdout, /^missing_credentials\s+spare\/nokey\s+/m);
     assert.match(r.stdout, /^skipped\s+spare\/off\s+disabled for inference/m);
     assert.match(r.stdout, /7 tested: 7 ok, 0 not ok; 1 not tested \(no credentials in the environment\); 1 disabled, skipped\.$/m);
-    const none = await cli(['test', ...endpoints], { cwd: dir });
-    assert.strictEqual(none.code, 0);
-    assert.match(none.stderr, /no connection was tested/);
+    assert.match(r.stderr, /^warning: 1 connection was not tested: no credentials in the environment\. Set [^\n]*:\n {2}AGENT_CONNECTIONS__SPARE__NOKEY__API_KEY {2}\(spare\/nokey\)\n$/);
+  });
+
+  describe('green only when something was proved', () => {
+    const formats = ['text', 'json', 'junit'] as const;
+    type Summary = { tested: number; ok: number; notOk: number; missingCredentials: number; disabled: number; missingVariables: string[]; passed: boolean };
+    const summaryOf = (r: Run) => (JSON.parse(r.stdout) as { summary: Summary }).summary;
+    const junitCounts = (xml: string) => {
+      const m = /<testsuites name="agent-connections" tests="(\d+)" failures="(\d+)" errors="0" skipped="(\d+)"/.exec(xml);
+      assert.ok(m, xml);
+      return { tests: Number(m[1]), failures: Number(m[2]), skipped: Number(m[3]) };
+    };
+
+    it('a connection to test without its key fails the run (exit 1) in every format, naming the variable; the others are still tested', async () => {
+      for (const format of formats) {
+        for (const m of mocks.values()) m.reset();
+        const r = await cli(['test', ...endpoints, '--format', format], { cwd: dir, env });
+        assert.strictEqual(r.code, 1, `${format}: ${r.stderr}`);
+        assert.match(r.stderr, /^error: 1 connection was not tested: no credentials in the environment\. Set [^\n]*:\n {2}AGENT_CONNECTIONS__SPARE__NOKEY__API_KEY {2}\(spare\/nokey\)\nor pass --skip-missing to test only the connections that have their credentials\.\n$/, format);
+        for (const p of PROVIDERS) assert.ok(mocks.get(p)!.requests.length > 0, `${format}: ${p} was still tested`);
+        if (format === 'json') {
+          assert.deepStrictEqual(summaryOf(r), { tested: 7, ok: 7, notOk: 0, missingCredentials: 1, disabled: 1, missingVariables: ['AGENT_CONNECTIONS__SPARE__NOKEY__API_KEY'], passed: false });
+        } else if (format === 'junit') {
+          assert.deepStrictEqual(junitCounts(r.stdout), { tests: 9, failures: 1, skipped: 1 });
+          assert.match(r.stdout, /name="spare\/nokey"[^>]*>\n {6}<failure type="missing_credentials" message="missing_credentials: No credential in the environment: AGENT_CONNECTIONS__SPARE__NOKEY__API_KEY is not set\.">[^<]*hint: Set AGENT_CONNECTIONS__SPARE__NOKEY__API_KEY/);
+        } else {
+          assert.match(r.stdout, /^missing_credentials\s+spare\/nokey\s+.*AGENT_CONNECTIONS__SPARE__NOKEY__API_KEY is not set/m);
+        }
+      }
+    });
+
+    it('--skip-missing: the same run passes (exit 0) in every format; JUnit shows the connection as skipped', async () => {
+      for (const format of formats) {
+        const r = await cli(['test', ...endpoints, '--format', format, '--skip-missing'], { cwd: dir, env });
+        assert.strictEqual(r.code, 0, `${format}: ${r.stderr}`);
+        assert.match(r.stderr, /^warning: 1 connection was not tested[^\n]*\n {2}AGENT_CONNECTIONS__SPARE__NOKEY__API_KEY {2}\(spare\/nokey\)\n$/, format);
+        if (format === 'json') assert.strictEqual(summaryOf(r).passed, true);
+        if (format === 'junit') {
+          assert.deepStrictEqual(junitCounts(r.stdout), { tests: 9, failures: 0, skipped: 2 });
+          assert.match(r.stdout, /name="spare\/nokey"[^>]*>\n {6}<skipped message="missing_credentials: /);
+        }
+      }
+    });
+
+    it('Bedrock: both variables are named; a disabled connection named with --connection counts as one to test', async () => {
+      const noBedrock = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('AGENT_CONNECTIONS__M_AMAZON_BEDROCK__')));
+      const r = await cli(['test', ...endpoints, '--connection', 'm-amazon-bedrock/main', '--connection', 'm-openai/main', '--connection', 'spare/off'], { cwd: dir, env: noBedrock });
+      assert.strictEqual(r.code, 1, r.stderr);
+      assert.match(r.stdout, /1 tested: 1 ok, 0 not ok; 2 not tested/);
+      assert.match(r.stderr, /^error: 2 connections were not tested: no credentials in the environment\. Set [^\n]*:\n {2}AGENT_CONNECTIONS__M_AMAZON_BEDROCK__MAIN__ACCESS_KEY_ID and AGENT_CONNECTIONS__M_AMAZON_BEDROCK__MAIN__SECRET_ACCESS_KEY {2}\(m-amazon-bedrock\/main\)\n {2}AGENT_CONNECTIONS__SPARE__OFF__API_KEY {2}\(spare\/off\)\n/);
+      const skipping = await cli(['test', ...endpoints, '--connection', 'm-amazon-bedrock/main', '--connection', 'm-openai/main', '--skip-missing'], { cwd: dir, env: noBedrock });
+      assert.strictEqual(skipping.code, 0, skipping.stderr);
+    });
+
+    it('nothing tested at all exits 1, even with --skip-missing, in every format', async () => {
+      for (const format of formats) {
+        for (const flags of [[], ['--skip-missing']]) {
+          const r = await cli(['test', ...endpoints, '--format', format, ...flags], { cwd: dir });
+          assert.strictEqual(r.code, 1, `${format} ${flags.join(' ')}: ${r.stderr}`);
+          assert.match(r.stderr, /^error: nothing was tested: none of the 8 connections has its credentials in the environment\.$/m);
+          assert.match(r.stderr, /AGENT_CONNECTIONS__M_OPENAI__MAIN__API_KEY {2}\(m-openai\/main\)/);
+          if (format === 'json') assert.deepStrictEqual({ ...summaryOf(r), missingVariables: [] }, { tested: 0, ok: 0, notOk: 0, missingCredentials: 8, disabled: 1, missingVariables: [], passed: false });
+          if (format === 'junit') {
+            assert.deepStrictEqual(junitCounts(r.stdout), flags.length ? { tests: 10, failures: 1, skipped: 9 } : { tests: 10, failures: 9, skipped: 1 });
+            assert.match(r.stdout, /<testcase classname="agent-connections" name="at least one connection tested" time="0\.000">\n {6}<failure type="nothing_tested" message="nothing was tested: none of the 8 connections/);
+          }
+        }
+      }
+      for (const m of mocks.values()) assert.strictEqual(m.requests.length, 0, 'nothing was sent');
+    });
+
+    it('a manifest with no connection to test exits 1 and says why', async () => {
+      const d = tempDir();
+      write(d, 'agent-connections.yaml', 'version: 1\nmodels:\n  - name: gpt-4o\n    type: easy\n    provider: openai\n    model: gpt-4o\n    connections:\n      - name: off\n        enabled: false\n');
+      const r = await cli(['test'], { cwd: d });
+      assert.strictEqual(r.code, 1, r.stderr);
+      assert.strictEqual(r.stderr, 'error: nothing was tested: agent-connections.yaml has no enabled connection (1 disabled; name one with --connection to test it).\n');
+      const empty = tempDir();
+      write(empty, 'agent-connections.yaml', 'version: 1\nmodels: []\n');
+      const e = await cli(['test', '--format', 'json'], { cwd: empty });
+      assert.strictEqual(e.code, 1, e.stderr);
+      assert.strictEqual(e.stderr, 'error: nothing was tested: agent-connections.yaml has no connection.\n');
+      assert.strictEqual(summaryOf(e).passed, false);
+    });
+
+    it('--help documents --skip-missing and the exit codes', async () => {
+      const r = await cli(['test', '--help']);
+      assert.strictEqual(r.code, 0);
+      assert.match(r.stdout, /--skip-missing {11}do not fail for connections whose variables are not set/);
+      assert.match(r.stdout, /Exit status:\n {2}0 {2}something was tested and every tested connection is ok\n {2}1 {2}a connection is not ok; or a connection to test[^]*unless --skip-missing; or nothing was tested\n[^]* {2}2 {2}usage or I\/O error$/m);
+    });
   });
 
   it('refuses plain http to another machine unless --allow-insecure-http', async () => {
@@ -398,5 +489,50 @@ describe('cli: import and export', function () {
     const refused = await cli(['export', 'litellm', '--manifest', EXAMPLE, '--out', 'litellm.yaml'], { cwd: dir });
     assert.strictEqual(refused.code, 2);
     assert.strictEqual(fs.readFileSync(path.join(dir, 'litellm.yaml'), 'utf8'), 'keep me\n');
+  });
+});
+
+describe('cli: the bundle (dist/cli.js)', function () {
+  this.timeout(30_000);
+
+  /** The files of dist/ the process loaded, from Node's own module log. */
+  const loaded = (stderr: string) => [...new Set([...stderr.matchAll(/load "([^"]*[\\/]dist[\\/][^"]+\.js)"/g)].map((m) => path.basename(m[1])))].sort();
+
+  it('validate runs from dist/cli.js alone; each other command loads its own file and works', async () => {
+    assert.ok(fs.existsSync(BUNDLE), 'run "npm run build" first');
+    const v = await cli(['validate', '--manifest', EXAMPLE], { bin: BUNDLE, env: { NODE_DEBUG: 'module' } });
+    assert.strictEqual(v.code, 0, v.stderr);
+    assert.match(v.stdout, /^No problems in 2 files/m);
+    assert.deepStrictEqual(loaded(v.stderr), ['cli.js']);
+    assert.ok(!/undici/.test(v.stderr), 'the HTTP client is not loaded for validate');
+
+    const list = await cli(['list', '--manifest', EXAMPLE, '--format', 'json'], { bin: BUNDLE, env: { NODE_DEBUG: 'module' } });
+    assert.strictEqual(list.code, 0, list.stderr);
+    assert.deepStrictEqual(loaded(list.stderr), ['cli-list.js', 'cli-test.js', 'cli.js']);
+    assert.strictEqual(JSON.stringify(JSON.parse(list.stdout)), JSON.stringify(JSON.parse((await cli(['list', '--manifest', EXAMPLE, '--format', 'json'])).stdout)), 'same output as the unbundled CLI');
+
+    const exp = await cli(['export', 'litellm', '--manifest', EXAMPLE], { bin: BUNDLE });
+    assert.strictEqual(exp.code, 0, exp.stderr);
+    assert.strictEqual(exp.stdout, (await cli(['export', 'litellm', '--manifest', EXAMPLE])).stdout);
+
+    const mock = await startMockProvider('generic');
+    try {
+      const dir = tempDir();
+      write(dir, 'agent-connections.yaml', `version: 1\nmodels:\n  - name: local\n    type: api\n    provider: generic\n    model: mock-model\n    connections:\n      - name: box\n        baseUrl: ${mock.origin}/v1\n`);
+      const t = await cli(['test', '--format', 'json'], { bin: BUNDLE, cwd: dir, env: { AGENT_CONNECTIONS__LOCAL__BOX__API_KEY: DEFAULT_KEY } });
+      assert.strictEqual(t.code, 0, t.stderr);
+      assert.strictEqual((JSON.parse(t.stdout) as { results: Array<{ outcome: string }> }).results[0].outcome, 'ok');
+      assert.ok(mock.requests.length > 0);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('a usage error raised in a command file is still a usage error (exit 2, one clean line)', async () => {
+    for (const args of [['list', '--bogus'], ['test', '--depth', 'slow'], ['import', 'foo']]) {
+      const r = await cli(args, { bin: BUNDLE });
+      assert.strictEqual(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /^agent-connections: (?!unexpected error)[^\n]+\n$/, args.join(' '));
+    }
   });
 });
