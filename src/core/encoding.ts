@@ -27,8 +27,6 @@ export interface DecodedSource {
 export interface Utf8Error {
   /** Byte offset of the first byte of the first ill-formed sequence. */
   offset: number;
-  /** The bytes read from `offset` up to and including the one found wrong (at most 4). */
-  bytes: number[];
   reason: string;
 }
 
@@ -113,11 +111,10 @@ export function firstUtf8Error(bytes: Uint8Array): Utf8Error | undefined {
       const reason = b <= 0xbf ? `byte ${hex(b)} continues a character that was never started`
         : b <= 0xc1 ? `byte ${hex(b)} starts an overlong encoding, which UTF-8 forbids`
           : `byte ${hex(b)} never occurs in UTF-8`;
-      return { offset: i, bytes: [b], reason };
+      return { offset: i, reason };
     }
     for (let k = 1; k < len; k++) {
-      const seq = Array.from(bytes.subarray(i, Math.min(n, i + k + 1)));
-      if (i + k >= n) return { offset: i, bytes: seq, reason: `the file ends inside a character: byte ${hex(b)} needs ${len - 1} more byte${len === 2 ? '' : 's'}` };
+      if (i + k >= n) return { offset: i, reason: `the file ends inside a character: byte ${hex(b)} needs ${len - 1} more byte${len === 2 ? '' : 's'}` };
       const c = bytes[i + k];
       const min = k === 1 ? lo : 0x80;
       const max = k === 1 ? hi : 0xbf;
@@ -130,7 +127,7 @@ export function firstUtf8Error(bytes: Uint8Array): Utf8Error | undefined {
         } else {
           reason = `a character is cut short: byte ${hex(b)} needs ${len - 1} continuation byte${len === 2 ? '' : 's'}, but ${hex(c)} follows`;
         }
-        return { offset: i, bytes: seq, reason };
+        return { offset: i, reason };
       }
     }
     i += len;
