@@ -20,8 +20,8 @@ export const VALIDATE_OPTIONS: Record<string, OptionSpec> = {
 export const VALIDATE_HELP = `Usage: agent-connections validate [--manifest PATH] [--agents GLOB] [--format text|json]
 
 Checks the manifest and the agents files with the rules the editor uses (schema,
-unique names, provider rules, URLs, hostile YAML, keys pasted into the files,
-agents' connection references against the manifest …).
+unique names, provider rules, URLs, hostile YAML, bytes that are not UTF-8 text,
+keys pasted into the files, agents' connection references against the manifest …).
 
   --manifest PATH   the manifest (default: ${DEFAULT_MANIFEST_PATH} in the current folder)
   --agents GLOB     agents files, relative to the manifest's folder
