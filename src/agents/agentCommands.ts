@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { registerCommand } from '../commands/commandWrapper';
-import { applyManifestEdit } from '../manifest/applyEdit';
+import { applyManifestEdit, UnreadableFileError, unreadableMessage } from '../manifest/applyEdit';
+import { ENCODING_CODES } from '../core/yaml/encoding';
 import { orphanedByClearing, parseReference, type AgentKind, type Assignment } from '../core/agents/assignments';
 import { providerLabel } from '../core/providers/catalog';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
@@ -137,6 +138,8 @@ function isLocation(arg: unknown): arg is AgentLocation {
 /** The definition as it is now (the node or lens may be older than the last edit). */
 function find(agents: AgentsFiles, uri: vscode.Uri, kind: AgentKind, name: string): Target {
   const file = agents.get(uri);
+  const unreadable = file?.analysis.problems.find((p) => ENCODING_CODES.has(p.code));
+  if (unreadable) throw new UnreadableFileError(unreadableMessage(unreadable));
   const assignment = file?.resolution.assignments.find((a) => a.kind === kind && a.name === name);
   if (!file || !assignment) throw new Error(`No ${kind} named “${name}” in ${vscode.workspace.asRelativePath(uri)} any more.`);
   return { file, assignment };

@@ -1,6 +1,7 @@
 /** What a command touches outside itself, so tests and the entry point can pass their own. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { decodeSource, type DecodedSource } from '../core/yaml/encoding';
 import { credentialValuesInEnv } from '../core/import-export/exporters/envNames';
 import { Redactor } from '../core/secrets/redact';
 import { CliError } from './args';
@@ -22,8 +23,18 @@ export function displayPath(io: Io, file: string): string {
   return shown.split(path.sep).join('/');
 }
 
-/** Reads a UTF-8 text file, or throws CliError (exit 2) with a clear reason. */
+/**
+ * Reads a UTF-8 text file, or throws CliError (exit 2) with a clear reason: also when its
+ * bytes are not UTF-8 text (the line and column of the first bad byte).
+ */
 export function readTextFile(io: Io, file: string, what: string): string {
+  const { text, problem } = readSourceFile(io, file, what);
+  if (problem) throw new CliError(`Cannot read the ${what} ${displayPath(io, file)}:${problem.range.start.line + 1}:${problem.range.start.character + 1}: ${problem.message}`);
+  return text;
+}
+
+/** Reads a file as `readTextFile` does, but returns bytes that are not UTF-8 text as a problem (validate reports it). */
+export function readSourceFile(io: Io, file: string, what: string): DecodedSource {
   const shown = displayPath(io, file);
   let stat: fs.Stats;
   try {
@@ -34,7 +45,7 @@ export function readTextFile(io: Io, file: string, what: string): string {
   if (stat.isDirectory()) throw new CliError(`Cannot read the ${what} ${shown}: it is a directory.`);
   if (stat.size > MAX_READ_BYTES) throw new CliError(`Cannot read the ${what} ${shown}: it is ${(stat.size / 1048576).toFixed(0)} MB, far larger than such a file can be.`);
   try {
-    return fs.readFileSync(file, 'utf8');
+    return decodeSource(fs.readFileSync(file), what);
   } catch (err) {
     throw new CliError(`Cannot read the ${what} ${shown}: ${describeFsError(err)}.`);
   }

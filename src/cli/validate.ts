@@ -2,11 +2,12 @@
 import * as path from 'node:path';
 import { analyzeAgents } from '../core/agents/agents';
 import { resolveAssignments } from '../core/agents/assignments';
+import { unreadableAgents, unreadableManifest } from '../core/yaml/encoding';
 import { analyzeManifest, DEFAULT_MANIFEST_PATH } from '../core/manifest/manifest';
 import type { Problem } from '../core/yaml/problems';
 import { CliError, EXIT_FAILED, EXIT_OK, parseArgs, type OptionSpec } from './args';
 import { findFiles } from './glob';
-import { displayPath, envRedactor, readTextFile, type Io } from './io';
+import { displayPath, envRedactor, readSourceFile, type Io } from './io';
 
 export const DEFAULT_AGENTS_GLOB = '**/*.agents.yaml';
 
@@ -19,8 +20,8 @@ export const VALIDATE_OPTIONS: Record<string, OptionSpec> = {
 export const VALIDATE_HELP = `Usage: agent-connections validate [--manifest PATH] [--agents GLOB] [--format text|json]
 
 Checks the manifest and the agents files with the rules the editor uses (schema,
-unique names, provider rules, URLs, hostile YAML, keys pasted into the files,
-agents' connection references against the manifest …).
+unique names, provider rules, URLs, hostile YAML, bytes that are not UTF-8 text,
+keys pasted into the files, agents' connection references against the manifest …).
 
   --manifest PATH   the manifest (default: ${DEFAULT_MANIFEST_PATH} in the current folder)
   --agents GLOB     agents files, relative to the manifest's folder
@@ -68,9 +69,9 @@ export function runValidate(argv: readonly string[], io: Io): number {
   const redact = (s: string) => redactor.redact(s, 4000);
 
   const problems: CliProblem[] = [];
-  const manifestText = readTextFile(io, manifestFile, 'manifest');
+  const manifestSource = readSourceFile(io, manifestFile, 'manifest');
   const manifestShown = displayPath(io, manifestFile);
-  const manifest = analyzeManifest(manifestText);
+  const manifest = manifestSource.problem ? unreadableManifest(manifestSource.problem) : analyzeManifest(manifestSource.text);
   for (const p of manifest.problems) problems.push(toCliProblem(manifestShown, p, redact));
   // As in the editor: references are checked against the manifest only when it parses.
   const models = manifest.syntaxOk ? manifest.models : undefined;
@@ -83,9 +84,9 @@ export function runValidate(argv: readonly string[], io: Io): number {
   }
   for (const file of agentFiles) {
     if (path.resolve(file) === manifestFile) continue;
-    const text = readTextFile(io, file, 'agents file');
+    const { text, problem } = readSourceFile(io, file, 'agents file');
     const shown = displayPath(io, file);
-    const analysis = analyzeAgents(text);
+    const analysis = problem ? unreadableAgents(problem) : analyzeAgents(text);
     for (const p of analysis.problems) problems.push(toCliProblem(shown, p, redact));
     for (const p of resolveAssignments(text, analysis, models).problems) problems.push(toCliProblem(shown, p, redact));
   }

@@ -1,7 +1,7 @@
 /** Every command, registered in one place through one wrapper that reports errors clearly. */
 import * as vscode from 'vscode';
 import { registerCommand } from './commandWrapper';
-import { applyManifestEdit } from '../manifest/applyEdit';
+import { applyManifestEdit, readUtf8 } from '../manifest/applyEdit';
 import type { ModelInfo } from '../core/manifest/manifest';
 import { connectionReference } from '../core/manifest/names';
 import { core } from '../lazyCore';
@@ -131,6 +131,7 @@ export function registerCommands(deps: Deps): void {
     requireTrust();
     const target = node ?? (await pickConnection(store, 'Delete which connection?'));
     if (!target) return;
+    await readUtf8(target.state.uri); // a file that cannot be edited is refused before asking
     const ref = connectionReference(target.model.name, target.connection.name);
     const last = target.model.connections.length === 1 ? ' It is the model’s only connection.' : '';
     const users = usedBy(target.state, target.model.name, target.connection.name);
@@ -147,6 +148,7 @@ export function registerCommands(deps: Deps): void {
     requireTrust();
     const target = node ?? (await pickModel(store, 'Delete which model?'));
     if (!target) return;
+    await readUtf8(target.state.uri); // a file that cannot be edited is refused before asking
     const n = target.model.connections.length;
     const users = usedBy(target.state, target.model.name);
     const ok = await vscode.window.showWarningMessage(`Delete model “${target.model.name}” and its ${n} connection${n === 1 ? '' : 's'}?${users.length ? ' Agents use it.' : ''}`, { modal: true, detail: `It is removed from ${vscode.workspace.asRelativePath(target.state.uri)}, and the keys of its connections are removed from this machine’s SecretStorage.${usedByText(users)}` }, 'Delete');

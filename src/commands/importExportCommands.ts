@@ -27,7 +27,7 @@ import { SecretStorageError, type Credentials } from '../credentials/credentials
 import { addedBy } from '../editor/workspaceInfo';
 import { keyOrigin, keyTargetProblem, KeyNotStoredError, storeConnectionKey, type CredentialValue } from '../credentials/keyStore';
 import { core } from '../lazyCore';
-import { readText, type FolderManifest, type ManifestStore } from '../manifest/manifestStore';
+import { readSourceText, type FolderManifest, type ManifestStore } from '../manifest/manifestStore';
 
 export const IMPORT_EXPORT_COMMAND_IDS = ['agentConnections.importLiteLLM', 'agentConnections.importContinue', 'agentConnections.exportLiteLLM'] as const satisfies readonly CommandId[];
 
@@ -74,7 +74,7 @@ export function registerImportExportCommands(deps: Deps): void {
     if (!sourceUri) return;
     if (sourceUri.toString() === state.uri.toString()) throw new Error('That is the manifest itself; choose the LiteLLM or Continue config to import.');
     const sourceName = path.basename(sourceUri.path);
-    const sourceText = await readText(sourceUri);
+    const sourceText = await readSourceText(sourceUri, `${source.label} config ${sourceName}`);
 
     let result: ImportResult;
     try {
@@ -202,7 +202,7 @@ export function registerImportExportCommands(deps: Deps): void {
   register('agentConnections.exportLiteLLM', async (arg) => {
     const state = await pickFolder('Export which folder’s manifest?', true);
     if (!state) return;
-    const text = await readText(state.uri);
+    const text = await readSourceText(state.uri, 'manifest');
     const manifestName = path.basename(state.uri.path);
     let result: ExportResult;
     try {

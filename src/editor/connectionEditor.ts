@@ -6,7 +6,8 @@
  * receives a stored key.
  */
 import * as vscode from 'vscode';
-import { applyManifestEdit } from '../manifest/applyEdit';
+import { applyManifestEdit, unreadableMessage } from '../manifest/applyEdit';
+import type { DecodedSource } from '../core/yaml/encoding';
 import { isProviderId, PROVIDER_LABELS, type ProviderId } from '../core/providers/catalog';
 import { needsCredential, targetBase } from '../core/providers/targets';
 import type { TextEdit } from '../core/manifest/edit';
@@ -22,7 +23,7 @@ import { originOf } from '../core/net/origin';
 import { redactKeyShapes } from '../core/secrets/redact';
 import { endpointOverrides, type ConnectionTester } from '../testing/connectionTester';
 import type { Credentials } from '../credentials/credentials';
-import { readText, type FolderManifest, type ManifestStore } from '../manifest/manifestStore';
+import { readSource, type FolderManifest, type ManifestStore } from '../manifest/manifestStore';
 import { outcomeLabel } from '../views/modelsTree';
 import type { TestResults } from '../testing/testResults';
 import { editorHtml, localResourceRoots } from './html';
@@ -136,6 +137,8 @@ export class ConnectionEditorPanel implements vscode.Disposable {
   private disposed = false;
   /** The manifest text the form loaded (undefined: no manifest yet) and what was read from it. */
   private baseText: string | undefined;
+  /** Why the manifest cannot be read (not UTF-8 text), when so. */
+  private unreadable: string | undefined;
   private snapshot: ManifestSnapshot = { syntaxOk: true, models: [] };
   private model: ModelInfo | undefined;
   private connection: ConnectionInfo | undefined;
@@ -225,20 +228,28 @@ export class ConnectionEditorPanel implements vscode.Disposable {
   }
 
   private async readCurrent(): Promise<string | undefined> {
+    return (await this.readManifest())?.text;
+  }
+
+  private async readManifest(): Promise<DecodedSource | undefined> {
     try {
-      return await readText(this.uri);
+      return await readSource(this.uri, 'manifest');
     } catch (err) {
       if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') return undefined;
+      if ((err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
       throw err;
     }
   }
 
   /** Reads the manifest and the target's values: the form's new starting point. */
   private async load(): Promise<void> {
-    const text = await this.readCurrent();
+    const source = await this.readManifest();
+    const text = source?.text;
     this.baseText = text;
-    this.snapshot = form().snapshotManifest(text);
-    const models = text === undefined ? [] : core().analyzeManifest(text).models;
+    // Bytes that are not UTF-8 text: read-only, nothing shown from them (see readSource).
+    this.unreadable = source?.problem ? unreadableMessage(source.problem) : undefined;
+    this.snapshot = this.unreadable ? { syntaxOk: false, models: [] } : form().snapshotManifest(text);
+    const models = text === undefined || this.unreadable ? [] : core().analyzeManifest(text).models;
     this.model = this.target.model !== undefined ? models.find((m) => m.name === this.target.model) : undefined;
     this.connection = this.target.connection !== undefined ? this.model?.connections.find((c) => c.name === this.target.connection) : undefined;
     const missing = (this.target.mode !== 'addModel' && !this.model) || (this.target.mode === 'editConnection' && !this.connection);
@@ -254,6 +265,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
 
   private readOnlyReason(): string | undefined {
     if (!vscode.workspace.isTrusted) return 'Restricted Mode: this form is read-only, no key is read and nothing is sent. Trust the workspace to edit.';
+    if (this.unreadable) return this.unreadable;
     if (!this.snapshot.syntaxOk) return 'The manifest has YAML errors: fix them (see the Problems panel) before changing it from here.';
     if (this.target.mode !== 'addModel' && !this.model) return `Model “${this.target.model}” is not in the manifest (renamed or removed).`;
     if (this.target.mode === 'editConnection' && !this.connection) return `Connection “${this.target.connection}” is not in model “${this.target.model}” (renamed or removed).`;

@@ -1,18 +1,46 @@
 /**
  * Applies a core edit to the manifest. An open document is edited through the editor
  * (undo works, unsaved changes are kept and not saved for the user); a closed file is
- * rewritten only if its bytes are still the ones the edit was computed from.
+ * rewritten only if its bytes are still the ones the edit was computed from. A file
+ * whose bytes are not UTF-8 text is never edited, open or not.
  */
 import { promises as fsp } from 'fs';
 import * as vscode from 'vscode';
 import type { TextEdit } from '../core/manifest/edit';
+import { decodeSource } from '../core/yaml/encoding';
+import type { Problem } from '../core/yaml/problems';
 import { core } from '../lazyCore';
 
 export class ConcurrentEditError extends Error {}
 
+/** The file's bytes are not UTF-8 text: editing it would write U+FFFD (or a guessed encoding) over them. */
+export class UnreadableFileError extends Error {}
+
+/**
+ * The file's bytes, refused when they are not UTF-8 text (a message with the line and column
+ * of the first bad byte). The bytes on disk decide even when the file is open: VS Code shows
+ * such a file with U+FFFD or in a guessed encoding, and saving would write that over them.
+ */
+export async function readUtf8(uri: vscode.Uri): Promise<{ bytes: Uint8Array; text: string }> {
+  const bytes = await readBytes(uri);
+  const decoded = decodeSource(bytes, `file ${uri.path.split('/').pop()}`);
+  if (decoded.problem) throw new UnreadableFileError(unreadableMessage(decoded.problem));
+  return { bytes, text: decoded.text };
+}
+
+/** A problem from `decodeSource` as a refusal: its message, where, and that nothing was written. */
+export function unreadableMessage(p: Problem): string {
+  return `${p.message} (line ${p.range.start.line + 1}, column ${p.range.start.character + 1}; nothing was written.)`;
+}
+
 export async function applyManifestEdit(uri: vscode.Uri, compute: (text: string) => TextEdit[]): Promise<void> {
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (doc) {
+    // Checked first, and not only from the document's text (see readUtf8); a file that
+    // cannot be read (not saved yet) has nothing to lose.
+    await readUtf8(uri).catch((e: unknown) => {
+      if (e instanceof UnreadableFileError) throw e;
+    });
     const version = doc.version;
     const wasDirty = doc.isDirty;
     const edits = compute(doc.getText());
@@ -28,9 +56,7 @@ export async function applyManifestEdit(uri: vscode.Uri, compute: (text: string)
     }
     return;
   }
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  const before = await readBytes(uri);
-  const text = decoder.decode(before);
+  const { bytes: before, text } = await readUtf8(uri);
   const edits = compute(text);
   if (edits.length === 0) return;
   const next = new TextEncoder().encode(core().applyEdits(text, edits));
@@ -43,7 +69,7 @@ export async function applyManifestEdit(uri: vscode.Uri, compute: (text: string)
 // written with Node directly: through vscode.workspace.fs every call is a round trip to
 // the window (in a browser window, the whole file travels there and back). Other schemes
 // go through VS Code's file system providers.
-function readBytes(uri: vscode.Uri): Thenable<Uint8Array> {
+export function readBytes(uri: vscode.Uri): Thenable<Uint8Array> {
   return uri.scheme === 'file' ? fsp.readFile(uri.fsPath) : vscode.workspace.fs.readFile(uri);
 }
 

@@ -5,8 +5,10 @@
  */
 import * as vscode from 'vscode';
 import type { Analyzer } from './analyzer';
+import { readBytes, UnreadableFileError, unreadableMessage } from './applyEdit';
 import type { AgentsAnalysis } from '../core/agents/agents';
 import { parseReference, resolveAssignments, type KeyState, type Resolution } from '../core/agents/assignments';
+import { decodeSource, unreadableAgents, unreadableManifest, type DecodedSource } from '../core/yaml/encoding';
 import type { ConnectionInfo, ManifestAnalysis, ModelInfo } from '../core/manifest/manifest';
 import { DEFAULT_MANIFEST_PATH } from '../core/manifest/names';
 import type { Problem } from '../core/yaml/problems';
@@ -42,11 +44,30 @@ export function toDiagnostic(p: Problem, source = 'Agent Connections'): vscode.D
   return d;
 }
 
-export async function readText(uri: vscode.Uri): Promise<string> {
+/**
+ * The file's text (an open editor's, unsaved edits included, else the disk's) and, when
+ * its bytes on disk are not UTF-8 text, the problem that says so: then nothing is read from
+ * it nor written to it. The disk decides even for an open file (VS Code shows such a file
+ * with U+FFFD or in a guessed encoding); a file not on disk yet is its editor's text.
+ */
+export async function readSource(uri: vscode.Uri, what: string): Promise<DecodedSource> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  if (open) return open.getText();
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBytes(uri);
+  } catch (e) {
+    if (open) return { text: open.getText() };
+    throw e;
+  }
+  const decoded = decodeSource(bytes, what);
+  return open && !decoded.problem ? { text: open.getText() } : decoded;
+}
+
+/** `readSource`'s text, refused (an error saying where) when the bytes are not UTF-8 text. */
+export async function readSourceText(uri: vscode.Uri, what: string): Promise<string> {
+  const { text, problem } = await readSource(uri, what);
+  if (problem) throw new UnreadableFileError(unreadableMessage(problem));
+  return text;
 }
 
 export class ManifestStore implements vscode.Disposable {
@@ -136,8 +157,9 @@ export class ManifestStore implements vscode.Disposable {
     const uri = manifestUri(folder);
     const state: FolderManifest = { folder, uri, exists: false };
     let text: string | undefined;
+    let unreadable: Problem | undefined;
     try {
-      text = await readText(uri);
+      ({ text, problem: unreadable } = await readSource(uri, 'manifest'));
       state.exists = true;
     } catch (e) {
       if (!(e instanceof vscode.FileSystemError && e.code === 'FileNotFound')) {
@@ -148,7 +170,7 @@ export class ManifestStore implements vscode.Disposable {
     if (text !== undefined) {
       const t0 = Date.now();
       try {
-        state.analysis = await this.analyzer.manifest(text);
+        state.analysis = unreadable ? unreadableManifest(unreadable) : await this.analyzer.manifest(text);
       } catch (e) {
         state.readError = `The manifest could not be analysed: ${e instanceof Error ? e.message : String(e)}`;
       }
@@ -273,8 +295,8 @@ export class AgentsFiles implements vscode.Disposable {
     const gen = (this.generation.get(key) ?? 0) + 1;
     this.generation.set(key, gen);
     try {
-      const text = await readText(uri);
-      const analysis = await this.analyzer.agents(text);
+      const { text, problem } = await readSource(uri, 'agents file');
+      const analysis = problem ? unreadableAgents(problem) : await this.analyzer.agents(text);
       const resolution = await this.resolve(folder, text, analysis);
       if (this.generation.get(key) !== gen) return; // a newer read is under way
       this.publish({ uri, folder, text, analysis, resolution });

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { resolveAssignments, type Assignment } from '../core/agents/assignments';
+import { ENCODING_CODES } from '../core/yaml/encoding';
 import { core } from '../lazyCore';
 import type { AgentLocation } from '../agents/agentCommands';
 import { explain } from './agentsTree';
@@ -46,7 +47,8 @@ class AgentsLenses implements vscode.CodeLensProvider, vscode.HoverProvider, vsc
     const stored = this.agents.get(doc.uri);
     if (!stored) return undefined;
     const text = doc.getText();
-    if (stored.text === text) return stored;
+    // Bytes on disk that are not UTF-8 text: nothing is read from the editor's guess either.
+    if (stored.text === text || stored.analysis.problems.some((p) => ENCODING_CODES.has(p.code))) return stored;
     if (text.length > IN_PROCESS_LIMIT) return undefined;
     const analysis = core().analyzeAgents(text);
     const manifest = this.store.folders.find((f) => f.folder.uri.toString() === stored.folder.uri.toString())?.analysis;

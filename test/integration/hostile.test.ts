@@ -13,6 +13,7 @@ import { ConcurrentEditError, applyManifestEdit } from '../../src/manifest/apply
 import { ConnectionTester } from '../../src/testing/connectionTester';
 import { Credentials } from '../../src/credentials/credentials';
 import { setConnectionEnabled } from '../../src/core/manifest/edit';
+import { decodeSource } from '../../src/core/yaml/encoding';
 import type { AgentConnectionsApi } from '../../src/extension';
 import { TestResults } from '../../src/testing/testResults';
 import { MARKUP_MESSAGE, startMockProvider, startTrapServer, type MockProvider, type TrapServer } from '../mocks';
@@ -43,9 +44,11 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
 async function setManifest(a: AgentConnectionsApi, bytes: Buffer): Promise<number> {
   fs.writeFileSync(manifestPath(), bytes);
   const text = new TextDecoder('utf-8', { ignoreBOM: false }).decode(bytes);
+  // Bytes that are not UTF-8 text are read from the disk whatever the editor made of them (it decodes UTF-16).
+  const fromDisk = decodeSource(bytes, 'manifest').problem !== undefined;
   const stale = () => {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === manifestPath());
-    return doc !== undefined && doc.getText() !== text;
+    return !fromDisk && doc !== undefined && doc.getText() !== text;
   };
   if (stale()) await waitFor('the open document to follow the file', () => !stale(), 5_000).catch(() => undefined);
   const t0 = performance.now();

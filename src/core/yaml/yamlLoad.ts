@@ -75,6 +75,14 @@ export function loadYaml(text: string, what: string): LoadedYaml {
     return { index, problems: problems.items, syntaxOk: true };
   }
 
+  // YAML forbids NUL, but the parser lets it through in strings and comments; a NUL
+  // usually means a binary file, or UTF-16 read as UTF-8. Refused like bad encoding.
+  const nul = text.indexOf('\0');
+  if (nul !== -1) {
+    problems.add('nul-byte', 'error', `The ${what} contains a NUL character (byte 0x00), which YAML does not allow: the file is probably binary, or not saved as UTF-8. It is not read, and never changed here, until the NUL is removed.`, nul, nul + 1);
+    return { index, problems: problems.items, syntaxOk: false };
+  }
+
   // Thousands of nested `[`/`{` make the parser recurse until the stack overflows, which is
   // slow; a linear scan refuses them first (a file nested that deep is never legitimate).
   const deepAt = flowNestingBeyond(text, FLOW_SCAN_DEPTH);
@@ -191,7 +199,7 @@ export function setFastPath(enabled: boolean): void {
  */
 export function loadTree(text: string, what: string, options: { data?: boolean; retainDepth?: number } = {}): LoadedTree {
   observer?.(text);
-  if (fastPathEnabled && text.length <= MAX_FILE_CHARS) {
+  if (fastPathEnabled && text.length <= MAX_FILE_CHARS && !text.includes('\0')) {
     // Edits ask for less: no data (`plainOf(doc.contents)` gives it), and only the top
     // levels of the tree kept (see FastOptions.retainDepth); the full path ignores both.
     const fast = fastParse(text, { data: options.data !== false, retainDepth: options.retainDepth });

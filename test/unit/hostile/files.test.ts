@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeAgents } from '../../../src/core/agents/agents';
 import { clearAgentConnection, setAgentConnection } from '../../../src/core/agents/agentsEdit';
+import { decodeSource, unreadableAgents, unreadableManifest } from '../../../src/core/yaml/encoding';
 import { addConnection, applyEdits, deleteConnection, EditError, setConnectionEnabled, type TextEdit } from '../../../src/core/manifest/edit';
 import { analyzeManifest } from '../../../src/core/manifest/manifest';
 import type { Problem } from '../../../src/core/yaml/problems';
@@ -125,10 +126,11 @@ describe('hostile input: manifests and agents files', function () {
     it(`${file}: ${want.code} — ${want.threat}`, () => {
       const isAgents = file.startsWith('agents/');
       const bytes = fs.readFileSync(path.join(hostileFixtures, file));
-      const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
       const heap = process.memoryUsage().heapUsed;
       const t0 = performance.now();
-      const analysis = isAgents ? analyzeAgents(text) : analyzeManifest(text);
+      // As every read path does: bytes that are not UTF-8 text are that problem only.
+      const { text, problem } = decodeSource(bytes, isAgents ? 'agents file' : 'manifest');
+      const analysis = problem ? (isAgents ? unreadableAgents : unreadableManifest)(problem) : isAgents ? analyzeAgents(text) : analyzeManifest(text);
       const ms = performance.now() - t0;
       const grown = mb(heap, process.memoryUsage().heapUsed);
       let ok = false;
@@ -136,7 +138,9 @@ describe('hostile input: manifests and agents files', function () {
         checkProblems(file, text, analysis.problems, want);
         assert.strictEqual(analysis.syntaxOk, want.syntaxOk, `${file}: syntaxOk`);
         assert.ok(ms < TIME_LIMIT_MS, `${file}: ${ms.toFixed(0)} ms`);
-        const edits = tryEdits(file, text, isAgents, want);
+        // Such bytes never reach the edit module: the editor's and the CLI's reads refuse them
+        // (test/integration/encoding.test.ts, test/unit/cli/encoding.test.ts).
+        const edits = problem ? { refused: 0, applied: 0 } : tryEdits(file, text, isAgents, want);
         assert.strictEqual(sha(fs.readFileSync(path.join(hostileFixtures, file))), hashes.get(file), `${file}: the file's bytes changed`);
         ok = true;
         recordCase('files', file, ms, ok, grown, { code: want.code, problems: analysis.problems.length, editsRefused: edits.refused, editsApplied: edits.applied });
