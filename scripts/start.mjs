@@ -4,7 +4,7 @@
 // - With a desktop VS Code (`code` on PATH): builds, then opens the example
 //   workspace in an Extension Development Host.
 // - Otherwise (servers, containers, CI machines): runs code-server from
-//   .tools/ (installed by scripts/setup-tools.sh) on 127.0.0.1 and prints the
+//   .tools/ (installed by scripts/setup-tools.sh when missing) on 127.0.0.1 and prints the
 //   URL to open. The extension is packaged (`npm run package`, which builds)
 //   and installed from out/agent-connections.vsix — exactly what a user
 //   installs, without the smoke-test driver that loading an extension from
@@ -17,9 +17,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  repoRoot, toolsInstalled, assertTools, makeIsolatedDirs, writeUserSettings, cleanUserSettings,
+  repoRoot, makeIsolatedDirs, writeUserSettings, cleanUserSettings,
   freePort, startCodeServer, installExtension, workbenchUrl,
 } from './lib/codeServer.mjs';
+import { ensureTools } from './ensure-tools.mjs';
 
 const argv = process.argv.slice(2);
 const portArg = argv.find((a) => a.startsWith('--port='));
@@ -47,8 +48,7 @@ if (!forceCodeServer && onPath('code')) {
   const child = spawn('code', [`--extensionDevelopmentPath=${repoRoot}`, workspace], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  if (!toolsInstalled()) run('bash', [path.join(repoRoot, 'scripts', 'setup-tools.sh')]);
-  assertTools({ needChromium: false });
+  ensureTools({ needChromium: false }); // scripts/setup-tools.sh when something is missing
   run(npm, ['run', 'package']); // runs `npm run build -- --production` first
 
   const dirs = await makeIsolatedDirs(path.join(repoRoot, '.tools', 'start-profile'));

@@ -235,12 +235,23 @@ async function runUi() {
 
   const ctx = makeUiContext(page, workspaceDir, log);
   const counts = state.ui;
+  // By name, except that a file may export `order` (default 0; lower runs first):
+  // tree.ui.mjs runs first, its README picture is the example as a user first sees it.
+  const tests = [];
   for (const file of files) {
+    try {
+      tests.push({ file, mod: await import(pathToFileURL(path.join(uiDir, file)).href) });
+    } catch (loadError) {
+      tests.push({ file, loadError });
+    }
+  }
+  tests.sort((a, b) => (Number(a.mod?.order) || 0) - (Number(b.mod?.order) || 0) || a.file.localeCompare(b.file));
+  for (const { file, mod, loadError } of tests) {
     const name = file.replace(/\.ui\.mjs$/, '');
     const testStarted = Date.now();
     console.log(`\n▶ ${file}`);
     try {
-      const mod = await import(pathToFileURL(path.join(uiDir, file)).href);
+      if (loadError) throw loadError;
       if (typeof mod.default !== 'function') throw new Error(`${file} has no default export function`);
       await withTimeout(mod.default(ctx), Number(mod.timeoutMs ?? 180_000), `${file} timed out`);
       counts.passed++;

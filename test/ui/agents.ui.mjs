@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { description, rowAt, settleEditor, widen } from './lib.mjs';
+import { assertFirstLook, description, rowAt, settleEditor, widen } from './lib.mjs';
 
 const AGENTS_FILE = 'agents/support.agents.yaml';
 const SUPERVISOR = 'triage';
@@ -62,6 +62,7 @@ export default async function agentsTest(ctx) {
     assert.match(detail, /^enabled · (key present|no key on this machine) · (last test .+|not tested)/, 'a connection shows enabled, key and last test');
     await pickRow(CONNECTION).hover();
     await page.mouse.move(1000, 680);
+    await assertFirstLook(ctx);
     await ctx.screenshot('assign-connection');
     await pickRow(CONNECTION).click();
     await quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
@@ -87,6 +88,7 @@ export default async function agentsTest(ctx) {
     await inheritingRow().click();
     await page.mouse.move(250, 400); // empty side bar space: no hover, no tooltip, no editor scrollbar
     await settleEditor(page);
+    await assertFirstLook(ctx);
     await ctx.screenshot('agents');
   } finally {
     await page.keyboard.press('Escape').catch(() => {});

@@ -5,6 +5,7 @@
 // keeps its exact bytes. Screenshot: docs/images/editor-restricted.png.
 import fs from 'node:fs';
 import path from 'node:path';
+import { assertFirstLook } from './lib.mjs';
 
 export const timeoutMs = 180_000;
 
@@ -62,6 +63,7 @@ export default async function restrictedEditorTest(ctx) {
   await page.keyboard.press('Control+s');
   await page.mouse.move(1000, 820); // an empty spot of the form: no hover, no tooltip
   await ctx.sleep(800);
+  await assertFirstLook(ctx);
   await ctx.screenshot('editor-restricted');
   await ctx.commandPalette('View: Close Editor');
   assert.ok(fs.readFileSync(manifestPath).equals(before), `${MANIFEST} keeps its exact bytes`);

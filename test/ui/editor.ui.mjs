@@ -3,12 +3,15 @@
 // Amazon Bedrock model + connection through the form, see a validation error,
 // save, find both in the Models tree, reopen a connection from the tree and see
 // its name read-only and "Key stored on this machine". Screenshots:
-// docs/images/editor-empty.png, editor-invalid.png, editor-saved.png.
+// docs/images/editor-empty.png, editor-invalid.png, editor-saved.png (the tree
+// beside the form shows the example's models, and then the one just added).
+// The manifest is the example's again afterwards.
 /* global window -- evaluate callbacks run in the webview */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import YAML from 'yaml';
+import { assertFirstLook, exampleModels } from './lib.mjs';
 
 export const timeoutMs = 240_000;
 
@@ -23,10 +26,14 @@ export default async function editorTest(ctx) {
   // Taller than the default window, so the screenshots show most of the form.
   const viewport = ctx.page.viewportSize();
   await ctx.page.setViewportSize({ width: 1400, height: 1150 });
+  const manifestPath = path.join(ctx.workspaceDir, MANIFEST);
+  const original = fs.readFileSync(manifestPath, 'utf8');
   try {
     await run(ctx);
   } finally {
     if (viewport) await ctx.page.setViewportSize(viewport);
+    // The models added here are no leftovers in the other UI files' pictures.
+    if (fs.readFileSync(manifestPath, 'utf8') !== original) fs.writeFileSync(manifestPath, original);
   }
 }
 
@@ -60,6 +67,7 @@ async function run(ctx) {
   await f('modelName').waitFor({ state: 'visible' });
   assert.strictEqual(await saveButton().getAttribute('disabled') !== null, true, 'Save is disabled on an empty form');
   await page.mouse.move(5, 1140);
+  await assertFirstLook(ctx);
   await ctx.screenshot('editor-empty');
 
   await choose('provider', 'Azure OpenAI');
@@ -86,6 +94,7 @@ async function run(ctx) {
   await f('endpoint').locator('input').blur();
   await f('modelName').evaluate((e) => e.scrollIntoView({ block: 'start' }));
   await page.mouse.move(5, 1140);
+  await assertFirstLook(ctx);
   await ctx.screenshot('editor-invalid');
 
   await type('modelName', AZURE_MODEL);
@@ -104,6 +113,7 @@ async function run(ctx) {
   await waitFor(async () => (await ctx.treeRow(AZURE_MODEL, page.locator('.part.sidebar')).count()) > 0, { timeout: 15_000, message: `the tree shows ${AZURE_MODEL}` });
   await form().locator('body').evaluate(() => window.scrollTo(0, 0));
   await page.mouse.move(5, 1140);
+  await assertFirstLook(ctx, { models: [...exampleModels(ctx), AZURE_MODEL] });
   await ctx.screenshot('editor-saved');
 
   let doc = YAML.parse(ctx.readWorkspaceFile(MANIFEST));

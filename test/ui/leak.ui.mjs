@@ -7,7 +7,7 @@
 // menu on the leaked key) and docs/images/leak-quick-fix-done.png (after the fix).
 import fs from 'node:fs';
 import path from 'node:path';
-import { description, expand, findChildRow, rowAt, settleEditor, widen } from './lib.mjs';
+import { assertFirstLook, description, exampleModels, expand, findChildRow, rowAt, settleEditor, widen } from './lib.mjs';
 
 const MANIFEST = 'agent-connections.yaml';
 const MODEL = 'gpt-4o';
@@ -67,6 +67,7 @@ export default async function leakTest(ctx) {
     assert.ok(items.some((t) => t.includes('Remove the key from the file')), 'the menu offers removal too');
     await moveItem.hover();
     await settleEditor(page);
+    await assertFirstLook(ctx, { models: exampleModels(ctx), leading: 1 });
     await ctx.screenshot('leak-quick-fix');
 
     // Apply it: the key's line goes from the file on disk, the key is stored for the connection.
@@ -84,6 +85,7 @@ export default async function leakTest(ctx) {
     assert.ok(!toastText.includes(KEY), 'the notification shows the key');
     await page.mouse.move(1300, 500);
     await settleEditor(page);
+    await assertFirstLook(ctx, { changed: [`${MODEL}/${CONNECTION}`] });
     await ctx.screenshot('leak-quick-fix-done');
   } finally {
     if (fs.readFileSync(manifestPath, 'utf8') !== original) fs.writeFileSync(manifestPath, original);

@@ -1,5 +1,65 @@
 // Helpers shared by the UI tests (not a test file: the harness runs only *.ui.mjs).
 /* global document -- page.waitForFunction callbacks run in the browser */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+
+const MANIFEST = 'agent-connections.yaml';
+/** How a connection row describes its key before anyone stored one (or in Restricted Mode). */
+const FIRST_LOOK_KEY = /^(no key on this machine|no key needed|key status unknown \(Restricted Mode\))$/;
+
+/** The model names of examples/workspace/agent-connections.yaml, in order. */
+export function exampleModels(ctx) {
+  const doc = YAML.parse(fs.readFileSync(path.join(ctx.repoRoot, 'examples', 'workspace', MANIFEST), 'utf8'));
+  return doc.models.map((m) => m.name);
+}
+
+/**
+ * Call before a README screenshot that shows the Models view: fails when the
+ * picture would show what an earlier test left behind. The view lists exactly
+ * `models` in order (default: the example manifest's, and then the workspace's
+ * manifest must still be the example's, byte for byte), and no connection row
+ * shows a stored key or a test outcome, except the `changed` rows
+ * ("model/connection") the feature in the picture changed itself. `leading`:
+ * rows above the models (the manifest's problems row).
+ */
+export async function assertFirstLook(ctx, { models, changed = [], leading = 0 } = {}) {
+  const { assert, page } = ctx;
+  if (!models) {
+    const example = fs.readFileSync(path.join(ctx.repoRoot, 'examples', 'workspace', MANIFEST), 'utf8');
+    assert.ok(ctx.readWorkspaceFile(MANIFEST) === example, `${MANIFEST} in the test workspace is not examples/workspace's any more: an earlier test left a change`);
+  }
+  const expected = models ?? exampleModels(ctx);
+  const pane = page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header .title', { hasText: /^\s*Models\s*$/i }) });
+  const rows = await pane.locator('.monaco-list-row').evaluateAll((els) => els.map((e) => ({
+    index: Number(e.getAttribute('data-index')),
+    level: Number(e.getAttribute('aria-level')),
+    pos: Number(e.getAttribute('aria-posinset')),
+    size: Number(e.getAttribute('aria-setsize')),
+    label: e.querySelector('.label-name')?.textContent?.trim() ?? '',
+    description: e.querySelector('.label-description')?.textContent?.trim() ?? '',
+  })));
+  rows.sort((a, b) => a.index - b.index);
+  const top = rows.filter((r) => r.level === 1);
+  assert.ok(top.length > 0, 'the Models view shows no rows');
+  for (const row of top) {
+    assert.equal(row.size - leading, expected.length, `the Models view lists ${row.size - leading} models, the picture should show ${expected.length}: ${expected.join(', ')}`);
+    if (row.pos <= leading) continue;
+    const want = expected[row.pos - leading - 1];
+    assert.equal(row.label, want, `model #${row.pos - leading} of the Models view is "${row.label}", expected "${want}"`);
+  }
+  let model = '';
+  let checked = 0;
+  for (const row of rows) {
+    if (row.level === 1) model = row.label;
+    if (row.level !== 2 || changed.includes(`${model}/${row.label}`)) continue;
+    checked++;
+    const [, key, ...rest] = row.description.split(' · ');
+    assert.ok(FIRST_LOOK_KEY.test(key ?? '') && rest.length <= 1,
+      `${model}/${row.label} shows "${row.description}": a key or a test outcome left by an earlier test`);
+  }
+  ctx.log(`first look: the Models view lists the ${expected.length} models expected (${top.filter((r) => r.pos > leading).length} rendered); ${checked} connection rows without a key or test result${changed.length ? `, besides ${changed.join(', ')}` : ''}`);
+}
 
 export async function description(row) {
   const text = await row.locator('.label-description').first().textContent({ timeout: 5_000 }).catch(() => '');

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { description, expand, findChildRow, rowAt, widen } from './lib.mjs';
+import { assertFirstLook, description, exampleModels, expand, findChildRow, rowAt, widen } from './lib.mjs';
 
 const MANIFEST = 'agent-connections.yaml';
 const MODEL = 'llama-groq';
@@ -75,6 +75,7 @@ export default async function testingTest(ctx) {
     await page.mouse.move(900, 600);
     await (await connectionRow()).locator('.label-name').first().hover();
     await page.locator('.monaco-hover, .workbench-hover').first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => log('no tooltip shown'));
+    await assertFirstLook(ctx, { models: exampleModels(ctx), changed: [`${MODEL}/${CONNECTION}`] });
     await ctx.screenshot('test-connection');
 
     // The manifest now sends the connection elsewhere: a modal names both origins,

@@ -2,13 +2,32 @@
 // `node scripts/vscode-test.mjs ui`): the Models tree shows the manifest of
 // examples/workspace, and "Toggle Enabled for Inference" from a connection's
 // context menu rewrites `enabled` in the file on disk.
+// Screenshot: docs/images/tree.png, the README's first picture: the example
+// workspace as a user first sees it, taken before the toggle.
+import fs from 'node:fs';
+import path from 'node:path';
 import YAML from 'yaml';
-import { description, expand, expandAll, findChildRow, focusRow, rowAt, settleEditor, widen } from './lib.mjs';
+import { assertFirstLook, description, expand, expandAll, findChildRow, focusRow, rowAt, settleEditor, widen } from './lib.mjs';
 
 const MANIFEST = 'agent-connections.yaml';
 const SCREENSHOT = 'tree';
 
+/** Runs before the other UI files: nothing has touched the workspace yet. */
+export const order = -1;
+
 export default async function treeTest(ctx) {
+  const manifestPath = path.join(ctx.workspaceDir, MANIFEST);
+  const original = fs.readFileSync(manifestPath, 'utf8');
+  try {
+    await run(ctx);
+  } finally {
+    // Leave the example as it was for the other UI files.
+    if (fs.readFileSync(manifestPath, 'utf8') !== original) fs.writeFileSync(manifestPath, original);
+    await collapseModels(ctx).catch(() => {});
+  }
+}
+
+async function run(ctx) {
   const { page, log, waitFor, assert } = ctx;
   const models = readModels(ctx.readWorkspaceFile(MANIFEST));
   assert.ok(models.length > 0, `${MANIFEST} lists no models`);
@@ -36,6 +55,18 @@ export default async function treeTest(ctx) {
   assert.ok(model, `no model in ${MANIFEST} has a connection with enabled: true`);
   const connection = model.connections.find((c) => c.enabled === true);
   const level = Number(await rowOf(model.name).getAttribute('aria-level'));
+
+  // Screenshot first, as a user first sees the example: every model open, the manifest beside
+  // the tree, the Agents view folded so that the Models view has the room.
+  await foldAgents(ctx);
+  await widen(page, sidebar, 560);
+  await ctx.openFile(MANIFEST);
+  await expandAll(sidebar, level);
+  await focusRow(page, sidebar, [[model.name, level], [connection.name, level + 1]]);
+  await page.mouse.move(1300, 700); // an empty editor spot: no hover, no tooltip
+  await settleEditor(page);
+  await assertFirstLook(ctx);
+  await ctx.screenshot(SCREENSHOT);
   // Connection names repeat across models: take the one right under this model
   // (looked up again after each change: a refresh may re-render the rows).
   const findConnectionRow = async () => {
@@ -61,15 +92,23 @@ export default async function treeTest(ctx) {
     timeout: 15_000, message: `the tree shows ${connection.name} as disabled`,
   });
   log(`connection row "${connection.name}": description "${await description(await findConnectionRow())}"`);
-
-  // Screenshot: every model open, the manifest beside the tree.
   await page.keyboard.press('Escape');
-  await ctx.openFile(MANIFEST);
-  await expandAll(sidebar, level);
-  await focusRow(page, sidebar, [[model.name, level], [connection.name, level + 1]]);
-  await page.mouse.move(1300, 700); // an empty editor spot: no hover, no tooltip
-  await settleEditor(page);
-  await ctx.screenshot(SCREENSHOT);
+}
+
+async function foldAgents(ctx) {
+  const header = ctx.viewPane('Agents').locator('.pane-header').first();
+  if ((await header.getAttribute('aria-expanded')) !== 'true') return;
+  await header.click({ position: { x: 30, y: 10 } });
+  await ctx.waitFor(async () => (await header.getAttribute('aria-expanded')) === 'false', { timeout: 5_000, message: 'the Agents view folded' });
+}
+
+/** Folds every model again (the view's Collapse All), closes the editors and notifications: as the other UI files expect the window. */
+async function collapseModels(ctx) {
+  const header = ctx.viewPane('Models').locator('.pane-header').first();
+  await header.hover();
+  await header.locator('.action-label[aria-label^="Collapse All"]').first().click({ timeout: 5_000 });
+  await ctx.commandPalette('View: Close All Editors');
+  await ctx.commandPalette('Notifications: Clear All Notifications');
 }
 
 /** [{ name, connections: [{ name, enabled }] }] from the manifest, whether lists or maps are used. */
