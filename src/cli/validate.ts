@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { analyzeAgents } from '../core/agents/agents';
 import { resolveAssignments } from '../core/agents/assignments';
-import { unreadableAgents, unreadableManifest } from '../core/yaml/encoding';
+import { unreadableAgents, unreadableManifest } from '../core/manifest/unreadable';
 import { analyzeManifest, DEFAULT_MANIFEST_PATH } from '../core/manifest/manifest';
 import type { Problem } from '../core/yaml/problems';
 import { CliError, EXIT_FAILED, EXIT_OK, parseArgs, type OptionSpec } from './args';

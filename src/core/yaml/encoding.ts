@@ -9,8 +9,6 @@
  * line is the number of line feeds before the first bad byte; the character is the length
  * of the valid text before it on that line.
  */
-import type { AgentsAnalysis } from '../agents/types';
-import type { ManifestAnalysis } from '../manifest/manifest';
 import type { Problem } from './problems';
 import { LineIndex } from './text';
 
@@ -133,15 +131,4 @@ export function firstUtf8Error(bytes: Uint8Array): Utf8Error | undefined {
     i += len;
   }
   return undefined;
-}
-
-
-/** The analysis of a manifest whose bytes are not UTF-8 text: that problem only, no models, no edits. */
-export function unreadableManifest(problem: Problem): ManifestAnalysis {
-  return { problems: [problem], models: [], syntaxOk: false, errorCount: 1 };
-}
-
-/** The analysis of an agents file whose bytes are not UTF-8 text: that problem only, no edits. */
-export function unreadableAgents(problem: Problem): AgentsAnalysis {
-  return { problems: [problem], supervisors: [], agents: [], syntaxOk: false };
 }
