@@ -189,10 +189,11 @@ function time(run: (text: string) => unknown, text: string, calls = 1): number {
 }
 
 /**
- * Medians of `rounds` interleaved rounds (n, 2n, 4n, n, 2n, 4n …) after a warm-up; a sample of a quick size
+ * Medians of `rounds` interleaved rounds (n, 2n, 4n, n, 2n, 4n …) after a warm-up (three calls of each size); a sample of a quick size
  * repeats the call until it takes about SAMPLE_MS, so every size is timed as precisely.
  */
 function measure(f: Family, texts: string[], rounds: number): number[] {
+  for (let w = 0; w < 2; w++) for (const t of texts) f.run(t);
   const calls = texts.map((t) => Math.max(1, Math.min(50, Math.round(SAMPLE_MS / Math.max(0.01, time(f.run, t))))));
   const samples: number[][] = texts.map(() => []);
   for (let r = 0; r < rounds; r++) texts.forEach((t, i) => samples[i].push(time(f.run, t, calls[i])));
