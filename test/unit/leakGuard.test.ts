@@ -5,8 +5,9 @@
 import * as assert from 'assert';
 import { analyzeManifest } from '../../src/core/manifest/manifest';
 import { applyEdits } from '../../src/core/manifest/edit';
-import { checkLeakedKeys, findLeakedKeysInText, leakAt, leakRemovalEdit, looksLikeSecretToken, LEAKED_KEY_CODE } from '../../src/core/secrets/leakGuard';
-import { loadYaml, ProblemList } from '../../src/core/yaml/yamlLoad';
+import { checkLeakedKeys, findLeakedKeys, findLeakedKeysInText, leakAt, leakRemovalEdit, looksLikeSecretToken, LEAKED_KEY_CODE } from '../../src/core/secrets/leakGuard';
+import { MAX_PROBLEMS } from '../../src/core/yaml/problems';
+import { loadTree, loadYaml, ProblemList } from '../../src/core/yaml/yamlLoad';
 import { example } from './helpers';
 
 // Fake keys in each provider's real shape, assembled so no key-shaped literal sits in this file.
@@ -184,5 +185,30 @@ describe('leak guard', () => {
     const found = findLeakedKeysInText(text, 'manifest');
     assert.deepStrictEqual(found, []);
     assert.ok(performance.now() - started < 3000, `took ${performance.now() - started} ms`);
+  });
+
+  it('at the problem cap, reports the first keys by position: a limited scan gives exactly the first findings of a full one', () => {
+    const key = (i: number) => KEYS.openai.slice(0, -6) + String(i).padStart(6, '0');
+    const many = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('');
+    const texts: Array<[string, 'manifest' | 'agents']> = [
+      [`version: 1\n# ${many(40, (i) => key(i) + ' ')}\nmodels:\n  - name: m\n    description: ${many(40, (i) => key(i + 100) + ' ')}\n    connections:\n${many(40, (i) => `      - name: c${i} # ${key(i + 200)}\n        description: "${key(i + 300)} x ${key(i + 400).replace('Xq7', '\\x58q7')} ${key(i + 500)}"\n`)}`, 'manifest'],
+      [`agents:\n${many(60, (i) => `  - name: a${i} # ${key(i)}\n    description: ${key(i + 100)} ${key(i + 200)}\n`)}`, 'agents'],
+    ];
+    for (const [text, kind] of texts) {
+      const loaded = loadTree(text, kind);
+      const all = findLeakedKeys(loaded.doc, loaded.index, kind);
+      assert.ok(all.length > 150, `${all.length} findings`);
+      assert.ok(all.some((l) => l.where === 'comment') && all.some((l) => l.where === 'value'));
+      for (const limit of [0, 1, 2, 39, 40, 41, 99, all.length - 1, all.length, all.length + 5]) {
+        const some = findLeakedKeys(loaded.doc, loaded.index, kind, limit);
+        assert.deepStrictEqual(some.map((l) => ({ ...l, secret: l.secret })), all.slice(0, limit).map((l) => ({ ...l, secret: l.secret })), `limit ${limit}`);
+      }
+    }
+    // Through the analysis: 600 keys in one value give 500 problems, the first keys of the value among them.
+    const text = `version: 1\nmodels:\n  - name: m\n    type: easy\n    provider: openai\n    model: gpt-4o\n    description: ${many(600, (i) => key(i) + ' ')}\n    connections:\n      - name: c\n`;
+    const problems = analyzeManifest(text).problems;
+    assert.strictEqual(problems.length, MAX_PROBLEMS);
+    const leaked = problems.filter((p) => p.code === LEAKED_KEY_CODE).map((p) => text.slice(p.start, p.end));
+    assert.deepStrictEqual(leaked, Array.from({ length: leaked.length }, (_, i) => key(i)));
   });
 });

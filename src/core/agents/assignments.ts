@@ -37,6 +37,12 @@ export interface AgentEntry {
 }
 
 /** Names read from the file without a `name:` are shown as `(agent 2)`: not real names. */
+/**
+ * "Did you mean" hints per file: each compares a name with every name of the file (or the
+ * manifest), so a file with thousands of unknown names would take quadratic time.
+ */
+const MAX_HINTS = 20;
+
 function isPlaceholder(name: string): boolean {
   return /^\((agent|supervisor) \d+\)$/.test(name);
 }
@@ -56,7 +62,8 @@ function structureOf(supervisors: readonly SupervisorInfo[], agents: readonly Ag
   for (const s of supervisors) {
     for (const name of new Set(s.agents)) {
       const child = byName.get(name);
-      if (child && !child.supervisors.includes(s)) child.supervisors.push(s);
+      // Each supervisor comes once and its names are deduplicated: no need to search the list.
+      if (child) child.supervisors.push(s);
     }
   }
   return { entries, byName };
@@ -81,6 +88,7 @@ export function checkAgentsStructure(supervisors: readonly SupervisorInfo[], age
   }
 
   const names = [...byName.keys()].filter((n) => !isPlaceholder(n));
+  let hints = 0;
   for (const s of supervisors) {
     const listed = new Set<string>();
     s.agents.forEach((name, i) => {
@@ -89,7 +97,8 @@ export function checkAgentsStructure(supervisors: readonly SupervisorInfo[], age
       listed.add(name);
       const child = byName.get(name);
       if (!child) {
-        const hint = closest(name, names);
+        if (problems.items.length >= MAX_PROBLEMS) return;
+        const hint = hints++ < MAX_HINTS ? closest(name, names) : undefined;
         problems.add('unknown-agent', 'error', `Supervisor ${quote(s.name)} lists ${quote(name)}, but no agent or supervisor in this file has that name.${hint ? ` Did you mean ${quote(hint)}?` : ''}`, at.start, at.end);
         return;
       }
@@ -103,6 +112,8 @@ export function checkAgentsStructure(supervisors: readonly SupervisorInfo[], age
   // Supervisors listing each other: report each edge that closes a cycle, once.
   // Iterative depth-first search: a hostile file may nest thousands of supervisors.
   const state = new Map<SupervisorInfo, 'open' | 'done'>();
+  /** Where each open supervisor is on the stack (a cycle's members are read from there). */
+  const depthOf = new Map<SupervisorInfo, number>();
   const supervisorAt = (s: SupervisorInfo, i: number) => {
     const child = byName.get(s.agents[i]);
     return child?.kind === 'supervisor' ? (child.def as SupervisorInfo) : undefined;
@@ -111,10 +122,12 @@ export function checkAgentsStructure(supervisors: readonly SupervisorInfo[], age
     if (state.has(root) || byName.get(root.name)?.def !== root) continue;
     const stack: Array<{ s: SupervisorInfo; i: number }> = [{ s: root, i: 0 }];
     state.set(root, 'open');
+    depthOf.set(root, 0);
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
       if (top.i >= top.s.agents.length) {
         state.set(top.s, 'done');
+        depthOf.delete(top.s);
         stack.pop();
         continue;
       }
@@ -122,12 +135,19 @@ export function checkAgentsStructure(supervisors: readonly SupervisorInfo[], age
       const next = supervisorAt(top.s, i);
       if (!next) continue;
       if (state.get(next) === 'open') {
-        const members = [...stack.slice(stack.findIndex((f) => f.s === next)).map((f) => f.s), next].map((x) => quote(x.name));
-        const cycle = members.length > 8 ? [...members.slice(0, 4), '…', ...members.slice(-3)].join(' → ') : members.join(' → ');
+        if (problems.items.length >= MAX_PROBLEMS) continue;
+        // The stack from `next` up, then `next` again; a long cycle is named by its ends only.
+        const from = depthOf.get(next)!;
+        const count = stack.length - from + 1;
+        const member = (k: number) => quote((k < count - 1 ? stack[from + k].s : next).name);
+        const cycle = count > 8
+          ? [member(0), member(1), member(2), member(3), '…', member(count - 3), member(count - 2), member(count - 1)].join(' → ')
+          : Array.from({ length: count }, (_, k) => member(k)).join(' → ');
         const at = top.s.agentSpans[i] ?? top.s.nameSpan;
         problems.add('supervisor-cycle', 'error', `Supervisors list each other in a cycle: ${cycle}. A supervisor cannot be under itself; remove one of these entries.`, at.start, at.end);
       } else if (!state.has(next)) {
         state.set(next, 'open');
+        depthOf.set(next, stack.length);
         stack.push({ s: next, i: 0 });
       }
     }
@@ -193,13 +213,27 @@ export interface ResolveOptions {
   keyStatus?: (model: string, connection: string) => KeyState | undefined;
 }
 
-function referenceStatus(reference: string, models: readonly ModelInfo[] | undefined): { status: ReferenceStatus; model?: ModelInfo; connection?: ConnectionInfo } {
+/** Models by name, and each model's connections by name (the first of a name, as a search would find). */
+type ModelLookup = Map<string, { model: ModelInfo; connections?: Map<string, ConnectionInfo> }>;
+
+function modelLookup(models: readonly ModelInfo[]): ModelLookup {
+  const byName: ModelLookup = new Map();
+  for (const m of models) if (!byName.has(m.name)) byName.set(m.name, { model: m });
+  return byName;
+}
+
+function referenceStatus(reference: string, models: readonly ModelInfo[] | undefined, lookup?: ModelLookup): { status: ReferenceStatus; model?: ModelInfo; connection?: ConnectionInfo } {
   const ref = parseReference(reference);
   if (!ref) return { status: 'invalid' };
   if (!models) return { status: 'unchecked' };
-  const model = models.find((m) => m.name === ref.model);
-  if (!model) return { status: 'unknown-model' };
-  const connection = model.connections.find((c) => c.name === ref.connection);
+  const entry = (lookup ?? modelLookup(models)).get(ref.model);
+  if (!entry) return { status: 'unknown-model' };
+  const model = entry.model;
+  if (!entry.connections) {
+    entry.connections = new Map();
+    for (const c of model.connections) if (!entry.connections.has(c.name)) entry.connections.set(c.name, c);
+  }
+  const connection = entry.connections.get(ref.connection);
   if (!connection) return { status: 'unknown-connection', model };
   return { status: connection.enabled ? 'ok' : 'disabled', model, connection };
 }
@@ -235,26 +269,29 @@ export function resolveAssignments(text: string, analysis: Pick<AgentsAnalysis, 
     problems.push({ code, severity, message, start: span.start, end: span.end, range: index.range(span.start, span.end) });
   };
   const { entries, byName } = structureOf(analysis.supervisors, analysis.agents);
+  const lookup = models && modelLookup(models);
+  let hints = 0;
 
   // Each written reference is checked once, where it is written.
   const checked = new Map<AgentRef, ReturnType<typeof referenceStatus>>();
   for (const e of entries) {
     const reference = e.def.connection;
     if (reference === undefined) continue;
-    const result = referenceStatus(reference, models);
+    const result = referenceStatus(reference, models, lookup);
     checked.set(e.def, result);
     const span = e.def.connectionSpan ?? e.def.nameSpan;
     const parts = referenceParts(text, span, reference);
     const ref = parseReference(reference);
     if (!ref || !models) continue;
     const who = `${e.kind === 'agent' ? 'Agent' : 'Supervisor'} ${quote(e.def.name)}`;
+    if (problems.length >= MAX_PROBLEMS) continue;
     if (result.status === 'unknown-model') {
-      const hint = closest(ref.model, models.map((m) => m.name));
-      const full = hint && models.find((m) => m.name === hint)?.connections.some((c) => c.name === ref.connection) ? `${hint}/${ref.connection}` : hint;
+      const hint = hints++ < MAX_HINTS ? closest(ref.model, models.map((m) => m.name)) : undefined;
+      const full = hint && lookup!.get(hint)?.model.connections.some((c) => c.name === ref.connection) ? `${hint}/${ref.connection}` : hint;
       add('unknown-model', 'error', `${who} uses ${quote(reference)}, but the manifest has no model named ${quote(ref.model)}.${full ? ` Did you mean ${quote(full)}?` : ''}`, parts.model);
     } else if (result.status === 'unknown-connection') {
       const names = result.model!.connections.map((c) => c.name);
-      const hint = closest(ref.connection, names);
+      const hint = hints++ < MAX_HINTS ? closest(ref.connection, names) : undefined;
       const has = names.length === 0 ? 'it has no connections yet' : `its connections are ${list(names)}`;
       add('unknown-connection', 'error', `Model ${quote(ref.model)} has no connection named ${quote(ref.connection)} (${has}).${hint ? ` Did you mean ${quote(`${ref.model}/${hint}`)}?` : ''}`, parts.connection);
     } else if (result.status === 'disabled') {

@@ -1,6 +1,7 @@
 /** Rules a JSON Schema cannot say: unique names, provider-specific consistency, URL safety. */
 import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from '../providers/catalog';
 import type { ModelInfo, ModelNodes, Span } from './types';
+import { MAX_PROBLEMS } from '../yaml/problems';
 import { quote } from '../yaml/text';
 import { isLoopbackHost } from '../net/origin';
 import type { ProblemList } from '../yaml/yamlLoad';
@@ -21,6 +22,8 @@ export function checkNameCharacters(kind: string, name: string, span: Span, prob
 export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], problems: ProblemList): void {
   const seenModels = new Map<string, ModelInfo>();
   models.forEach((model, mi) => {
+    // Once the problem list is full nothing more can be reported: the rest is not checked.
+    if (problems.items.length >= MAX_PROBLEMS) return;
     const modelMap = nodes[mi].model;
     checkNameCharacters('model', model.name, model.nameSpan, problems);
     const first = seenModels.get(model.name);
@@ -50,6 +53,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
     /** Name → offset of its first use (the line is computed only for a message). */
     const seenConnections = new Map<string, number>();
     model.connections.forEach((conn, ci) => {
+      if (problems.items.length >= MAX_PROBLEMS) return;
       const connMap = nodes[mi].connections[ci];
       checkNameCharacters('connection', conn.name, conn.nameSpan, problems);
       const firstAt = seenConnections.get(conn.name);
