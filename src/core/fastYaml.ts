@@ -9,7 +9,8 @@
  * directives, document markers, block scalars, multi-line scalars or flow collections,
  * complex or quoted keys, tabs, odd indentation, duplicate keys, `__proto__` and `<<`
  * keys, non-string keys, deep nesting, comment lines whose indentation differs from the
- * next line's, a top-level sequence after a BOM (see `root`), anything that would give a
+ * next line's or that end a compact sequence (`key:` then `- item` at the key's column),
+ * a top-level sequence after a BOM (see `root`), anything that would give a
  * problem — makes it give up (`undefined`), and the caller takes the full `yaml` path.
  * So when it answers, the file has no YAML-level problem at all and the answer is what
  * the full path would have built. test/unit/yamlPathsFuzz.test.ts checks this on
@@ -307,7 +308,13 @@ class Parser {
       end = node.nodeEnd;
       if (this.eof || this.indent < indent) break;
       if (this.indent > indent) this.bail();
-      if (!this.isDashLine(this.cStart)) break; // a compact sequence ends at its parent's next key
+      if (!this.isDashLine(this.cStart)) {
+        // A compact sequence ends at its parent's next key. Comment lines before that key
+        // belong to the sequence's range in the `yaml` library (nested: to the key's
+        // start): left to the full path.
+        if (this.sawComment) this.bail();
+        break;
+      }
     }
     this.data = data;
     return new TSeq(items, false, start, end, end);
