@@ -11,7 +11,7 @@
  */
 import { rng } from './corpus';
 
-const PLAIN_KEYS = ['a', 'b', 'name', 'type', 'k1', 'x-y', 'a.b', 'a b', 'é', 'constructor', 'toString', 'hasOwnProperty', 'apiKey', 'description'];
+const PLAIN_KEYS = ['a', 'b', 'name', 'type', 'supervisors', 'agents', 'connection', 'k1', 'x-y', 'a.b', 'a b', 'é', 'constructor', 'toString', 'hasOwnProperty', 'apiKey', 'description'];
 const TRICKY_KEYS = ['a:b', '-a', '? a', 'a #c', 'a#c', '__proto__', '<<', '"q"', "'q'", '"a:b"', '"__proto__"', '"\\u0061"', '1', 'true', 'null', '~', '[a]', '{a: 1}', '&x a', '!!str a', '*x', '- a', ':a', 'a ', ' a', 'a\u00a0', '\u00a0a', 'a\tb', '%a', '@a', '`a`', '|', '>', '-', '?', 'a\ufeff', '---', '...', '--- a', '... a', '---a', '%YAML'];
 const PLAIN_VALUES = ['x', 'openai', 'gpt-4o', 'easy', 'medium', 'https://x.example/v1?q=1#f', 'sk-test-abcdefgh1234', 'hello world', 'it\'s', 'a-b', '2026-11-22', '1.2.3', 'v1'];
 const TRICKY_VALUES = [
