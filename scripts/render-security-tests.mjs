@@ -166,6 +166,38 @@ line();
   }
   line();
 }
+// --- The read paths' differential fuzzer (issue 15): test/unit/yamlPathsFuzz.test.ts writes test-results/security/yaml-fuzz.json.
+{
+  const fuzz = read('test-results/security/yaml-fuzz.json');
+  const found = read('test/fixtures/yaml-paths/disagreements.json') ?? [];
+  if (!fuzz) {
+    console.error('missing figures: test-results/security/yaml-fuzz.json (npm run test:unit)');
+    process.exit(1);
+  }
+  const pct = (n, d) => `${((100 * n) / d).toFixed(1)} %`;
+  line('## The two read paths agree (differential fuzzer, §6)');
+  line();
+  line('Whether a manifest may be rewritten is decided by `syntaxOk`, which either read path may answer: the fast parser (the block-style subset manifests are written in) or, whenever it gives up, the full `yaml` Document. A seeded grammar-based generator (`test/unit/yamlGen.ts`) writes small YAML texts — manifest-shaped and arbitrary block mappings and sequences, keys and values drawn from tricky tokens (`a:b`, `-a`, `? a`, `a #c`, quoted scalars with escapes, flow collections, `__proto__`, `constructor`), document markers, directives, tabs, CRLF/LF mixes, a BOM, non-breaking spaces, trailing spaces, empty values, multi-line scalars, comments in odd places — and each text is read by both paths, which must agree on `syntaxOk` (the fast path may never allow an edit the full path refuses), the problems (code, message, range), the tree model with its spans, the position tree and the data.');
+  line();
+  line(`Measured by \`test/unit/yamlPathsFuzz.test.ts\` in the unit tier (${fuzz.date.slice(0, 16).replace('T', ' ')} UTC, written to \`test-results/security/yaml-fuzz.json\`; a longer run: \`YAML_FUZZ_COUNT=100000 YAML_FUZZ_SEED=7\`):`);
+  line();
+  line('| texts (distinct) | read by the fast path | disagreements | of which the fast path would allow an edit the full path refuses | time | seed |');
+  line('|---|---|---|---|---|---|');
+  const n = (v) => v.toLocaleString('en-US');
+  line(`| ${n(fuzz.texts)} (${n(fuzz.distinct)}) | ${n(fuzz.fast)} (${pct(fuzz.fast, fuzz.texts)}) | ${fuzz.disagreements} | ${fuzz.unsafe} | ${fmtMs(fuzz.ms)} | ${fuzz.seed} |`);
+  line();
+  const causes = [...new Set(found.map((f) => f.cause ?? 'not yet explained'))];
+  line(`Every disagreement the fuzzer found is kept in \`test/fixtures/yaml-paths/disagreements.json\` (${found.length} texts) and compared on every run. What they showed, and the fix:`);
+  line();
+  // JSON-escaped, and the invisible characters (a BOM, NBSP …) as \u escapes too.
+  const shown = (t) => code(JSON.stringify(t).replace(/[\u007f-\uffff]/g, (ch) => '\\u' + ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')));
+  for (const c of causes) {
+    const texts = found.filter((f) => (f.cause ?? 'not yet explained') === c).map((f) => f.text).sort((a, b) => a.length - b.length);
+    line(`- ${esc(c)} ${texts.length} texts, e.g. ${shown(texts[0])}.`);
+  }
+  line();
+}
+// --- end of the fuzzer's block.
 
 line('## Bugs this suite found (fixed)');
 line();

@@ -82,7 +82,7 @@ export function recordedTexts(): string[] {
 }
 
 /** mulberry32, so every run tests the same mutations. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

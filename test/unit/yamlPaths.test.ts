@@ -5,46 +5,9 @@
  */
 import * as assert from 'assert';
 import { fastParse, resolvePlain } from '../../src/core/yaml/fastYaml';
-import { analyzeManifest } from '../../src/core/manifest/manifest';
-import { loadTree, loadYaml, setFastPath } from '../../src/core/yaml/yamlLoad';
-import { plainOf } from '../../src/core/yaml/yamlTree';
+import { loadTree, loadYaml } from '../../src/core/yaml/yamlLoad';
 import { benchCorpus, EDGE_CASES, fileCorpus, mutations, recordedTexts } from './corpus';
-
-interface Outcome {
-  fast: boolean;
-}
-
-function compare(name: string, text: string): Outcome {
-  setFastPath(false);
-  let full;
-  let fullTree;
-  try {
-    full = analyzeManifest(text);
-    fullTree = loadTree(text, 'manifest');
-  } finally {
-    setFastPath(true);
-  }
-  const fast = analyzeManifest(text);
-  const fastTree = loadTree(text, 'manifest');
-  assert.deepStrictEqual(fast, full, `${name}: analyzeManifest differs between the fast and the full path`);
-  if (fastTree.fast) {
-    assert.deepStrictEqual(fastTree.doc, fullTree.doc, `${name}: position trees differ`);
-    assert.deepStrictEqual(fastTree.data, fullTree.data, `${name}: data differs`);
-    assert.deepStrictEqual(plainOf(fastTree.doc!.contents), fastTree.data, `${name}: plainOf(tree) differs from the data`);
-    assert.deepStrictEqual(fullTree.problems, [], `${name}: the fast path answered for a file with YAML problems`);
-  }
-  return { fast: fastTree.fast };
-}
-
-function compareAll(corpus: Iterable<[string, string]>): { total: number; fast: number } {
-  let total = 0;
-  let fast = 0;
-  for (const [name, text] of corpus) {
-    total++;
-    if (compare(name, text).fast) fast++;
-  }
-  return { total, fast };
-}
+import { compareAll } from './yamlCompare';
 
 describe('read path: fast parser ≡ full yaml path', function () {
   this.timeout(120_000);

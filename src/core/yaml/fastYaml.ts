@@ -9,9 +9,12 @@
  * directives, document markers, block scalars, multi-line scalars or flow collections,
  * complex or quoted keys, tabs, odd indentation, duplicate keys, `__proto__` and `<<`
  * keys, non-string keys, deep nesting, comment lines whose indentation differs from the
- * next line's, anything that would give a problem — makes it give up (`undefined`), and
- * the caller takes the full `yaml` path. So when it answers, the file has no YAML-level
- * problem at all and the answer is what the full path would have built.
+ * next line's or that end a compact sequence (`key:` then `- item` at the key's column),
+ * a top-level sequence after a BOM (see `root`), anything that would give a
+ * problem — makes it give up (`undefined`), and the caller takes the full `yaml` path.
+ * So when it answers, the file has no YAML-level problem at all and the answer is what
+ * the full path would have built. test/unit/yamlPathsFuzz.test.ts checks this on
+ * generated texts.
  */
 import { TMap, TPair, TScalar, TSeq, type Range, type TNode } from './yamlTree';
 
@@ -257,6 +260,10 @@ class Parser {
     let node: TNode;
     if (!this.region) {
       if (this.indent !== 0) this.bail();
+      // After a BOM, the `yaml` library (2.9) misreads a top-level block sequence on the BOM's
+      // line (`\uFEFF- a`: "Unexpected scalar at node end") and refuses the file: the full path
+      // decides every BOM file with a top-level sequence (never a valid manifest or agents file).
+      if (this.bomEnd && this.isDashLine(this.cStart)) this.bail();
       node = this.isDashLine(this.cStart) ? this.seq(0, this.tail.depth) : this.map(0, this.cStart, this.tail.depth);
     } else {
       if (!this.isDashLine(this.cStart)) this.bail();
@@ -301,7 +308,13 @@ class Parser {
       end = node.nodeEnd;
       if (this.eof || this.indent < indent) break;
       if (this.indent > indent) this.bail();
-      if (!this.isDashLine(this.cStart)) break; // a compact sequence ends at its parent's next key
+      if (!this.isDashLine(this.cStart)) {
+        // A compact sequence ends at its parent's next key. Comment lines before that key
+        // belong to the sequence's range in the `yaml` library (nested: to the key's
+        // start): left to the full path.
+        if (this.sawComment) this.bail();
+        break;
+      }
     }
     this.data = data;
     return new TSeq(items, false, start, end, end);
