@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { validateManifest, validateAgents, type SchemaError } from "../../src/core/generated/validators";
 import { allowedKeys, providers } from "../../src/core/generated/schemaInfo";
+import { cpuMs } from "./helpers";
 
 type Obj = Record<string, unknown>;
 
@@ -247,23 +248,23 @@ describe("manifest schema", () => {
 
   it("stays linear on huge adversarial strings", () => {
     const big = "a".repeat(1_000_000);
-    const t0 = process.hrtime.bigint();
-    for (const s of [big, " ".repeat(1_000_000) + "/", big + "\u0000", "https://" + big + "?", "v" + "1".repeat(1_000_000) + "x"]) {
-      errorsOf(validateManifest, manifest(model("generic", { name: s, baseUrl: s, description: s, authHeader: s, addedBy: s, advancedProperties: { headers: { "X-A": s } } }, { name: s, model: s, location: s, addedOn: s })));
-      errorsOf(validateManifest, manifest(model("google-gemini", { apiVersion: s })));
-    }
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    assert.ok(ms < 2000, `took ${ms} ms`);
+    const ms = cpuMs(() => {
+      for (const s of [big, " ".repeat(1_000_000) + "/", big + "\u0000", "https://" + big + "?", "v" + "1".repeat(1_000_000) + "x"]) {
+        errorsOf(validateManifest, manifest(model("generic", { name: s, baseUrl: s, description: s, authHeader: s, addedBy: s, advancedProperties: { headers: { "X-A": s } } }, { name: s, model: s, location: s, addedOn: s })));
+        errorsOf(validateManifest, manifest(model("google-gemini", { apiVersion: s })));
+      }
+    });
+    assert.ok(ms < 2000, `took ${ms} ms of CPU`);
   });
 
   it("validates 10,000 connections quickly", () => {
     const connections = Array.from({ length: 10_000 }, (_, i) => ({ name: `key-${i}`, enabled: i % 2 === 0, addedBy: "alice", addedOn: "2026-11-22", region: "us-east-1" }));
     const data = manifest(model("amazon-bedrock", {}, { connections }));
     validateManifest(data); // warm up
-    const t0 = process.hrtime.bigint();
-    assert.strictEqual(validateManifest(data), true);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    assert.ok(ms < 200, `took ${ms} ms`);
+    let valid = false;
+    const ms = cpuMs(() => { valid = validateManifest(data); });
+    assert.strictEqual(valid, true);
+    assert.ok(ms < 200, `took ${ms} ms of CPU`);
   });
 });
 

@@ -7,6 +7,7 @@ import * as assert from 'assert';
 import { fastParse, resolvePlain } from '../../src/core/yaml/fastYaml';
 import { loadTree, loadYaml } from '../../src/core/yaml/yamlLoad';
 import { benchCorpus, EDGE_CASES, fileCorpus, mutations, recordedTexts } from './corpus';
+import { cpuMs } from './helpers';
 import { compareAll } from './yamlCompare';
 
 describe('read path: fast parser ≡ full yaml path', function () {
@@ -34,15 +35,15 @@ describe('read path: fast parser ≡ full yaml path', function () {
   it('stays linear on mappings with very many keys (duplicates are found with a set)', () => {
     const many = Array.from({ length: 200_000 }, (_, i) => `k${i}: ${i}`).join('\n') + '\n';
     const flow = `a: {${Array.from({ length: 50_000 }, (_, i) => `k${i}: ${i}`).join(', ')}}\n`;
-    const t0 = performance.now();
-    assert.ok(fastParse(many));
-    assert.strictEqual(fastParse(many + 'k7: again\n'), undefined);
-    assert.ok(fastParse(flow));
-    assert.strictEqual(fastParse(flow.replace('}\n', ', k9: 1}\n')), undefined);
-    assert.ok(fastParse(many, { retainDepth: 0, data: false }));
-    assert.strictEqual(fastParse(many + 'k7: again\n', { retainDepth: 0, data: false }), undefined);
-    const ms = performance.now() - t0;
-    assert.ok(ms < 3000, `took ${ms.toFixed(0)} ms`);
+    const ms = cpuMs(() => {
+      assert.ok(fastParse(many));
+      assert.strictEqual(fastParse(many + 'k7: again\n'), undefined);
+      assert.ok(fastParse(flow));
+      assert.strictEqual(fastParse(flow.replace('}\n', ', k9: 1}\n')), undefined);
+      assert.ok(fastParse(many, { retainDepth: 0, data: false }));
+      assert.strictEqual(fastParse(many + 'k7: again\n', { retainDepth: 0, data: false }), undefined);
+    });
+    assert.ok(ms < 3000, `took ${ms.toFixed(0)} ms of CPU`);
   });
 
   it('edge cases', () => {
