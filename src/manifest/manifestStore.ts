@@ -151,7 +151,16 @@ export class ManifestStore implements vscode.Disposable {
     this.timers.set(key, setTimeout(() => void this.load(folder), delay));
   }
 
-  private async load(folder: vscode.WorkspaceFolder): Promise<void> {
+  /** The newest read of each folder; a read overtaken by a newer one settles with that one. */
+  private readonly reading = new Map<string, Promise<void>>();
+
+  private load(folder: vscode.WorkspaceFolder): Promise<void> {
+    const read = this.read(folder);
+    this.reading.set(folder.uri.toString(), read);
+    return read;
+  }
+
+  private async read(folder: vscode.WorkspaceFolder): Promise<void> {
     const key = folder.uri.toString();
     const gen = (this.generation.get(key) ?? 0) + 1;
     this.generation.set(key, gen);
@@ -177,7 +186,9 @@ export class ManifestStore implements vscode.Disposable {
       }
       this.log.debug(`analysed ${vscode.workspace.asRelativePath(uri)} in ${Date.now() - t0} ms`);
     }
-    if (this.generation.get(key) !== gen) return; // a newer load is under way
+    // A newer read is under way (a file watcher, another command): whoever awaits this one
+    // (reload after an edit, `loaded`) gets the state that read leaves, not this stale one.
+    if (this.generation.get(key) !== gen) return this.reading.get(key);
     this.states.set(key, state);
     if (state.analysis) this.diagnostics.set(uri, state.analysis.problems.map((p) => toDiagnostic(p)));
     else this.diagnostics.delete(uri);
