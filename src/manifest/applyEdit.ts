@@ -33,14 +33,29 @@ export function unreadableMessage(p: Problem): string {
   return `${p.message} (line ${p.range.start.line + 1}, column ${p.range.start.character + 1}; nothing was written.)`;
 }
 
+/**
+ * Whether an edit goes through the document rather than the disk: always when it has unsaved
+ * changes (they are the user's and stay unsaved); when it is clean, only if it is shown in a
+ * tab and still holds what the disk holds. VS Code keeps closed documents around for a while,
+ * and one that has not caught up with the disk yet would fail to save over the newer file.
+ */
+function throughDocument(doc: vscode.TextDocument, disk: string | undefined): boolean {
+  if (doc.isDirty) return true;
+  const key = doc.uri.toString();
+  const shown = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key));
+  return shown && (disk === undefined || disk === doc.getText());
+}
+
 export async function applyManifestEdit(uri: vscode.Uri, compute: (text: string) => TextEdit[]): Promise<void> {
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  // Checked first, and not only from the document's text (see readUtf8); a file that
+  // cannot be read (not saved yet) has nothing to lose.
+  const disk = open ? await readUtf8(uri).catch((e: unknown) => {
+    if (e instanceof UnreadableFileError) throw e;
+    return undefined;
+  }) : undefined;
+  const doc = open && throughDocument(open, disk?.text) ? open : undefined;
   if (doc) {
-    // Checked first, and not only from the document's text (see readUtf8); a file that
-    // cannot be read (not saved yet) has nothing to lose.
-    await readUtf8(uri).catch((e: unknown) => {
-      if (e instanceof UnreadableFileError) throw e;
-    });
     const version = doc.version;
     const wasDirty = doc.isDirty;
     const edits = compute(doc.getText());
