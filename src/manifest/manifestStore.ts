@@ -61,7 +61,9 @@ export async function readSource(uri: vscode.Uri, what: string): Promise<Decoded
     throw e;
   }
   const decoded = decodeSource(bytes, what);
-  return open && !decoded.problem ? { text: open.getText() } : decoded;
+  // Unsaved text is what the user sees and edits; a clean document may still lag a write
+  // that just reached the disk, so then the disk is the truth.
+  return open?.isDirty && !decoded.problem ? { text: open.getText() } : decoded;
 }
 
 /** `readSource`'s text, refused (an error saying where) when the bytes are not UTF-8 text. */

@@ -114,7 +114,9 @@ describe('leak quick fix, import and export in a real extension host', () => {
     forget.push(['claude', 'team-key'], ['claude', 'batch-key']);
     const leaky = original.replace('      - name: team-key\n', `      - name: team-key\n        # old: ${LEAKED_COMMENT}\n`);
     await write(manifestUri(), leaky);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(manifestUri()));
+    const shown = await vscode.workspace.openTextDocument(manifestUri());
+    await vscode.window.showTextDocument(shown);
+    await waitFor('the editor to show what was written to the disk', () => shown.getText() === leaky);
     const diag = await leakDiagnostic(manifestUri(), leaky, LEAKED_COMMENT);
     const move = (await codeActions(manifestUri(), diag.range)).find((x) => x.title === 'Move to SecretStorage…');
     assert.ok(move, 'a key in a comment gets "Move to SecretStorage…" (it asks)');
@@ -182,7 +184,9 @@ describe('leak quick fix, import and export in a real extension host', () => {
     const leaky = original.replace('      - name: us-east\n', `      - name: us-east\n        accessKeyId: ${AWS_ID}\n`);
     assert.notStrictEqual(leaky, original);
     await write(manifestUri(), leaky);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(manifestUri()));
+    const shown = await vscode.workspace.openTextDocument(manifestUri());
+    await vscode.window.showTextDocument(shown);
+    await waitFor('the editor to show what was written to the disk', () => shown.getText() === leaky);
     const diag = await leakDiagnostic(manifestUri(), leaky, AWS_ID);
     const titles = (await codeActions(manifestUri(), diag.range)).map((x) => x.title);
     assert.ok(titles.includes('Move to SecretStorage…'), titles.join(', '));
