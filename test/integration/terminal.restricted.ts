@@ -28,6 +28,7 @@ describe('Restricted Mode: no connection in a terminal', () => {
 
   it('offers no terminal in the CodeLens', async () => {
     const uri = vscode.Uri.joinPath(folder().uri, 'agents', 'support.agents.yaml');
+    await vscode.workspace.openTextDocument(uri); // CodeLens is asked of an open document
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
     assert.ok(lenses.length > 0, 'no CodeLens at all');
     assert.deepStrictEqual(lenses.filter((l) => l.command?.command === 'agentConnections.openTerminal'), []);

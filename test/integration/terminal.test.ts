@@ -199,7 +199,8 @@ describe('a connection in the terminal and the debugger', () => {
     assert.strictEqual(lines.at(-3), 'own=kept');
     assert.strictEqual(lines.at(-2), sha256(KEY));
     const a = await api();
-    await waitFor('the log line', () => extensionLog(a).includes('debug "agent env" (node) with agent refunds (gpt-4o/prod-key-1, inherited from triage): AGENT_CONNECTION'));
+    // js-debug may have resolved the type to pwa-node before this provider runs.
+    await waitFor('the log line', () => /debug "agent env" \((pwa-)?node\) with agent refunds \(gpt-4o\/prod-key-1, inherited from triage\): AGENT_CONNECTION/.test(extensionLog(a)));
     assert.ok(extensionLog(await api()).includes("replaced the configuration's own OPENAI_BASE_URL"));
   });
 
@@ -225,11 +226,11 @@ describe('a connection in the terminal and the debugger', () => {
     const tooltip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ');
     assert.ok(tooltip.includes('**Sets:** AGENT\\_CONNECTION, AGENT\\_CONNECTION\\_PROVIDER, AGENT\\_CONNECTION\\_MODEL, OPENAI\\_BASE\\_URL, OPENAI\\_API\\_KEY'), tooltip);
     const uri = vscode.Uri.joinPath(folder().uri, 'agents', 'support.agents.yaml');
+    const doc = await vscode.workspace.openTextDocument(uri); // CodeLens is asked of an open document
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
     const terminalLens = lenses.find((l) => l.command?.command === 'agentConnections.openTerminal' && (l.command.arguments?.[0] as { name?: string })?.name === 'refunds');
     assert.ok(terminalLens, lenses.map((l) => l.command?.title).join(' | '));
     assert.strictEqual(terminalLens.command!.tooltip, 'Open a terminal with gpt-4o/prod-key-1: sets AGENT_CONNECTION, AGENT_CONNECTION_PROVIDER, AGENT_CONNECTION_MODEL, OPENAI_BASE_URL, OPENAI_API_KEY');
-    const doc = await vscode.workspace.openTextDocument(uri);
     const at = doc.positionAt(doc.getText().indexOf('name: refunds') + 'name: '.length + 1);
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, at);
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n').replace(/&nbsp;/g, ' ');
