@@ -17,6 +17,7 @@ import { registerLeakFix } from './credentials/leakFix';
 import { AgentsFiles, ManifestStore } from './manifest/manifestStore';
 import { ModelsTree, type TreeNode } from './views/modelsTree';
 import { TestResults } from './testing/testResults';
+import { registerRuntime } from './runtime/runtimeCommands';
 
 /** Every module of the bundle has been evaluated once this line runs. */
 const modulesEvaluatedAt = performance.now();
@@ -81,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): AgentConnectionsApi 
   registerConnectionEditor({ context, store, credentials, tester, results, log, agentUsers: (folder, model, connection) => connectionUsers(agents, folder, model, connection) });
   registerLeakFix({ context, store, agents, credentials, log });
   registerImportExportCommands({ context, store, credentials, log });
+  registerRuntime({ context, store, agents, credentials, tester, log });
   context.subscriptions.push(store.onDidChange(() => {
     const errors = store.folders.reduce((n, f) => n + (f.analysis?.errorCount ?? 0), 0);
     view.badge = errors > 0 ? { value: errors, tooltip: `${errors} error${errors === 1 ? '' : 's'} in the manifest` } : undefined;

@@ -39,7 +39,7 @@ interface Deps {
   log: vscode.LogOutputChannel;
 }
 
-interface Target {
+export interface Target {
   file: AgentsFileState;
   assignment: Assignment;
 }
@@ -126,17 +126,17 @@ function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function isAgentNode(arg: unknown): arg is Extract<AgentNode, { kind: 'definition' }> {
+export function isAgentNode(arg: unknown): arg is Extract<AgentNode, { kind: 'definition' }> {
   return typeof arg === 'object' && arg !== null && (arg as AgentNode).kind === 'definition' && 'assignment' in arg;
 }
 
-function isLocation(arg: unknown): arg is AgentLocation {
+export function isLocation(arg: unknown): arg is AgentLocation {
   const l = arg as AgentLocation;
   return typeof arg === 'object' && arg !== null && typeof l.uri === 'string' && (l.kind === 'agent' || l.kind === 'supervisor') && typeof l.name === 'string';
 }
 
 /** The definition as it is now (the node or lens may be older than the last edit). */
-function find(agents: AgentsFiles, uri: vscode.Uri, kind: AgentKind, name: string): Target {
+export function find(agents: AgentsFiles, uri: vscode.Uri, kind: AgentKind, name: string): Target {
   const file = agents.get(uri);
   const unreadable = file?.analysis.problems.find((p) => ENCODING_CODES.has(p.code));
   if (unreadable) throw new UnreadableFileError(unreadableMessage(unreadable));
@@ -161,7 +161,7 @@ interface Picked<T> extends vscode.QuickPickItem {
   value: T;
 }
 
-async function pickTarget(agents: AgentsFiles, placeHolder: string, filter: (a: Assignment) => boolean = () => true): Promise<Target | undefined> {
+export async function pickTarget(agents: AgentsFiles, placeHolder: string, filter: (a: Assignment) => boolean = () => true): Promise<Target | undefined> {
   const items: Array<Picked<Target | undefined>> = [];
   const several = agents.all.length > 1;
   for (const kind of ['supervisor', 'agent'] as const) {

@@ -11,10 +11,10 @@ import type { TestOptions } from '../core/providers/connectionTest';
 import { credentialKindOf, needsCredential, targetBase } from '../core/providers/targets';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
 import { connectionReference } from '../core/manifest/names';
-import { originOf } from '../core/net/origin';
+import { checkBinding, isInsecureRemote, originOf, type BindingDecision } from '../core/net/origin';
 import type { ConnectionTarget, Credential, EndpointOverrides, TestResult } from '../core/providers';
 import { PROVIDER_IDS } from '../core/providers/catalog';
-import type { Credentials } from '../credentials/credentials';
+import type { Credentials, StoredCredential } from '../credentials/credentials';
 import type { FolderManifest } from '../manifest/manifestStore';
 import type { TestResults } from './testResults';
 
@@ -123,18 +123,7 @@ export class ConnectionTester implements vscode.Disposable {
       const options: TestOptions = {
         ...base,
         confirmInsecure: (origin) => this.confirmInsecure(r, origin),
-        binding: stored ? {
-          boundOrigin: stored.origin,
-          confirm: (decision) => this.serialize(async () => {
-            const detail = decision.kind === 'changed'
-              ? `The key of ${ref} was entered for\n${decision.bound}\n\nThe manifest now sends it to\n${decision.target}\n\nA cloned or edited manifest can point a connection at someone else's server. Send the key only if you trust this origin.`
-              : `No origin was recorded with the key of ${ref}. The manifest sends it to\n${decision.target}`;
-            const choice = await vscode.window.showWarningMessage(`Send the key of ${ref} to ${decision.target}?`, { modal: true, detail }, 'Send Once', 'Always Send Here');
-            if (choice === 'Always Send Here') await this.credentials.rebind(folder, r.model.name, r.connection.name, decision.target);
-            this.log.info(`${ref}: ${choice ? `user confirmed sending the key to ${decision.target}` : `nothing sent: key bound to ${decision.kind === 'changed' ? decision.bound : 'no origin'}, manifest points at ${decision.target}`}`);
-            return choice !== undefined;
-          }),
-        } : undefined,
+        binding: stored ? { boundOrigin: stored.origin, confirm: (decision) => this.confirmBinding(r, decision) } : undefined,
       };
       const result = await loadRuntime().testConnection(target, stored?.credential, options);
       if (result.outcome !== 'missing_credentials') await this.results.record(folder, r.model.name, r.connection.name, result);
@@ -146,6 +135,39 @@ export class ConnectionTester implements vscode.Disposable {
       this.running.delete(key);
       this.changed.fire();
     }
+  }
+
+  /** The origin-changed (or unrecorded) modal of a test: Send Once, Always Send Here (rebinds the key), or nothing. */
+  private confirmBinding(r: ConnectionRef, decision: Exclude<BindingDecision, { kind: 'same' }>): Promise<boolean> {
+    const folder = r.state.folder.uri;
+    const ref = connectionReference(r.model.name, r.connection.name);
+    return this.serialize(async () => {
+      const detail = decision.kind === 'changed'
+        ? `The key of ${ref} was entered for\n${decision.bound}\n\nThe manifest now sends it to\n${decision.target}\n\nA cloned or edited manifest can point a connection at someone else's server. Send the key only if you trust this origin.`
+        : `No origin was recorded with the key of ${ref}. The manifest sends it to\n${decision.target}`;
+      const choice = await vscode.window.showWarningMessage(`Send the key of ${ref} to ${decision.target}?`, { modal: true, detail }, 'Send Once', 'Always Send Here');
+      if (choice === 'Always Send Here') await this.credentials.rebind(folder, r.model.name, r.connection.name, decision.target);
+      this.log.info(`${ref}: ${choice ? `user confirmed sending the key to ${decision.target}` : `nothing sent: key bound to ${decision.kind === 'changed' ? decision.bound : 'no origin'}, manifest points at ${decision.target}`}`);
+      return choice !== undefined;
+    });
+  }
+
+  /**
+   * The decision a test takes before a stored key leaves this machine, for anything
+   * else that hands the key on (a terminal, a debug session): plain HTTP to another
+   * machine and the origin binding, in the same order and with the same modals.
+   * `base` is where the key would go. Returns why not, or undefined when it may go.
+   */
+  async keyMayGo(r: ConnectionRef, stored: StoredCredential, base: string): Promise<string | undefined> {
+    const origin = originOf(base);
+    if (isInsecureRemote(base) && !(await this.confirmInsecure(r, origin))) {
+      return `${origin} is plain HTTP on another machine: the key would travel unencrypted.`;
+    }
+    const decision = checkBinding(stored.origin, base);
+    if (decision.kind !== 'same' && !(await this.confirmBinding(r, decision))) {
+      return `The key was entered for ${decision.kind === 'changed' ? decision.bound : 'an unrecorded origin'}, and the manifest now sends it to ${decision.target}.`;
+    }
+    return undefined;
   }
 
   private async confirmInsecure(r: ConnectionRef, origin: string): Promise<boolean> {

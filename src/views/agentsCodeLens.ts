@@ -9,6 +9,7 @@ import { ENCODING_CODES } from '../core/yaml/encoding';
 import { core } from '../lazyCore';
 import type { AgentLocation } from '../agents/agentCommands';
 import { explain } from './agentsTree';
+import { assignmentVariableNames } from '../runtime/connectionEnv';
 import type { AgentsFileState, AgentsFiles, ManifestStore } from '../manifest/manifestStore';
 import type { TestResults } from '../testing/testResults';
 
@@ -84,6 +85,15 @@ class AgentsLenses implements vscode.CodeLensProvider, vscode.HoverProvider, vsc
         }));
       }
       lenses.push(new vscode.CodeLens(range, this.explainCommand(file, a)));
+      const names = trusted && a.effective?.status === 'ok' ? assignmentVariableNames(this.store, file, a) : undefined;
+      if (names) {
+        lenses.push(new vscode.CodeLens(range, {
+          title: '$(terminal) Terminal',
+          tooltip: `Open a terminal with ${a.effective!.reference}: sets ${names.join(', ')}`,
+          command: 'agentConnections.openTerminal',
+          arguments: [location],
+        }));
+      }
     }
     return lenses;
   }
@@ -114,6 +124,8 @@ class AgentsLenses implements vscode.CodeLensProvider, vscode.HoverProvider, vsc
     m.appendMarkdown(`$(${a.kind === 'supervisor' ? 'organization' : 'robot'}) **`).appendText(a.name).appendMarkdown('** ').appendText(a.kind + (a.supervisor ? ` under ${a.supervisor}` : '')).appendMarkdown('\n\n');
     m.appendText(explain(this.results, file, a));
     if (a.effective && a.effective.chain.length > 1) m.appendMarkdown('\n\n').appendText(`Chain: ${[a.name, ...a.effective.chain].join(' → ')}`);
+    const names = assignmentVariableNames(this.store, file, a);
+    if (names) m.appendMarkdown('\n\n').appendText(`A terminal or debug session with this connection gets ${names.join(', ')}.`);
     const span = inside(a.def.nameSpan) ? a.def.nameSpan : a.def.connectionSpan!;
     return new vscode.Hover(m, new vscode.Range(doc.positionAt(span.start), doc.positionAt(span.end)));
   }

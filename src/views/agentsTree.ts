@@ -12,6 +12,7 @@ import type { AgentsFileState, AgentsFiles, KeyLookup, ManifestStore } from '../
 import { contextValue, outcomeLabel } from './modelsTree';
 import type { TestResults } from '../testing/testResults';
 import { connectionUsers, type ConnectionUser } from '../agents/agentUsers';
+import { assignmentVariableNames } from '../runtime/connectionEnv';
 
 
 export type AgentNode =
@@ -159,6 +160,7 @@ export class AgentsTree implements vscode.TreeDataProvider<AgentNode>, vscode.Di
       ['From', source],
       ['Provider', model ? providerLabel(model.provider) : undefined],
       ['Model code', model?.model],
+      ['Sets', assignmentVariableNames(this.store, file, a)?.join(', ')],
     ]);
     m.appendMarkdown('\n---\n\n').appendText(explain(this.results, file, a));
     if (lastTest && lastTest.outcome !== 'ok') m.appendMarkdown('  \n').appendText(lastTest.hint);
