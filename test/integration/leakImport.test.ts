@@ -48,6 +48,8 @@ async function answeringQuickPick<T>(run: () => Thenable<T>, answer: 'accept' | 
 async function leakDiagnostic(uri: vscode.Uri, text: string, needle: string): Promise<vscode.Diagnostic> {
   const at = text.indexOf(needle);
   const line = text.slice(0, at).split('\n').length - 1;
+  // Quick fixes read the open document: it must show what the test wrote before they are asked for.
+  await waitFor('open documents to show what was written', () => vscode.workspace.textDocuments.filter((d) => d.uri.toString() === uri.toString()).every((d) => d.getText() === text));
   return waitFor(`a leaked-key diagnostic on line ${line + 1}`, () => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'leaked-key' && d.range.start.line === line));
 }
 
