@@ -55,7 +55,7 @@ describe('Bedrock API keys and key hygiene in a real extension host', function (
     await a.credentials.forget(folderUri(), 'gpt-4o', 'prod-key-2');
     await a.results.forget(folderUri(), MODEL, CONN);
     await config().update('providerEndpoints', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('keyMaxAgeDays', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('keyMaxAgeDays', undefined, vscode.ConfigurationTarget.Workspace);
     await mock.close();
   });
 
@@ -80,27 +80,30 @@ describe('Bedrock API keys and key hygiene in a real extension host', function (
     assert.doesNotMatch(r.contextValue, /\breplaceKey\b/);
   });
 
+  // The setting is written to the workspace, not the user settings: with user-level writes here, an
+  // earlier test of this tier (extension.test.ts, toggling through a stale open document) failed
+  // reproducibly (9 of 9 runs), for a reason not found; workspace-level writes do not.
   it('keyMaxAgeDays marks an older key (description, tooltip, icon, inline Replace Key…); off by default; an unknown age is never marked', async () => {
     const a = await api();
     await a.credentials.set(folderUri(), MODEL, CONN, { credential: { kind: 'bedrockApiKey', apiKey: BEARER }, origin: mock.origin, storedAt: daysAgo(100) });
     assert.strictEqual(config().get('keyMaxAgeDays'), 0, 'off by default');
     assert.doesNotMatch((await row(a, MODEL, CONN)).contextValue, /\breplaceKey\b/);
-    await config().update('keyMaxAgeDays', 30, vscode.ConfigurationTarget.Global);
+    await config().update('keyMaxAgeDays', 30, vscode.ConfigurationTarget.Workspace);
     const marked = await row(a, MODEL, CONN);
     assert.match(marked.description, /key 100 days old — Replace Key…/);
     assert.match(marked.contextValue, /\breplaceKey\b.*\bkeyOld\b/);
     assert.strictEqual(marked.icon, 'key');
     assert.match(marked.tooltip, /stored 100 days ago, more than agentConnections\.keyMaxAgeDays \(30\) allows/);
-    await config().update('keyMaxAgeDays', 365, vscode.ConfigurationTarget.Global);
+    await config().update('keyMaxAgeDays', 365, vscode.ConfigurationTarget.Workspace);
     assert.doesNotMatch((await row(a, MODEL, CONN)).contextValue, /\breplaceKey\b/);
     // An entry stored before storedAt existed: unknown age, said so, never marked.
-    await config().update('keyMaxAgeDays', 1, vscode.ConfigurationTarget.Global);
+    await config().update('keyMaxAgeDays', 1, vscode.ConfigurationTarget.Workspace);
     await a.credentials.set(folderUri(), MODEL, CONN, { credential: { kind: 'bedrockApiKey', apiKey: BEARER }, origin: mock.origin, storedAt: '' });
     assert.strictEqual((await a.credentials.get(folderUri(), MODEL, CONN))?.storedAt, undefined);
     const unknown = await row(a, MODEL, CONN);
     assert.doesNotMatch(unknown.contextValue, /\breplaceKey\b/);
     assert.match(unknown.tooltip, /age unknown, never marked old/);
-    await config().update('keyMaxAgeDays', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('keyMaxAgeDays', undefined, vscode.ConfigurationTarget.Workspace);
   });
 
   it('a key refused twice in a row is marked "Replace Key…"; once is not; replacing the key clears the mark', async () => {
