@@ -14,6 +14,7 @@ import { Credentials } from './credentials/credentials';
 import { registerConnectionEditor } from './editor';
 import { registerImportExportCommands } from './commands/importExportCommands';
 import { registerLeakFix } from './credentials/leakFix';
+import { forgetKeys, type Confirm, type ForgetScope } from './credentials/forgetKeys';
 import { AgentsFiles, ManifestStore } from './manifest/manifestStore';
 import { ModelsTree, type TreeNode } from './views/modelsTree';
 import { TestResults } from './testing/testResults';
@@ -35,6 +36,8 @@ export interface AgentConnectionsApi {
   storagePaths: string[];
   /** Labels and descriptions of the expanded tree, for tests and diagnostics. */
   snapshot(): Promise<string[]>;
+  /** What Forget Keys of This Workspace / Forget All Keys run, with the user's answer to the confirmation given (tests: the modal cannot be clicked). */
+  forgetKeys(scope: ForgetScope, confirm: Confirm): Promise<number>;
   /** Settles when every folder's manifest has been read once (activation does not wait for it). */
   ready: Promise<void>;
   /** How activation went, measured by the extension itself (for `npm run bench`). */
@@ -121,6 +124,7 @@ export function activate(context: vscode.ExtensionContext): AgentConnectionsApi 
       walk(undefined, 0);
       return lines;
     },
+    forgetKeys: (scope, confirm) => forgetKeys(credentials, log, scope, confirm),
     storagePaths: [context.globalStorageUri, context.storageUri, context.logUri].filter((u): u is vscode.Uri => !!u).map((u) => u.fsPath),
     async snapshot() {
       const lines: string[] = [];

@@ -236,7 +236,7 @@ function prepare(command: 'run' | 'env', options: Record<string, unknown>, io: I
   const names = credentialVariables(model.name, connection.name, kind);
   const found: EnvCredential = credentialFromEnv(io.env, model.name, connection.name, kind);
   if (found.kind === 'invalid') throw new CliError(`${found.variable}: ${found.problem} Nothing was started.`, EXIT_FAILED);
-  const sources: Record<SecretPart, string | undefined> = { apiKey: names.apiKey, accessKeyId: names.accessKeyId, secretAccessKey: names.secretAccessKey, sessionToken: names.sessionToken };
+  const sources: Record<SecretPart, string | undefined> = { apiKey: names.apiKey, accessKeyId: names.accessKeyId, secretAccessKey: names.secretAccessKey, sessionToken: names.sessionToken, bedrockApiKey: names.bedrockApiKey };
 
   let vars: RuntimeVariable[];
   let base: string;
@@ -249,7 +249,7 @@ function prepare(command: 'run' | 'env', options: Record<string, unknown>, io: I
 
   let refusal: string | undefined;
   if (found.kind === 'missing') {
-    refusal = `No key for ${reference} in the environment: ${found.variables.join(' and ')} ${found.variables.length === 1 ? 'is' : 'are'} not set.`;
+    refusal = `No key for ${reference} in the environment: ${found.variables.join(' and ')} ${found.variables.length === 1 ? 'is' : 'are'} not set${found.alternative ? ` (or ${found.alternative})` : ''}.`;
   } else if (kind !== 'none' && isInsecureRemote(base) && !allowInsecure) {
     refusal = `${reference} sends its key over plain http to another machine (${new URL(base).host}); use https, or pass --allow-insecure-http to allow it.`;
   }

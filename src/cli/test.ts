@@ -217,8 +217,9 @@ export async function runTest(argv: readonly string[], io: Io): Promise<number> 
       let variables: string[] | undefined;
       if (r.outcome === 'missing_credentials' && c.kind === 'missing') {
         variables = c.variables;
-        message = `No credential in the environment: ${c.variables.join(' and ')} ${c.variables.length === 1 ? 'is' : 'are'} not set.`;
-        hint = `Set ${c.variables.join(' and ')} (e.g. from your CI's secrets) to test this connection.`;
+        const or = c.alternative ? ` (or ${c.alternative})` : '';
+        message = `No credential in the environment: ${c.variables.join(' and ')} ${c.variables.length === 1 ? 'is' : 'are'} not set${or}.`;
+        hint = `Set ${c.variables.join(' and ')}${or} (e.g. from your CI's secrets) to test this connection.`;
       } else if (r.outcome === 'blocked' && insecureRefused.has(job)) {
         hint = 'Use https, or pass --allow-insecure-http to send the key over plain http anyway.';
       } else {
@@ -302,5 +303,5 @@ export function variablesOf(model: ModelInfo, connection: ConnectionInfo): { req
   const target = targetOf(model, connection);
   if (!target) return { required: [], optional: [] };
   const vars = credentialVariables(model.name, connection.name, credentialKindOf(target));
-  return { required: requiredVariables(vars), optional: vars.sessionToken ? [vars.sessionToken] : [] };
+  return { required: requiredVariables(vars), optional: [vars.sessionToken, vars.bedrockApiKey].filter((v): v is string => v !== undefined) };
 }

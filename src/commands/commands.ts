@@ -8,6 +8,7 @@ import { core } from '../lazyCore';
 import { targetOf, type ConnectionRef, type ConnectionTester } from '../testing/connectionTester';
 import { credentialKindOf, needsCredential } from '../core/providers/targets';
 import { keyOrigin, storeConnectionKey } from '../credentials/keyStore';
+import { forgetKeys } from '../credentials/forgetKeys';
 import type { TestResult } from '../core/providers';
 import { credentialProblem } from '../core/secrets/redact';
 import type { Credentials, StoredCredential } from '../credentials/credentials';
@@ -24,6 +25,7 @@ export const COMMAND_IDS = [
   'agentConnections.openProblem', 'agentConnections.showLog',
   'agentConnections.testConnection', 'agentConnections.testModel', 'agentConnections.testAll',
   'agentConnections.setKey', 'agentConnections.replaceKey', 'agentConnections.removeKey',
+  'agentConnections.forgetWorkspaceKeys', 'agentConnections.forgetAllKeys',
   // leakFix.ts and importExportCommands.ts
   'agentConnections.moveLeakedKey', 'agentConnections.importLiteLLM', 'agentConnections.importContinue', 'agentConnections.exportLiteLLM',
 ] as const;
@@ -254,7 +256,24 @@ export function registerCommands(deps: Deps): void {
       validateInput: (v) => (opts.optional && v === '' ? undefined : credentialProblem(v) ?? opts.check?.(v)),
     });
     let credential: StoredCredential['credential'];
+    let bedrockKind: 'aws' | 'bedrockApiKey' | undefined;
     if (credentialKindOf(target) === 'aws') {
+      // Which kind is the teammate's own choice; the manifest is the same for everyone. The current kind comes first.
+      const current = replacing ? (await credentials.get(r.state.folder.uri, r.model.name, r.connection.name))?.credential.kind : undefined;
+      const kinds = [
+        { label: 'Access keys', description: 'access key ID and secret key (and a session token), signed with SigV4', credentialKind: 'aws' as const },
+        { label: 'Bedrock API key', description: 'sent as a bearer token (what AWS_BEARER_TOKEN_BEDROCK holds)', credentialKind: 'bedrockApiKey' as const },
+      ];
+      if (current === 'bedrockApiKey') kinds.reverse();
+      const picked = await vscode.window.showQuickPick(kinds, { title: `${replacing ? 'Replace' : 'Set'} key · ${ref}`, placeHolder: 'Which kind of credential do you use for Bedrock?', ignoreFocusOut: true });
+      if (!picked) return;
+      bedrockKind = picked.credentialKind;
+    }
+    if (bedrockKind === 'bedrockApiKey') {
+      const apiKey = await ask('Bedrock API Key: sent as Authorization: Bearer instead of a signature.');
+      if (apiKey === undefined) return;
+      credential = { kind: 'bedrockApiKey', apiKey };
+    } else if (bedrockKind === 'aws') {
       const accessKeyId = await ask('Access Key: the AWS access key ID (AKIA… or ASIA…).', { password: false, check: (v) => (/^[A-Z0-9]{16,128}$/.test(v) ? undefined : 'An access key ID is 16–128 upper-case letters and digits, e.g. AKIA…') });
       if (accessKeyId === undefined) return;
       const secretAccessKey = await ask('Secret Key: the AWS secret access key.');
@@ -291,6 +310,9 @@ export function registerCommands(deps: Deps): void {
     await credentials.forget(target.state.folder.uri, target.model.name, target.connection.name);
     log.info(`removed the key of ${ref}`);
   });
+
+  register('agentConnections.forgetWorkspaceKeys', () => forgetKeys(credentials, log, 'workspace'));
+  register('agentConnections.forgetAllKeys', () => forgetKeys(credentials, log, 'all'));
 }
 
 interface Picked<T> extends vscode.QuickPickItem { node: T }

@@ -4,6 +4,12 @@
  * secret name is ever built from manifest text. The secret holds the key material
  * and the origin it was entered for (SECURITY.md §1). Fingerprints for the
  * "unique within a model" rule are HMACs whose secret is itself in SecretStorage.
+ *
+ * Stored value (JSON, `v: 1`): the credential's own fields under its `kind` (`apiKey`,
+ * `aws`, `bedrockApiKey`; a new kind adds its fields and a case in `parseStored`), the
+ * bound `origin`, and `storedAt` (ISO time the key was entered; entries written before
+ * it existed have none: their age is unknown and never marked). The index in
+ * globalState lists every entry this extension stored, without key material.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -15,6 +21,15 @@ export interface StoredCredential {
   credential: Exclude<Credential, { kind: 'none' }>;
   /** The origin (scheme://host[:port]) the key was entered for. */
   origin?: string;
+  /** When the key was entered (ISO time); undefined for entries stored before this was recorded. */
+  storedAt?: string;
+}
+
+/** One entry of the index: where a stored key belongs (no key material). */
+export interface StoredEntry {
+  folder: string;
+  model: string;
+  connection: string;
 }
 
 const INDEX_KEY = 'agentConnections.credentialIndex';
@@ -52,9 +67,12 @@ function parseStored(raw: string | undefined): StoredCredential | undefined {
   try {
     const v = JSON.parse(raw) as Record<string, unknown>;
     const origin = typeof v.origin === 'string' ? v.origin : undefined;
-    if (v.kind === 'apiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'apiKey', apiKey: v.apiKey }, origin };
+    const storedAt = typeof v.storedAt === 'string' && !Number.isNaN(Date.parse(v.storedAt)) ? v.storedAt : undefined;
+    const meta = { origin, ...(storedAt ? { storedAt } : {}) };
+    if (v.kind === 'apiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'apiKey', apiKey: v.apiKey }, ...meta };
+    if (v.kind === 'bedrockApiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'bedrockApiKey', apiKey: v.apiKey }, ...meta };
     if (v.kind === 'aws' && typeof v.accessKeyId === 'string' && typeof v.secretAccessKey === 'string') {
-      return { credential: { kind: 'aws', accessKeyId: v.accessKeyId, secretAccessKey: v.secretAccessKey, ...(typeof v.sessionToken === 'string' && v.sessionToken ? { sessionToken: v.sessionToken } : {}) }, origin };
+      return { credential: { kind: 'aws', accessKeyId: v.accessKeyId, secretAccessKey: v.secretAccessKey, ...(typeof v.sessionToken === 'string' && v.sessionToken ? { sessionToken: v.sessionToken } : {}) }, ...meta };
     }
   } catch {
     // Not ours (or damaged): treated as no key.
@@ -88,13 +106,23 @@ export class Credentials {
 
   /** In Restricted Mode no secret is read: the status is unknown. */
   async status(folder: vscode.Uri, model: string, connection: string): Promise<KeyStatus> {
-    if (!vscode.workspace.isTrusted) return 'unknown';
+    return (await this.info(folder, model, connection)).status;
+  }
+
+  /**
+   * Whether a key is stored, and when (`storedAt`: ISO time, or null for an entry
+   * stored before the time was recorded). For the tree; the key itself is not returned.
+   */
+  async info(folder: vscode.Uri, model: string, connection: string): Promise<{ status: KeyStatus; storedAt?: string | null }> {
+    if (!vscode.workspace.isTrusted) return { status: 'unknown' };
     const id = this.secretId(folder, model, connection);
-    if (!id) return 'missing';
+    if (!id) return { status: 'missing' };
     try {
-      return (await bounded(this.context.secrets.get(this.secretName(id)), STATUS_TIMEOUT_MS, 'checking for a key')) ? 'present' : 'missing';
+      const raw = await bounded(this.context.secrets.get(this.secretName(id)), STATUS_TIMEOUT_MS, 'checking for a key');
+      if (!raw) return { status: 'missing' };
+      return { status: 'present', storedAt: parseStored(raw)?.storedAt ?? null };
     } catch {
-      return 'unknown';
+      return { status: 'unknown' };
     }
   }
 
@@ -106,12 +134,12 @@ export class Credentials {
     return parseStored(await bounded(this.context.secrets.get(this.secretName(id)), READ_TIMEOUT_MS, 'reading a key'));
   }
 
-  /** Stores a key bound to `origin`, replacing any previous one. */
+  /** Stores a key bound to `origin`, replacing any previous one; `storedAt` defaults to now. */
   async set(folder: vscode.Uri, model: string, connection: string, stored: StoredCredential): Promise<void> {
     if (!vscode.workspace.isTrusted) throw new SecretStorageError('This workspace is in Restricted Mode: no key is stored.');
     const key = this.indexKey(folder, model, connection);
     const id = this.secretId(folder, model, connection) ?? randomUUID();
-    const value = JSON.stringify({ v: 1, ...stored.credential, origin: stored.origin });
+    const value = JSON.stringify({ v: 1, ...stored.credential, origin: stored.origin, storedAt: stored.storedAt === undefined ? new Date().toISOString() : stored.storedAt || undefined });
     await bounded(this.context.secrets.store(this.secretName(id), value), READ_TIMEOUT_MS, 'storing a key');
     await this.context.globalState.update(INDEX_KEY, { ...this.index(), [key]: id });
     const fps = { ...this.fingerprints() };
@@ -122,10 +150,42 @@ export class Credentials {
     this.changed.fire();
   }
 
-  /** Binds an existing key to a new origin after the user confirmed it. */
+  /** Binds an existing key to a new origin after the user confirmed it (the key keeps its age). */
   async rebind(folder: vscode.Uri, model: string, connection: string, origin: string): Promise<void> {
     const current = await this.get(folder, model, connection);
-    if (current) await this.set(folder, model, connection, { ...current, origin });
+    // '' keeps an unknown age unknown instead of making the key look new.
+    if (current) await this.set(folder, model, connection, { ...current, origin, storedAt: current.storedAt ?? '' });
+  }
+
+  /** Every entry this extension stored on this machine (from the index; no key material). */
+  entries(): StoredEntry[] {
+    return Object.keys(this.index()).map((k) => {
+      const [folder, model, connection] = JSON.parse(k) as [string, string, string];
+      return { folder, model, connection };
+    });
+  }
+
+  /**
+   * Forgets the given entries (all stored keys when `which` is undefined): their
+   * secrets, index entries and fingerprints, nothing else. Returns how many were forgotten.
+   */
+  async forgetMany(which?: (e: StoredEntry) => boolean): Promise<number> {
+    const index = { ...this.index() };
+    const fps = { ...this.fingerprints() };
+    const ids: string[] = [];
+    for (const [k, id] of Object.entries(index)) {
+      const [folder, model, connection] = JSON.parse(k) as [string, string, string];
+      if (which && !which({ folder, model, connection })) continue;
+      ids.push(id);
+      delete index[k];
+      delete fps[id];
+    }
+    if (ids.length === 0) return 0;
+    await this.context.globalState.update(INDEX_KEY, index);
+    await this.context.globalState.update(FINGERPRINTS_KEY, fps);
+    for (const id of ids) await bounded(this.context.secrets.delete(this.secretName(id)), READ_TIMEOUT_MS, 'removing a key');
+    this.changed.fire();
+    return ids.length;
   }
 
   /** Forgets the stored key of a connection. */

@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { endpointOverrides, targetOf, type ConnectionRef } from '../testing/connectionTester';
 import { connectionReference } from '../core/manifest/names';
 import { originOf } from '../core/net/origin';
-import { credentialKindOf, needsCredential, targetBase } from '../core/providers/targets';
+import { credentialKindLabel, credentialKindOf, credentialKindsOf, needsCredential, targetBase } from '../core/providers/targets';
+import type { CredentialKindName } from '../core/providers/types';
 import { credentialProblem } from '../core/secrets/redact';
 import type { Credentials, StoredCredential } from './credentials';
 
@@ -41,6 +42,15 @@ export function keyKindOf(r: ConnectionRef): 'apiKey' | 'aws' | 'none' {
   }
 }
 
+/** Every kind of key the connection accepts, the default first (Bedrock: access key pair, Bedrock API key). */
+export function keyKindsOf(r: ConnectionRef): CredentialKindName[] {
+  try {
+    return credentialKindsOf(targetOf(r));
+  } catch {
+    return ['apiKey'];
+  }
+}
+
 /** The origin (scheme://host[:port]) the connection's key would be sent to; throws a clear error when there is none. */
 export function keyOrigin(r: ConnectionRef): string {
   const target = targetOf(r);
@@ -63,8 +73,8 @@ export async function storeConnectionKey(credentials: Credentials, r: Connection
   if (!vscode.workspace.isTrusted) throw new KeyNotStoredError('This workspace is in Restricted Mode: no key is stored. Trust the workspace first.');
   const problem = keyTargetProblem(r);
   if (problem) throw new KeyNotStoredError(problem);
-  const kind = keyKindOf(r);
-  if (kind !== credential.kind) throw new KeyNotStoredError(`${ref} needs ${kind === 'aws' ? 'an AWS access key pair' : 'an API key'}; this is ${credential.kind === 'aws' ? 'an AWS access key pair' : 'an API key'}. Nothing was stored.`);
+  const kinds = keyKindsOf(r);
+  if (!kinds.includes(credential.kind)) throw new KeyNotStoredError(`${ref} needs ${kinds.map(credentialKindLabel).join(' or ')}; this is ${credentialKindLabel(credential.kind)}. Nothing was stored.`);
   const parts = credential.kind === 'aws' ? [credential.accessKeyId, credential.secretAccessKey, ...(credential.sessionToken ? [credential.sessionToken] : [])] : [credential.apiKey];
   for (const p of parts) {
     const bad = credentialProblem(p);

@@ -446,7 +446,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
         origin = originOf(targetBase(target, endpointOverrides()));
         const duplicate = await this.deps.credentials.duplicateOf(folder.uri, modelName, connectionName, credential);
         if (duplicate) {
-          const field = credential.kind === 'aws' ? 'accessKeyId' : 'apiKey';
+          const field = credential.kind === 'aws' ? 'accessKeyId' : credential.kind === 'bedrockApiKey' ? 'bedrockApiKey' : 'apiKey';
           const message = `This key is already stored for ${connectionReference(modelName, duplicate)}: each connection of a model needs its own key.`;
           return { kind: 'cancelled', message: 'Nothing was saved.', report: { ...report, errors: { ...report.errors, [field]: message }, canSave: false } };
         }
@@ -515,7 +515,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
     for (const c of model.connections) {
       const stored = await this.deps.credentials.get(folder, from, c.name);
       if (!stored) continue;
-      await this.deps.credentials.set(folder, to, c.name, stored);
+      await this.deps.credentials.set(folder, to, c.name, { ...stored, storedAt: stored.storedAt ?? '' }); // the key keeps its age
       await this.deps.credentials.forget(folder, from, c.name);
       await this.deps.results.forget(folder, from, c.name);
     }

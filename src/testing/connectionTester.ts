@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { isProviderId } from '../core/providers/catalog';
 import * as path from 'node:path';
 import type { TestOptions } from '../core/providers/connectionTest';
-import { credentialKindOf, needsCredential, targetBase } from '../core/providers/targets';
+import { credentialKindsOf, needsCredential, targetBase } from '../core/providers/targets';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
 import { connectionReference } from '../core/manifest/names';
 import { checkBinding, isInsecureRemote, originOf, type BindingDecision } from '../core/net/origin';
@@ -117,7 +117,7 @@ export class ConnectionTester implements vscode.Disposable {
     this.changed.fire();
     try {
       const stored = needsCredential(target) ? await this.credentials.get(folder, r.model.name, r.connection.name) : undefined;
-      if (stored && credentialKindOf(target) !== stored.credential.kind) {
+      if (stored && !credentialKindsOf(target).includes(stored.credential.kind)) {
         throw new Error(`The key stored for ${ref} is of another kind than ${target.provider} needs: Replace key.`);
       }
       const options: TestOptions = {

@@ -10,13 +10,17 @@ import type { Credentials, KeyStatus } from '../credentials/credentials';
 import type { AgentsFiles, FolderManifest, ManifestStore } from '../manifest/manifestStore';
 import { connectionUsers } from '../agents/agentUsers';
 import type { HistoryEntry, TestResults } from '../testing/testResults';
+import { keyMarks, type KeyMarks } from '../core/secrets/rotation';
+
+export const KEY_MAX_AGE_SETTING = 'keyMaxAgeDays';
 
 export type TreeNode =
   | { kind: 'folder'; state: FolderManifest }
   | { kind: 'problem'; state: FolderManifest; problem?: Problem; message: string; count: number }
   | { kind: 'location'; state: FolderManifest; location: string; models: ModelInfo[] }
   | { kind: 'model'; state: FolderManifest; model: ModelInfo }
-  | { kind: 'connection'; state: FolderManifest; model: ModelInfo; connection: ConnectionInfo; key: KeyStatus };
+  /** `storedAt`: when the key was stored (ISO), null for an entry older than that record, undefined when unknown. */
+  | { kind: 'connection'; state: FolderManifest; model: ModelInfo; connection: ConnectionInfo; key: KeyStatus; storedAt?: string | null };
 
 /** Context value from tokens, matched in package.json with `viewItem =~ /\bconnection\b/`. */
 export function contextValue(...tokens: string[]): string {
@@ -64,6 +68,9 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       results.onDidChange(() => this.refresh()),
       tester.onDidChange(() => this.refresh()),
       ...(agents ? [agents.onDidChange(() => this.refresh())] : []),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`agentConnections.${KEY_MAX_AGE_SETTING}`)) this.refresh();
+      }),
     );
   }
 
@@ -106,8 +113,8 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       case 'location': return node.models.map((model) => ({ kind: 'model', state: node.state, model }) as TreeNode);
       case 'model': {
         const folder = node.state.folder.uri;
-        const keys = await Promise.all(node.model.connections.map((c) => this.credentials.status(folder, node.model.name, c.name)));
-        return node.model.connections.map((connection, i) => ({ kind: 'connection', state: node.state, model: node.model, connection, key: keys[i] }) as TreeNode);
+        const keys = await Promise.all(node.model.connections.map((c) => this.credentials.info(folder, node.model.name, c.name)));
+        return node.model.connections.map((connection, i) => ({ kind: 'connection', state: node.state, model: node.model, connection, key: keys[i].status, storedAt: keys[i].storedAt }) as TreeNode);
       }
       default: return [];
     }
@@ -178,15 +185,26 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
         const c = n.connection;
         item = new vscode.TreeItem(c.name, C.None);
         const keyless = !this.needsKey(n);
-        const keyText = keyless ? 'no key needed' : n.key === 'present' ? 'key stored' : n.key === 'missing' ? 'no key on this machine' : 'key status unknown (Restricted Mode)';
         const results = this.results.get(n.state.folder.uri, n.model.name, c.name);
+        const marks: KeyMarks = !keyless && n.key === 'present' ? keyMarks({ storedAt: n.storedAt, history: results?.history, maxAgeDays: maxKeyAgeDays() }) : {};
+        const marked = marks.olderThanLimit !== undefined || marks.authFailedInARow !== undefined;
+        const markText = [
+          marks.olderThanLimit ? `key ${marks.olderThanLimit.ageDays} days old` : '',
+          marks.authFailedInARow ? `key refused ${marks.authFailedInARow}× in a row` : '',
+        ].filter(Boolean).join(', ');
+        const keyText = keyless ? 'no key needed' : n.key === 'present' ? (marked ? `${markText} — Replace Key…` : 'key stored') : n.key === 'missing' ? 'no key on this machine' : 'key status unknown (Restricted Mode)';
         const last = results?.last;
         const running = this.tester.isRunning(n);
         const added = [c.addedBy, c.addedOn].filter(Boolean).join(', ');
         const testText = running ? 'testing…' : last ? `${outcomeLabel(last.outcome)}${last.outcome === 'ok' ? ` ${last.latencyMs} ms` : ''}` : undefined;
         item.description = [c.enabled ? 'enabled' : 'disabled', keyText, testText, added].filter(Boolean).join(' · ');
         const tooltip = md([
-          ['Connection', `${n.model.name}/${c.name}`], ['Enabled for inference', c.enabled ? 'yes' : 'no'], ['Key', keyText],
+          ['Connection', `${n.model.name}/${c.name}`], ['Enabled for inference', c.enabled ? 'yes' : 'no'], ['Key', keyless || n.key !== 'present' ? keyText : 'stored on this machine'],
+          ['Key stored', keyless || n.key !== 'present' ? undefined : n.storedAt ? new Date(n.storedAt).toLocaleString() : n.storedAt === null ? 'before Agent Connections recorded it (age unknown, never marked old)' : undefined],
+          ['Replace Key…', [
+            marks.olderThanLimit ? `the key was stored ${marks.olderThanLimit.ageDays} days ago, more than agentConnections.${KEY_MAX_AGE_SETTING} (${marks.olderThanLimit.maxAgeDays}) allows` : '',
+            marks.authFailedInARow ? `the provider refused the key (auth failed) in the last ${marks.authFailedInARow} tests in a row` : '',
+          ].filter(Boolean).join('; ') || undefined],
           ['Added by', c.addedBy], ['Added on', c.addedOn], ['Description', c.description],
           ...Object.entries(c.settings).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, v as string] as [string, string]),
         ]);
@@ -200,12 +218,12 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
           ? new vscode.ThemeIcon('loading~spin')
           : !c.enabled
             ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'))
-            : n.key === 'missing' && !keyless
+            : (n.key === 'missing' && !keyless) || marked
               ? new vscode.ThemeIcon('key', new vscode.ThemeColor('list.warningForeground'))
               : last
                 ? outcomeIcon(last.outcome)
                 : new vscode.ThemeIcon('circle-large-outline');
-        item.contextValue = contextValue('connection', c.enabled ? 'enabled' : 'disabled', n.key === 'present' ? 'hasKey' : 'noKey', keyless ? 'keyless' : 'needsKey', last ? `tested-${last.outcome}` : 'untested');
+        item.contextValue = contextValue('connection', c.enabled ? 'enabled' : 'disabled', n.key === 'present' ? 'hasKey' : 'noKey', keyless ? 'keyless' : 'needsKey', last ? `tested-${last.outcome}` : 'untested', ...(marked ? ['replaceKey', ...(marks.olderThanLimit ? ['keyOld'] : []), ...(marks.authFailedInARow ? ['keyRefused'] : [])] : []));
         item.command = { command: 'agentConnections.revealInManifest', title: 'Reveal in Manifest', arguments: [n] };
         break;
       }
@@ -223,6 +241,12 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     this.sub.dispose();
     this.changed.dispose();
   }
+}
+
+/** `agentConnections.keyMaxAgeDays`, or undefined when off (unset, 0 or not a positive number). */
+export function maxKeyAgeDays(): number | undefined {
+  const v = vscode.workspace.getConfiguration('agentConnections').get<number | null>(KEY_MAX_AGE_SETTING);
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
 export function outcomeLabel(outcome: Outcome): string {

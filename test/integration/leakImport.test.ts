@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { api, filesContaining, waitFor } from './helpers';
+import type { AgentConnectionsApi } from '../../src/extension';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const LITELLM = path.join(repoRoot, 'test', 'fixtures', 'import', 'litellm-config.yaml');
@@ -27,6 +28,15 @@ const manifestUri = () => vscode.Uri.joinPath(folder().uri, 'agent-connections.y
 const read = async (uri: vscode.Uri) => new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 const write = (uri: vscode.Uri, text: string) => vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The stored key without its `storedAt`, which must be the time it was just stored. */
+async function storedKey(a: AgentConnectionsApi, uri: vscode.Uri, model: string, connection: string) {
+  const stored = await a.credentials.get(uri, model, connection);
+  if (!stored) return stored;
+  const { storedAt, ...rest } = stored;
+  assert.ok(storedAt && Math.abs(Date.parse(storedAt) - Date.now()) < 120_000, `storedAt: ${String(storedAt)}`);
+  return rest;
+}
 
 /**
  * Runs a command that opens one QuickPick, and answers it as the keyboard would: Enter
@@ -101,7 +111,7 @@ describe('leak quick fix, import and export in a real extension host', () => {
 
     forget.push(['gpt-4o', 'prod-key-1']);
     await vscode.commands.executeCommand(move.command!.command, ...(move.command!.arguments ?? []));
-    const stored = await a.credentials.get(folder().uri, 'gpt-4o', 'prod-key-1');
+    const stored = await storedKey(a, folder().uri, 'gpt-4o', 'prod-key-1');
     assert.deepStrictEqual(stored, { credential: { kind: 'apiKey', apiKey: LEAKED }, origin: 'https://api.openai.com' });
     // The whole `apiKey:` line is gone, on disk too: exactly the original file again.
     assert.strictEqual(await read(manifestUri()), original);
@@ -153,7 +163,7 @@ describe('leak quick fix, import and export in a real extension host', () => {
       assert.ok(move);
       // OpenAI-shaped key: OpenAI (and generic) connections come first, in manifest order; Enter takes gpt-4o/prod-key-1.
       await answeringQuickPick(() => vscode.commands.executeCommand(move.command!.command, ...(move.command!.arguments ?? [])), 'accept');
-      assert.deepStrictEqual(await a.credentials.get(folder().uri, 'gpt-4o', 'prod-key-1'), { credential: { kind: 'apiKey', apiKey: LEAKED }, origin: 'https://api.openai.com' });
+      assert.deepStrictEqual(await storedKey(a, folder().uri, 'gpt-4o', 'prod-key-1'), { credential: { kind: 'apiKey', apiKey: LEAKED }, origin: 'https://api.openai.com' });
       assert.strictEqual(await read(agentsUri), "agents:\n  - name: leaky\n    description: ''\n    connection: gpt-4o/prod-key-1\n");
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -174,7 +184,7 @@ describe('leak quick fix, import and export in a real extension host', () => {
     assert.ok(after.includes('  - name: claude-sonnet\n'));
     assert.ok(after.includes('  - name: claude-bedrock-imported\n'), 'the taken name was renamed');
     assert.strictEqual(a.store.folders[0].analysis?.errorCount, 0, JSON.stringify(a.store.folders[0].analysis?.problems.filter((p) => p.severity === 'error')));
-    const stored = await a.credentials.get(folder().uri, 'claude-sonnet', 'default');
+    const stored = await storedKey(a, folder().uri, 'claude-sonnet', 'default');
     assert.deepStrictEqual(stored, { credential: { kind: 'apiKey', apiKey: INLINE_LITELLM }, origin: 'https://api.anthropic.com' });
     const lines = await a.snapshot();
     assert.ok(lines.includes('claude-sonnet — Anthropic · easy'), lines.join('\n'));
@@ -218,7 +228,7 @@ describe('leak quick fix, import and export in a real extension host', () => {
     } finally {
       fs.rmSync(source, { force: true });
     }
-    assert.deepStrictEqual(await a.credentials.get(folder().uri, 'nova-lite-test', 'eu-west-1'), {
+    assert.deepStrictEqual(await storedKey(a, folder().uri, 'nova-lite-test', 'eu-west-1'), {
       credential: { kind: 'aws', accessKeyId: AWS_ID, secretAccessKey: AWS_SECRET },
       origin: 'https://bedrock-runtime.eu-west-1.amazonaws.com',
     });

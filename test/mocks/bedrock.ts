@@ -3,6 +3,12 @@
  * re-signing the received request with the known secret through @smithy/signature-v4 and comparing the
  * Authorization header. No stage 1. Stage 2 POST /model/{encodeURIComponent(modelId)}/converse.
  *
+ * A Bedrock API key instead of SigV4: `Authorization: Bearer <key>` on the same request, as the AWS docs
+ * ("Use an Amazon Bedrock API key") and the SDKs (AWS_BEARER_TOKEN_BEDROCK) send it. A key that is not the
+ * configured one gets HTTP 403 `{"Message":"Authentication failed: Please make sure your API Key is valid."}`,
+ * the answer users report from Bedrock (the error-type header is an assumption: AccessDeniedException). A
+ * bearer request that also carries SigV4 headers (x-amz-date, x-amz-security-token) is recorded as a violation.
+ *
  * Region: `aws.region` if configured, else the one in the Host header (bedrock-runtime.{region}.amazonaws.com),
  * else whatever region the client scoped its credential to. Inference-profile ids (us./eu./apac./jp./au./global./
  * us-gov.) must fit that region. Base ids listed in `inferenceProfileOnly` refuse on-demand calls.
@@ -13,6 +19,9 @@ import { Hash } from '@smithy/hash-node';
 import type { MockOptions, Scenario } from './types';
 import { MARKUP_MESSAGE, ModelSet, isObject, jsonReply, safeDecode } from './server';
 import type { MockRequest, ProviderFactory, Reply } from './server';
+
+export const DEFAULT_BEDROCK_API_KEY = 'bedrock-api-key-test-mock';
+const BAD_API_KEY = 'Authentication failed: Please make sure your API Key is valid.';
 
 export const DEFAULT_AWS: Readonly<NonNullable<MockOptions['aws']>> = { accessKeyId: 'AKIDTESTEXAMPLE0000', secretAccessKey: 'test-secret-not-real' };
 
@@ -129,6 +138,14 @@ export const bedrockFactory: ProviderFactory = (ctx) => {
   const verify = async (req: MockRequest): Promise<Reply | { region: string }> => {
     const auth = req.header('authorization');
     if (auth === undefined || auth === '') return awsErr(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token', SERVICE_NS);
+    const bearer = /^Bearer (.*)$/s.exec(auth);
+    if (bearer) {
+      if (req.header('x-amz-date') !== undefined || req.header('x-amz-security-token') !== undefined) ctx.violations.push('amazon-bedrock: SigV4 headers sent with a Bedrock API key');
+      const expected = Buffer.from(ctx.options.bedrockApiKey ?? DEFAULT_BEDROCK_API_KEY);
+      const got = Buffer.from(bearer[1]);
+      if (got.length !== expected.length || !crypto.timingSafeEqual(got, expected)) return awsErr(403, 'AccessDeniedException', BAD_API_KEY, BEDROCK_NS, 'Message');
+      return { region: aws.region ?? hostRegion(req) ?? 'us-east-1' };
+    }
     const params = parseAuthorization(auth);
     const required = ['Credential', 'Signature', 'SignedHeaders'];
     const missing = params ? required.filter((n) => !params.get(n)) : required;
@@ -253,7 +270,7 @@ export const bedrockFactory: ProviderFactory = (ctx) => {
       const id = routeModel(req) ?? 'anthropic.claude-sonnet-4-5-20250929-v1:0';
       const region = aws.region ?? hostRegion(req) ?? 'us-east-1';
       switch (scenario) {
-        case 'auth_failed': return unrecognized();
+        case 'auth_failed': return /^Bearer /.test(req.header('authorization') ?? '') ? awsErr(403, 'AccessDeniedException', BAD_API_KEY, BEDROCK_NS, 'Message') : unrecognized();
         case 'echo_key': return echo(req);
         case 'permission_denied':
           return awsErr(403, 'AccessDeniedException', `User: arn:aws:iam::123456789012:user/mock-user is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:${region}::foundation-model/${id} because no identity-based policy allows the bedrock:InvokeModel action`, BEDROCK_NS, 'Message');

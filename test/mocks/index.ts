@@ -18,7 +18,7 @@ export { ALL_SCENARIOS } from './types';
 export { startTrapServer } from './trap';
 export { startProxyServer } from './proxy';
 export { DEFAULT_KEY, MARKUP_MESSAGE } from './server';
-export { DEFAULT_AWS, BEDROCK_DEFAULT_MODELS, BEDROCK_DEFAULT_RETIRED, BEDROCK_DEFAULT_PROFILE_ONLY } from './bedrock';
+export { DEFAULT_AWS, DEFAULT_BEDROCK_API_KEY, BEDROCK_DEFAULT_MODELS, BEDROCK_DEFAULT_RETIRED, BEDROCK_DEFAULT_PROFILE_ONLY } from './bedrock';
 export { OPENAI_DEFAULT_MODELS, OPENAI_DEFAULT_RETIRED } from './openai';
 export { ANTHROPIC_DEFAULT_MODELS, ANTHROPIC_DEFAULT_RETIRED, ANTHROPIC_VERSIONS } from './anthropic';
 export { GEMINI_DEFAULT_MODELS, GEMINI_DEFAULT_RETIRED } from './gemini';

@@ -60,6 +60,8 @@ export interface MockOptions {
   authHeader?: string;
   /** Bedrock credentials (defaults AKIDTESTEXAMPLE0000 / test-secret-not-real, no session token). */
   aws?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; region?: string };
+  /** Bedrock only: the accepted Bedrock API key, sent as `Authorization: Bearer` (default 'bedrock-api-key-test-mock'). */
+  bedrockApiKey?: string;
   /** Known model ids / Azure deployment names (defaults: see DEFAULT_MODELS in each provider file). */
   models?: string[];
   /** Models answered as retired: still listed by the metadata call, refused by the completion call. */

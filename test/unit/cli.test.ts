@@ -8,7 +8,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DEFAULT_AWS, DEFAULT_KEY, startMockProvider, type MockProvider, type MockProviderId } from '../mocks';
+import { DEFAULT_AWS, DEFAULT_BEDROCK_API_KEY, DEFAULT_KEY, startMockProvider, type MockProvider, type MockProviderId } from '../mocks';
 import { repoRoot } from './helpers';
 
 const CLI = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
@@ -165,7 +165,7 @@ describe('cli: validate and list', function () {
     assert.strictEqual(models.length, 8);
     const conns = models.flatMap((m) => m.connections);
     assert.deepStrictEqual(conns.find((c) => c.reference === 'gpt-4o/prod-key-1')!.variables, ['AGENT_CONNECTIONS__GPT_4O__PROD_KEY_1__API_KEY']);
-    assert.deepStrictEqual(conns.find((c) => c.reference === 'claude-bedrock/us-east')!.optionalVariables, ['AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__SESSION_TOKEN']);
+    assert.deepStrictEqual(conns.find((c) => c.reference === 'claude-bedrock/us-east')!.optionalVariables, ['AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__SESSION_TOKEN', 'AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__BEDROCK_API_KEY']);
     assert.deepStrictEqual(conns.find((c) => c.reference === 'llama-groq/local-ollama')!.variables, [], 'authHeader: none needs no key');
     const text = await cli(['list', '--manifest', EXAMPLE]);
     assert.match(text.stdout, /^gpt-4o\/staging\s+openai\s+gpt-4o\s+no\s+AGENT_CONNECTIONS__GPT_4O__STAGING__API_KEY$/m);
@@ -247,6 +247,32 @@ describe('cli: test against the mock providers', function () {
     const unknown = await cli(['test', '--connection', 'm-openai/mian'], { cwd: dir, env });
     assert.strictEqual(unknown.code, 2);
     assert.match(unknown.stderr, /no connection "m-openai\/mian" \(did you mean m-openai\/main\?\)/);
+  });
+
+  it('Bedrock with __BEDROCK_API_KEY: sent as a bearer token (ok); a wrong one → auth_failed, exit 1, never echoed; both kinds at once → refused', async () => {
+    const base = 'AGENT_CONNECTIONS__M_AMAZON_BEDROCK__MAIN';
+    const pairless = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith(base)));
+    const bedrock = mocks.get('amazon-bedrock')!;
+    const ok = await cli(['test', ...endpoints, '--connection', 'm-amazon-bedrock/main', '--format', 'json'], { cwd: dir, env: { ...pairless, [`${base}__BEDROCK_API_KEY`]: DEFAULT_BEDROCK_API_KEY } });
+    assert.strictEqual(ok.code, 0, ok.stdout + ok.stderr);
+    assert.strictEqual((JSON.parse(ok.stdout) as { results: Array<{ outcome: string }> }).results[0].outcome, 'ok');
+    assert.strictEqual(bedrock.requests.length, 1);
+    assert.strictEqual(bedrock.requests[0].headers.authorization, `Bearer ${DEFAULT_BEDROCK_API_KEY}`);
+    assert.strictEqual(bedrock.requests[0].headers['x-amz-date'], undefined);
+
+    const wrong = 'bedrock-api-key-test-WRONG-cli-0004';
+    for (const format of ['text', 'json']) {
+      const r = await cli(['test', ...endpoints, '--connection', 'm-amazon-bedrock/main', '--format', format], { cwd: dir, env: { ...pairless, [`${base}__BEDROCK_API_KEY`]: wrong } });
+      assert.strictEqual(r.code, 1, r.stderr);
+      assert.match(r.stdout, /auth_failed|auth failed/);
+      assert.ok(!(r.stdout + r.stderr).includes(wrong), `${format}: the key was echoed`);
+    }
+
+    const both = await cli(['test', ...endpoints, '--connection', 'm-amazon-bedrock/main', '--format', 'json'], { cwd: dir, env: { ...env, [`${base}__BEDROCK_API_KEY`]: DEFAULT_BEDROCK_API_KEY } });
+    assert.strictEqual(both.code, 1);
+    assert.match(both.stdout, /__BEDROCK_API_KEY: Set either the access key pair or the Bedrock API key/);
+    const none = await cli(['test', ...endpoints, '--connection', 'm-amazon-bedrock/main', '--format', 'json'], { cwd: dir, env: pairless });
+    assert.match(none.stdout, /SECRET_ACCESS_KEY are not set \(or AGENT_CONNECTIONS__M_AMAZON_BEDROCK__MAIN__BEDROCK_API_KEY\)/);
   });
 
   it('a canary key never appears in stdout, stderr or JUnit, even when the provider echoes it', async () => {

@@ -164,6 +164,18 @@ describe('cli: run and env', function () {
       AGENT_CONNECTION: 'opus/us-east', AGENT_CONNECTION_PROVIDER: 'amazon-bedrock', AGENT_CONNECTION_MODEL: 'us.anthropic.claude-opus-4-1-20250805-v1:0',
       AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: AWS.id, AWS_SECRET_ACCESS_KEY: AWS.secret, AWS_SESSION_TOKEN: AWS.token,
     });
+    // A Bedrock API key instead of the pair: the SDKs' bearer variable, and a shell access key pair is not passed on.
+    const bearerKey = 'bedrock-api-key-test-run-0008';
+    const pairless = Object.fromEntries(Object.entries(KEYS).filter(([k]) => !k.startsWith('AGENT_CONNECTIONS__OPUS__US_EAST__')));
+    const bearer = await printed(['run', '--agent', 'billing'], { ...pairless, AGENT_CONNECTIONS__OPUS__US_EAST__BEDROCK_API_KEY: bearerKey, AWS_ACCESS_KEY_ID: AWS.id, AWS_SECRET_ACCESS_KEY: AWS.secret });
+    assert.deepStrictEqual(bearer, {
+      AGENT_CONNECTION: 'opus/us-east', AGENT_CONNECTION_PROVIDER: 'amazon-bedrock', AGENT_CONNECTION_MODEL: 'us.anthropic.claude-opus-4-1-20250805-v1:0',
+      AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_BEARER_TOKEN_BEDROCK: bearerKey,
+    });
+    const shown = await cli(['env', '--connection', 'opus/us-east'], dir, { ...pairless, AGENT_CONNECTIONS__OPUS__US_EAST__BEDROCK_API_KEY: bearerKey });
+    assert.strictEqual(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /AWS_BEARER_TOKEN_BEDROCK=.*AGENT_CONNECTIONS__OPUS__US_EAST__BEDROCK_API_KEY/);
+    assert.ok(!shown.stdout.includes(bearerKey), 'env printed the key');
     const azure = await printed(['run', '--agent', 'summarizer']);
     assert.deepStrictEqual(azure, {
       AGENT_CONNECTION: 'gpt-4-1-azure/eastus', AGENT_CONNECTION_PROVIDER: 'azure-openai', AGENT_CONNECTION_MODEL: 'gpt-4.1', AGENT_CONNECTION_DEPLOYMENT: 'gpt-41-prod',

@@ -178,6 +178,12 @@ describe('connection form: validation with the file’s schema and rules', () =>
     const b = form('addModel', {}, BEDROCK).input;
     assert.match(validateDraft({ ...b, secret: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE' } }).errors.secretAccessKey, /secret access key/);
     assert.strictEqual(validateDraft({ ...b, secret: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } }).canSave, true);
+    // The Bedrock kind is a choice: a Bedrock API key alone saves, with the access keys it is refused.
+    assert.ok(formFields('addModel', 'amazon-bedrock').some((f) => f.id === 'bedrockApiKey' && f.control === 'password' && f.section === 'credentials'));
+    assert.strictEqual(validateDraft({ ...b, secret: { bedrockApiKey: 'bedrock-api-key-test-form-0007' } }).canSave, true);
+    const both = validateDraft({ ...b, secret: { bedrockApiKey: 'bedrock-api-key-test-form-0007', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } });
+    assert.match(both.errors.bedrockApiKey, /either the access key pair or a Bedrock API key/);
+    assert.strictEqual(both.canSave, false);
   });
 
   it('refuses to edit a manifest with YAML errors, and a target that is gone', () => {
@@ -254,5 +260,7 @@ describe('connection form: what Save writes', () => {
     assert.deepStrictEqual(typedCredential('openai', { apiKey: 'sk-x' }), { kind: 'apiKey', apiKey: 'sk-x' });
     assert.strictEqual(typedCredential('openai', {}), undefined);
     assert.deepStrictEqual(typedCredential('amazon-bedrock', { accessKeyId: 'AKIA', secretAccessKey: 's', sessionToken: '' }), { kind: 'aws', accessKeyId: 'AKIA', secretAccessKey: 's' });
+    assert.deepStrictEqual(typedCredential('amazon-bedrock', { bedrockApiKey: 'bedrock-api-key-test-form' }), { kind: 'bedrockApiKey', apiKey: 'bedrock-api-key-test-form' });
+    assert.strictEqual(typedCredential('openai', { bedrockApiKey: 'bedrock-api-key-test-form' }), undefined, 'only Bedrock reads it');
   });
 });

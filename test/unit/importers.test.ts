@@ -400,8 +400,21 @@ describe('environment variable names', () => {
       accessKeyId: 'AGENT_CONNECTIONS__NOVA__US_EAST__ACCESS_KEY_ID',
       secretAccessKey: 'AGENT_CONNECTIONS__NOVA__US_EAST__SECRET_ACCESS_KEY',
       sessionToken: 'AGENT_CONNECTIONS__NOVA__US_EAST__SESSION_TOKEN',
+      bedrockApiKey: 'AGENT_CONNECTIONS__NOVA__US_EAST__BEDROCK_API_KEY',
     });
     assert.deepStrictEqual(credentialVariables('local', 'ollama', 'none'), {});
+  });
+
+  it('Bedrock: __BEDROCK_API_KEY instead of the access key pair; both at once is refused by variable name, never by value', () => {
+    const key = 'bedrock-api-key-test-env-0005';
+    assert.deepStrictEqual(credentialFromEnv({ AGENT_CONNECTIONS__N__R__BEDROCK_API_KEY: `${key}\n` }, 'n', 'r', 'aws'), { kind: 'found', credential: { kind: 'bedrockApiKey', apiKey: key }, secrets: [key] });
+    const both = credentialFromEnv({ AGENT_CONNECTIONS__N__R__BEDROCK_API_KEY: key, AGENT_CONNECTIONS__N__R__ACCESS_KEY_ID: 'AKIDTESTEXAMPLE0000' }, 'n', 'r', 'aws');
+    assert.strictEqual(both.kind, 'invalid');
+    assert.ok(both.kind === 'invalid' && both.variable === 'AGENT_CONNECTIONS__N__R__BEDROCK_API_KEY' && /not both/.test(both.problem));
+    assert.ok(!JSON.stringify(both).includes(key));
+    assert.ok(credentialValuesInEnv({ AGENT_CONNECTIONS__N__R__BEDROCK_API_KEY: key }).includes(key), 'the CLI redacts it');
+    // Not a Bedrock connection: the variable is not read.
+    assert.deepStrictEqual(credentialFromEnv({ AGENT_CONNECTIONS__N__R__BEDROCK_API_KEY: key }, 'n', 'r', 'apiKey'), { kind: 'missing', variables: ['AGENT_CONNECTIONS__N__R__API_KEY'] });
   });
 
   it('finds collisions', () => {
@@ -421,7 +434,7 @@ describe('environment variable names', () => {
     const bad = credentialFromEnv(env, 'm', 'bad', 'apiKey');
     assert.strictEqual(bad.kind, 'invalid');
     assert.ok(!JSON.stringify(bad).includes('X-Injected'));
-    assert.deepStrictEqual(credentialFromEnv(env, 'b', 'c', 'aws'), { kind: 'missing', variables: ['AGENT_CONNECTIONS__B__C__SECRET_ACCESS_KEY'] });
+    assert.deepStrictEqual(credentialFromEnv(env, 'b', 'c', 'aws'), { kind: 'missing', variables: ['AGENT_CONNECTIONS__B__C__SECRET_ACCESS_KEY'], alternative: 'AGENT_CONNECTIONS__B__C__BEDROCK_API_KEY' });
     assert.deepStrictEqual(credentialFromEnv({}, 'm', 'c', 'none').kind, 'found');
     assert.ok(credentialValuesInEnv(env).includes('sk-abc'));
     assert.ok(!credentialValuesInEnv({ OTHER: 'x', AGENT_CONNECTIONS__X: 'y' }).length);

@@ -542,6 +542,35 @@ describe('provider connection tests against the mock providers', function () {
         assert.match(wrongId.hint, /does not know this access key ID/);
       });
 
+      it('a Bedrock API key: the same Converse request with Authorization: Bearer and no SigV4 headers, as the AWS SDKs send it', async () => {
+        const apiKey = 'bedrock-api-key-test-bearer-0001';
+        const m = await mock('amazon-bedrock', { bedrockApiKey: apiKey }, 'bedrock-bearer');
+        const r = await runTest(m, 'full', { credential: { kind: 'bedrockApiKey', apiKey } });
+        assert.strictEqual(r.outcome, 'ok', r.message);
+        assert.strictEqual(m.requests.length, 1);
+        const sent = m.requests[0];
+        assert.strictEqual(sent.method, 'POST');
+        assert.strictEqual(sent.path, '/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse');
+        assert.strictEqual(sent.headers.authorization, `Bearer ${apiKey}`);
+        assert.strictEqual(sent.headers['content-type'], 'application/json');
+        for (const h of ['x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256']) assert.strictEqual(sent.headers[h], undefined, h);
+        assert.deepStrictEqual(JSON.parse(sent.body), { messages: [{ role: 'user', content: [{ text: 'ping' }] }], inferenceConfig: { maxTokens: 1 } });
+        assert.deepStrictEqual(m.violations, []);
+      });
+
+      it('a wrong Bedrock API key → auth_failed (403 "Authentication failed") with its own hint, the key in no result', async () => {
+        const m = await mock('amazon-bedrock', { bedrockApiKey: 'bedrock-api-key-test-right-0002' }, 'bedrock-bearer-wrong');
+        const wrong = 'bedrock-api-key-test-WRONG-0003';
+        const r = await runTest(m, 'full', { credential: { kind: 'bedrockApiKey', apiKey: wrong } });
+        assert.deepStrictEqual([r.outcome, r.status], ['auth_failed', 403], r.message);
+        assert.match(r.message, /Authentication failed: Please make sure your API Key is valid/);
+        assert.match(r.hint, /does not accept this Bedrock API key/);
+        assert.ok(!JSON.stringify(r).includes(wrong));
+        // The mock refuses an access key pair signed for nothing else the same way as before: bearer does not weaken SigV4.
+        m.reset();
+        assert.strictEqual((await runTest(m, 'full', { keys: { ...DEFAULT_KEYS, aws: { ...DEFAULT_AWS, accessKeyId: 'AKIDUNKNOWN000000000' } } })).outcome, 'auth_failed');
+      });
+
       it('a model served only through an inference profile → the hint names the us. profile', async () => {
         const m = await mock('amazon-bedrock');
         const r = await runTest(m, 'full', { model: 'anthropic.claude-sonnet-4-5-20250929-v1:0' });

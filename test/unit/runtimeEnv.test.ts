@@ -109,6 +109,18 @@ describe('runtime environment of a connection', () => {
     assert.deepStrictEqual(r.list.find((v) => v.name === 'OPENAI_API_KEY'), { name: 'OPENAI_API_KEY', value: '', secret: true, source: 'VAR_apiKey' });
   });
 
+  it('Bedrock with a Bedrock API key: AWS_BEARER_TOKEN_BEDROCK and the region, no access key variables; inherited AWS credentials are dropped', () => {
+    const key = 'bedrock-api-key-test-runtime-0006';
+    const r = vars(target('amazon-bedrock', { region: 'eu-west-1' }), { kind: 'bedrockApiKey', apiKey: key });
+    assert.deepStrictEqual(r.env, { ...IDENTITY('amazon-bedrock'), AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1', AWS_BEARER_TOKEN_BEDROCK: key });
+    assert.deepStrictEqual(r.secrets, ['AWS_BEARER_TOKEN_BEDROCK']);
+    assert.strictEqual(withPlaceholders(r.list).find((v) => v.name === 'AWS_BEARER_TOKEN_BEDROCK')!.value, '<secret from VAR_bedrockApiKey>');
+    const child = childEnvironment({ PATH: '/usr/bin', AWS_ACCESS_KEY_ID: 'AKIASHELLSHELL000000', AWS_SECRET_ACCESS_KEY: 'shell-secret-0000', AWS_PROFILE: 'deploy' }, 'amazon-bedrock', r.list);
+    assert.deepStrictEqual(child, { PATH: '/usr/bin', ...r.env }, 'a shell access key would win over the bearer token in the SDKs');
+    // The access key pair still maps as before.
+    assert.ok(!('AWS_BEARER_TOKEN_BEDROCK' in vars(target('amazon-bedrock', { region: 'eu-west-1' }), AWS).env));
+  });
+
   it('placeholders replace every secret value and say where it would come from; other values stay', () => {
     const list = runtimeVariables({ target: target('amazon-bedrock', { region: 'us-east-1' }), credential: AWS, secretSource: source });
     const shown = withPlaceholders(list);

@@ -136,6 +136,7 @@ export function formFields(mode: FormMode, provider: ProviderId): FieldSpec[] {
       { id: 'accessKeyId', label: 'Access Key', section: 'credentials', control: 'password', placeholder: 'AKIA… or ASIA…', help: 'Access key ID of an IAM user that may use Bedrock.' },
       { id: 'secretAccessKey', label: 'Secret Key', section: 'credentials', control: 'password', help: 'Secret access key of that IAM user.' },
       { id: 'sessionToken', label: 'Session Token', section: 'credentials', control: 'password', placeholder: 'Optional', help: 'Only for temporary credentials (ASIA…).' },
+      { id: 'bedrockApiKey', label: 'Bedrock API Key', section: 'credentials', control: 'password', placeholder: 'Or, instead of the access keys', help: 'An Amazon Bedrock API key, sent as a bearer token instead of a signature. Enter either this or the access key pair: which one you use is yours, the manifest is the same for everyone.' },
     );
   } else {
     fields.push({
@@ -354,6 +355,7 @@ export function targetFromDraft(draft: Draft): ConnectionTarget {
 /** The credential typed in the form, if any (checked by `validateDraft` first). */
 export function typedCredential(provider: ProviderId, secret: SecretDraft): Exclude<Credential, { kind: 'none' }> | undefined {
   if (provider === 'amazon-bedrock') {
+    if (secret.bedrockApiKey) return { kind: 'bedrockApiKey', apiKey: secret.bedrockApiKey };
     if (!secret.accessKeyId || !secret.secretAccessKey) return undefined;
     return { kind: 'aws', accessKeyId: secret.accessKeyId, secretAccessKey: secret.secretAccessKey, ...(secret.sessionToken ? { sessionToken: secret.sessionToken } : {}) };
   }

@@ -37,7 +37,7 @@ export const FIELD_IDS = [
 export type FieldId = (typeof FIELD_IDS)[number];
 const BOOLEAN_FIELDS: ReadonlySet<FieldId> = new Set(['enabled']);
 
-export const SECRET_IDS = ['apiKey', 'accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
+export const SECRET_IDS = ['apiKey', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'bedrockApiKey'] as const;
 export type SecretId = (typeof SECRET_IDS)[number];
 export type SecretDraft = Partial<Record<SecretId, string>>;
 
@@ -57,7 +57,8 @@ export function secretProblems(provider: string, secret: SecretDraft): Partial<R
     if (problem) out[id] = problem;
   }
   if (provider === 'amazon-bedrock') {
-    const { accessKeyId = '', secretAccessKey = '', sessionToken = '' } = secret;
+    const { accessKeyId = '', secretAccessKey = '', sessionToken = '', bedrockApiKey = '' } = secret;
+    if (bedrockApiKey && (accessKeyId || secretAccessKey || sessionToken)) out.bedrockApiKey ??= 'Enter either the access key pair or a Bedrock API key, not both.';
     if (accessKeyId && !out.accessKeyId && !ACCESS_KEY_ID.test(accessKeyId)) out.accessKeyId = 'An access key ID is 16–128 upper-case letters and digits, e.g. AKIA…';
     if ((accessKeyId || sessionToken) && !secretAccessKey) out.secretAccessKey ??= 'Enter the secret access key that goes with the access key.';
     if ((secretAccessKey || sessionToken) && !accessKeyId) out.accessKeyId ??= 'Enter the access key ID that goes with the secret key.';

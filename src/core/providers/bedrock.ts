@@ -3,6 +3,8 @@
  * SDK's own signer; a session token goes in `x-amz-security-token`. No free call
  * proves model access, so both depths send the minimal Converse request. The model
  * ID is URI-encoded in the path (`:` → `%3A`) and encoded again when signing.
+ * A Bedrock API key replaces the signature: `Authorization: Bearer <key>` on the same
+ * request, no `x-amz-*` headers, as the AWS SDKs send it (AWS_BEARER_TOKEN_BEDROCK).
  */
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -10,7 +12,7 @@ import { bedrockNeedsProfile, splitBedrockModelId } from './catalog';
 import type { HttpResponse } from '../net/http';
 import { expectJson, isObject, mentionsRetirement, outcomeForStatus, parseJson, str } from './common';
 import { bedrockRegion } from './targets';
-import { TargetError, type ProviderClient, type ProviderVerdict } from './types';
+import { TargetError, type Credential, type ProviderClient, type ProviderVerdict } from './types';
 
 class Sha256 extends Hash {
   constructor(secret?: Parameters<typeof Hash.prototype.update>[0]) {
@@ -18,7 +20,10 @@ class Sha256 extends Hash {
   }
 }
 
-function classify(res: HttpResponse): ProviderVerdict {
+/** Bedrock's answer to a Bedrock API key it does not accept (HTTP 403, `{"Message": "Authentication failed: …API Key…"}`). */
+const BAD_API_KEY = /authentication failed|api key/i;
+
+function classify(res: HttpResponse, bearer: boolean): ProviderVerdict {
   const stage = 'completion';
   const requestId = (res.headers['x-amzn-requestid'] ?? res.headers['x-amz-request-id'])?.slice(0, 200);
   if (res.status >= 200 && res.status < 300) {
@@ -29,6 +34,7 @@ function classify(res: HttpResponse): ProviderVerdict {
   const code = (res.headers['x-amzn-errortype'] ?? '').split(':')[0] || (isObject(json) ? str(json.__type)?.split('#').pop() : undefined);
   const message = isObject(json) ? str(json.message) ?? str(json.Message) : undefined;
   let outcome = outcomeForStatus(res.status);
+  if (bearer && res.status === 403 && BAD_API_KEY.test(message ?? '')) return { outcome: 'auth_failed', status: res.status, stage, code, message, requestId };
   switch (code) {
     case 'UnrecognizedClientException': case 'InvalidSignatureException': case 'ExpiredTokenException': case 'IncompleteSignatureException': outcome = 'auth_failed'; break;
     case 'AccessDeniedException': outcome = 'permission_denied'; break;
@@ -46,30 +52,11 @@ function classify(res: HttpResponse): ProviderVerdict {
 export const bedrock: ProviderClient = {
   id: 'amazon-bedrock',
   async test(target, credential, base, ctx) {
-    if (credential.kind !== 'aws') throw new TargetError('Amazon Bedrock needs an access key ID and a secret access key.');
+    if (credential.kind !== 'aws' && credential.kind !== 'bedrockApiKey') throw new TargetError('Amazon Bedrock needs an access key pair or a Bedrock API key.');
     const r = bedrockRegion(target.settings);
-    const url = new URL(`${base}/model/${encodeURIComponent(target.model)}/converse`);
-    const body = JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'ping' }] }], inferenceConfig: { maxTokens: 1 } });
-    const signer = new SignatureV4({
-      service: 'bedrock',
-      region: r,
-      credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, sessionToken: credential.sessionToken },
-      sha256: Sha256,
-      uriEscapePath: true,
-    });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      query: {},
-      headers: { host: url.host, 'content-type': 'application/json', accept: 'application/json' },
-      body,
-    });
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(signed.headers)) if (k !== 'host') headers[k] = String(v);
-    const verdict = classify(await ctx.send({ method: 'POST', url: url.toString(), headers, body }));
+    const { url, body, headers } = await bedrockRequest(base, target.model, r, credential);
+    const bearer = credential.kind === 'bedrockApiKey';
+    const verdict = classify(await ctx.send({ method: 'POST', url: url.toString(), headers, body }), bearer);
     const { prefix, base: baseId } = splitBedrockModelId(target.model);
     const msg = verdict.message ?? '';
     if (/on-demand throughput|inference profile/i.test(msg) && !prefix) {
@@ -81,7 +68,9 @@ export const bedrock: ProviderClient = {
     } else if (verdict.outcome === 'model_retired') {
       verdict.hint = 'This model reached end of life on Bedrock (Legacy): choose a current model ID.';
     } else if (verdict.outcome === 'permission_denied') {
-      verdict.hint = `The credentials work but have no access to ${target.model} in ${r}: request model access in the Bedrock console and check the IAM policy allows bedrock:InvokeModel.`;
+      verdict.hint = `The credentials work but have no access to ${target.model} in ${r}: request model access in the Bedrock console and check the IAM policy allows bedrock:InvokeModel${bearer ? ' and bedrock:CallWithBearerToken' : ''}.`;
+    } else if (bearer && verdict.outcome === 'auth_failed') {
+      verdict.hint = `Bedrock does not accept this Bedrock API key (revoked, expired, mistyped, or a short-term key from another region than ${r}): Replace key.`;
     } else if (verdict.code === 'UnrecognizedClientException') {
       verdict.hint = 'AWS does not know this access key ID (deleted, mistyped, or from another partition such as GovCloud or China).';
     } else if (verdict.code === 'InvalidSignatureException') {
@@ -92,3 +81,35 @@ export const bedrock: ProviderClient = {
     return verdict;
   },
 };
+
+/**
+ * The Converse request of a test: SigV4-signed for an access key pair, or with
+ * `Authorization: Bearer` for a Bedrock API key (no signature, no `x-amz-*` headers).
+ */
+export async function bedrockRequest(base: string, model: string, r: string, credential: Extract<Credential, { kind: 'aws' | 'bedrockApiKey' }>): Promise<{ url: URL; body: string; headers: Record<string, string> }> {
+  const url = new URL(`${base}/model/${encodeURIComponent(model)}/converse`);
+  const body = JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'ping' }] }], inferenceConfig: { maxTokens: 1 } });
+  if (credential.kind === 'bedrockApiKey') {
+    return { url, body, headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${credential.apiKey}` } };
+  }
+  const signer = new SignatureV4({
+    service: 'bedrock',
+    region: r,
+    credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, sessionToken: credential.sessionToken },
+    sha256: Sha256,
+    uriEscapePath: true,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: url.port ? Number(url.port) : undefined,
+    path: url.pathname,
+    query: {},
+    headers: { host: url.host, 'content-type': 'application/json', accept: 'application/json' },
+    body,
+  });
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(signed.headers)) if (k !== 'host') headers[k] = String(v);
+  return { url, body, headers };
+}

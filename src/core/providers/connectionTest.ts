@@ -13,7 +13,7 @@ import { PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, 
 import { needsCredential, targetBase } from './targets';
 import { Redactor } from '../secrets/redact';
 
-export { credentialKindOf, needsCredential, targetBase } from './targets';
+export { credentialKindOf, credentialKindsOf, needsCredential, targetBase } from './targets';
 
 export interface TestOptions {
   depth: TestDepth;
@@ -57,7 +57,7 @@ export function hintFor(outcome: Outcome, retryAfterMs?: number): string {
 
 function secretsOf(credential: Credential | undefined): string[] {
   if (!credential) return [];
-  if (credential.kind === 'apiKey') return [credential.apiKey];
+  if (credential.kind === 'apiKey' || credential.kind === 'bedrockApiKey') return [credential.apiKey];
   if (credential.kind === 'aws') return [credential.accessKeyId, credential.secretAccessKey, credential.sessionToken ?? ''];
   return [];
 }

@@ -6,7 +6,7 @@
  */
 import { isProviderId } from './catalog';
 import { checkedBase, officialBase, setting } from './common';
-import { TargetError, type ConnectionTarget, type EndpointOverrides } from './types';
+import { TargetError, type ConnectionTarget, type CredentialKindName, type EndpointOverrides } from './types';
 
 export const OFFICIAL_BASES = {
   openai: 'https://api.openai.com/v1',
@@ -59,7 +59,24 @@ export function needsCredential(target: ConnectionTarget): boolean {
   return target.provider !== 'generic' || genericAuthHeader(target) !== undefined;
 }
 
+/** The connection's default credential kind (Bedrock: the access key pair). */
 export function credentialKindOf(target: ConnectionTarget): 'apiKey' | 'aws' | 'none' {
   if (target.provider === 'amazon-bedrock') return 'aws';
   return needsCredential(target) ? 'apiKey' : 'none';
+}
+
+/** Every credential kind the connection accepts, the default first. */
+export function credentialKindsOf(target: ConnectionTarget): CredentialKindName[] {
+  if (target.provider === 'amazon-bedrock') return ['aws', 'bedrockApiKey'];
+  return [credentialKindOf(target)];
+}
+
+/** How a credential kind is named in messages. */
+export function credentialKindLabel(kind: CredentialKindName): string {
+  switch (kind) {
+    case 'aws': return 'an AWS access key pair';
+    case 'bedrockApiKey': return 'a Bedrock API key';
+    case 'apiKey': return 'an API key';
+    case 'none': return 'no key';
+  }
 }

@@ -10,10 +10,19 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/**
+ * The key material of a connection. A provider may accept several kinds (Bedrock: an
+ * access key pair or a Bedrock API key); which one a teammate uses is theirs, the
+ * manifest is the same. New kinds are added here and in `credentialKindsOf`.
+ */
 export type Credential =
   | { kind: 'apiKey'; apiKey: string }
   | { kind: 'aws'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  /** An Amazon Bedrock API key, sent as `Authorization: Bearer` instead of a SigV4 signature. */
+  | { kind: 'bedrockApiKey'; apiKey: string }
   | { kind: 'none' };
+
+export type CredentialKindName = Credential['kind'];
 
 /** What a provider needs to know about one connection, read from the manifest. */
 export interface ConnectionTarget {

@@ -2,7 +2,7 @@
  * Environment variables that carry a connection's credentials outside VS Code (the CLI,
  * CI, the LiteLLM export): `AGENT_CONNECTIONS__<MODEL>__<CONNECTION>__API_KEY`, and for
  * Amazon Bedrock `__ACCESS_KEY_ID`, `__SECRET_ACCESS_KEY` and the optional
- * `__SESSION_TOKEN`. Names are upper-cased and every character other than A–Z and 0–9
+ * `__SESSION_TOKEN`, or instead `__BEDROCK_API_KEY` (a Bedrock API key). Names are upper-cased and every character other than A–Z and 0–9
  * becomes `_`, so two connections can map to the same variable: callers must refuse
  * that (see `envCollisions`), or a key meant for one connection would go to the other.
  */
@@ -28,17 +28,19 @@ export interface CredentialVariables {
   accessKeyId?: string;
   secretAccessKey?: string;
   sessionToken?: string;
+  /** Bedrock: the alternative to the access key pair. */
+  bedrockApiKey?: string;
 }
 
 /** The variables a connection's credential is read from (none for a generic connection with `authHeader: none`). */
 export function credentialVariables(model: string, connection: string, kind: CredentialKind): CredentialVariables {
   const base = envBase(model, connection);
-  if (kind === 'aws') return { accessKeyId: `${base}__ACCESS_KEY_ID`, secretAccessKey: `${base}__SECRET_ACCESS_KEY`, sessionToken: `${base}__SESSION_TOKEN` };
+  if (kind === 'aws') return { accessKeyId: `${base}__ACCESS_KEY_ID`, secretAccessKey: `${base}__SECRET_ACCESS_KEY`, sessionToken: `${base}__SESSION_TOKEN`, bedrockApiKey: `${base}__BEDROCK_API_KEY` };
   if (kind === 'apiKey') return { apiKey: `${base}__API_KEY` };
   return {};
 }
 
-/** The required variables of a connection, in order (the session token is optional and not listed). */
+/** The required variables of a connection, in order (the session token is optional and the Bedrock API key an alternative: neither is listed). */
 export function requiredVariables(vars: CredentialVariables): string[] {
   return [vars.apiKey, vars.accessKeyId, vars.secretAccessKey].filter((v): v is string => v !== undefined);
 }
@@ -64,7 +66,8 @@ export function envCollisions(connections: ReadonlyArray<{ model: string; connec
 
 export type EnvCredential =
   | { kind: 'found'; credential: Credential; secrets: string[] }
-  | { kind: 'missing'; variables: string[] }
+  /** `alternative`: a variable that would do instead of all of `variables` (Bedrock's API key). */
+  | { kind: 'missing'; variables: string[]; alternative?: string }
   | { kind: 'invalid'; variable: string; problem: string };
 
 /**
@@ -84,7 +87,7 @@ export function credentialFromEnv(env: Readonly<Record<string, string | undefine
   };
   if (kind === 'none') return { kind: 'found', credential: { kind: 'none' }, secrets: [] };
   const checked: Array<[string, { value?: string; problem?: string }]> = [];
-  for (const name of [vars.apiKey, vars.accessKeyId, vars.secretAccessKey, vars.sessionToken]) {
+  for (const name of [vars.apiKey, vars.accessKeyId, vars.secretAccessKey, vars.sessionToken, vars.bedrockApiKey]) {
     if (name) checked.push([name, read(name)]);
   }
   const bad = checked.find(([, r]) => r.problem);
@@ -97,8 +100,13 @@ export function credentialFromEnv(env: Readonly<Record<string, string | undefine
   const accessKeyId = value(vars.accessKeyId);
   const secretAccessKey = value(vars.secretAccessKey);
   const sessionToken = value(vars.sessionToken);
+  const bedrockApiKey = value(vars.bedrockApiKey);
+  if (bedrockApiKey) {
+    if (accessKeyId || secretAccessKey || sessionToken) return { kind: 'invalid', variable: vars.bedrockApiKey!, problem: 'Set either the access key pair or the Bedrock API key for this connection, not both.' };
+    return { kind: 'found', credential: { kind: 'bedrockApiKey', apiKey: bedrockApiKey }, secrets: [bedrockApiKey] };
+  }
   if (!accessKeyId || !secretAccessKey) {
-    return { kind: 'missing', variables: [!accessKeyId ? vars.accessKeyId! : undefined, !secretAccessKey ? vars.secretAccessKey! : undefined].filter((v): v is string => v !== undefined) };
+    return { kind: 'missing', variables: [!accessKeyId ? vars.accessKeyId! : undefined, !secretAccessKey ? vars.secretAccessKey! : undefined].filter((v): v is string => v !== undefined), alternative: vars.bedrockApiKey };
   }
   return {
     kind: 'found',
@@ -112,7 +120,7 @@ export function credentialValuesInEnv(env: Readonly<Record<string, string | unde
   const out: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (!value || !name.startsWith(`${ENV_PREFIX}__`)) continue;
-    if (!/__(API_KEY|ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)$/.test(name)) continue;
+    if (!/__(API_KEY|ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|BEDROCK_API_KEY)$/.test(name)) continue;
     out.push(value, value.trim());
   }
   return out;
