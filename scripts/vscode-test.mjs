@@ -110,9 +110,12 @@ async function prepareRun() {
     say(`warning: ${path.relative(repoRoot, exampleWorkspace)} does not exist; using an empty workspace`);
     await fsp.mkdir(workspaceDir, { recursive: true });
   }
+  // Terminals use the DOM renderer from the start (headless chromium has no GPU anyway), so
+  // UI tests can read a terminal's text without a settings change racing the terminal.
+  const base = { ...cleanUserSettings, 'terminal.integrated.gpuAcceleration': 'off' };
   await writeUserSettings(state.dirs, restricted
-    ? { ...cleanUserSettings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false }
-    : { ...cleanUserSettings, 'security.workspace.trust.enabled': false });
+    ? { ...base, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false }
+    : { ...base, 'security.workspace.trust.enabled': false });
   // The extension host inherits code-server's environment: it tells the test index which files to run.
   process.env.AC_INTEGRATION_SUITE = restricted ? 'restricted' : benchSuite ? 'bench' : 'trusted';
   return workspaceDir;

@@ -25,8 +25,8 @@ export default async function terminalTest(ctx) {
     return findChildRow(models, Number(await rowAt(models, MODEL, 1).getAttribute('data-index')), 2, CONNECTION);
   };
   let stored = false;
-  // The DOM renderer, so that the terminal's text can be read from the page.
-  await ctx.updateUserSettings({ 'terminal.integrated.gpuAcceleration': 'off' });
+  // The harness starts code-server with the DOM renderer (terminal.integrated.gpuAcceleration: off),
+  // so the terminal's text can be read from the page.
   try {
     await ctx.commandPalette('Agent Connections: Focus on Models View');
     await widen(page, sidebar, 470);
@@ -77,7 +77,6 @@ export default async function terminalTest(ctx) {
   } finally {
     await page.keyboard.press('Escape').catch(() => {});
     await ctx.commandPalette('Terminal: Kill All Terminals').catch((err) => log(`could not close the terminals: ${err.message}`));
-    await ctx.updateUserSettings({ 'terminal.integrated.gpuAcceleration': 'auto' });
     await collapsePane(ctx, 'Models', false).catch(() => {});
     await collapsePane(ctx, 'Agents', true).catch(() => {});
     // Leave no key behind for the other UI tests.
