@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import type { Scenario } from './types';
 import { DEFAULT_KEY, MARKUP_MESSAGE, ModelSet, isObject, jsonReply, safeDecode } from './server';
 import type { MockRequest, ProviderFactory, Reply } from './server';
+import { anthropicStream, anthropicToolNames, anthropicToolResult, script } from './streaming';
 import { bearerToken } from './openai';
 
 export const ANTHROPIC_DEFAULT_MODELS = [
@@ -120,6 +121,7 @@ export const anthropicFactory: ProviderFactory = (ctx) => {
     const id = resolve(body.model);
     if (id === undefined) return err(404, 'not_found_error', `model: ${body.model}`);
     if (retired || models.isRetired(id)) return err(404, 'not_found_error', `model: ${body.model}`);
+    if (body.stream === true) return { ...ok({}), body: undefined, stream: anthropicStream(id, script(anthropicToolNames(body), anthropicToolResult(body), 'toolu_mockanthropic1')) };
     return ok(message(id, 'Pong', Number(body.max_tokens)));
   };
 
