@@ -16,6 +16,7 @@ import type { ConnectionTarget, Credential, EndpointOverrides, TestResult } from
 import { PROVIDER_IDS } from '../core/providers/catalog';
 import type { Credentials, StoredCredential } from '../credentials/credentials';
 import type { FolderManifest } from '../manifest/manifestStore';
+import type { ChatEvent, ChatRequest } from '../core/chat/types';
 import type { TestResults } from './testResults';
 
 export interface ConnectionRef {
@@ -168,6 +169,30 @@ export class ConnectionTester implements vscode.Disposable {
       return `The key was entered for ${decision.kind === 'changed' ? decision.bound : 'an unrecorded origin'}, and the manifest now sends it to ${decision.target}.`;
     }
     return undefined;
+  }
+
+  /**
+   * Streams a chat request through a connection (the language-model chat provider):
+   * the key is read at this moment, and the same origin gate and modals as a test apply.
+   */
+  async *chat(r: ConnectionRef, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+    if (!vscode.workspace.isTrusted) throw new Error('This workspace is in Restricted Mode: no key is read and nothing is sent.');
+    const target = targetOf(r);
+    const ref = connectionReference(r.model.name, r.connection.name);
+    const stored = needsCredential(target) ? await this.credentials.get(r.state.folder.uri, r.model.name, r.connection.name) : undefined;
+    if (stored && !credentialKindsOf(target).includes(stored.credential.kind)) throw new Error(`The key stored for ${ref} is of another kind than ${target.provider} needs: Replace key.`);
+    const s = this.settings();
+    const { createDispatcher, streamChat } = loadRuntime();
+    const dispatcher = createDispatcher({ proxy: s.proxy, noProxy: s.noProxy });
+    try {
+      yield* streamChat(target, stored?.credential, request, {
+        endpoints: endpointOverrides(), dispatcher, signal,
+        confirmInsecure: (origin) => this.confirmInsecure(r, origin),
+        binding: stored ? { boundOrigin: stored.origin, confirm: (decision) => this.confirmBinding(r, decision) } : undefined,
+      });
+    } finally {
+      void dispatcher.close();
+    }
   }
 
   private async confirmInsecure(r: ConnectionRef, origin: string): Promise<boolean> {

@@ -19,6 +19,8 @@ import { geminiStream } from './geminiStream';
 import { azureStream, genericStream, openaiStream } from './openaiStream';
 import type { ChatEvent, ChatRequest, StreamAdapter } from './types';
 
+export { estimateTokens } from './types';
+
 export const STREAM_ADAPTERS: Record<ProviderId, StreamAdapter> = {
   openai: openaiStream,
   anthropic: anthropicStream,
@@ -86,9 +88,4 @@ export async function* streamChat(target: ConnectionTarget, credential: Credenti
     else if (err instanceof TargetError || err instanceof OriginError) yield fail('blocked', err.message, { hint: 'Fix the connection in the manifest; nothing was sent.' });
     else yield fail('network_error', `Unexpected error: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-/** A rough token count for providers without a counting endpoint: about four characters a token. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
 }

@@ -50,6 +50,11 @@ export interface StreamAdapter {
   classify(res: HttpResponse): ProviderVerdict;
 }
 
+/** A rough token count for providers without a counting endpoint: about four characters a token. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
 /** Text of a message's text parts. */
 export function textOf(message: ChatMessage): string {
   return message.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
