@@ -22,9 +22,12 @@ function connectionNode(a: AgentConnectionsApi, model: string, connection: strin
 
 describe('connections as VS Code chat models', () => {
   let mock: MockProvider;
+  let original: Uint8Array;
   const folderUri = () => vscode.workspace.workspaceFolders![0].uri;
+  const manifestUri = () => vscode.Uri.joinPath(folderUri(), 'agent-connections.yaml');
 
   before(async () => {
+    original = await vscode.workspace.fs.readFile(manifestUri());
     mock = await startMockProvider('openai', { key: KEY });
     await vscode.workspace.getConfiguration('agentConnections').update('providerEndpoints', { openai: mock.origin }, vscode.ConfigurationTarget.Global);
     const a = await api();
@@ -34,6 +37,10 @@ describe('connections as VS Code chat models', () => {
   after(async () => {
     const a = await api();
     await a.credentials.forget(folderUri(), 'gpt-4o', 'prod-key-1');
+    // Leave the manifest as the next suites expect it: its original bytes, read again, no notification left over.
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.workspace.fs.writeFile(manifestUri(), original);
+    await a.store.reload(vscode.workspace.workspaceFolders![0]);
     await vscode.workspace.getConfiguration('agentConnections').update('providerEndpoints', undefined, vscode.ConfigurationTarget.Global);
     await mock.close();
   });
