@@ -4,6 +4,8 @@
  * and the idle timeout, redirects, the origin gate shared with connection tests, and redaction.
  */
 import * as assert from 'assert';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import { streamChat, estimateTokens, type ChatOptions } from '../../src/core/chat/stream';
 import type { ChatEvent, ChatRequest } from '../../src/core/chat/types';
 import { parseSse } from '../../src/core/chat/sse';
@@ -200,6 +202,49 @@ describe('chat streaming', function () {
       }
     });
   }
+
+  it('Azure OpenAI on the v1 API streams too (deployment as the model)', async () => {
+    const mock = await start('azure-openai');
+    const events = await collect(mock, HELLO, { settings: { apiVersion: 'v1' } });
+    assert.strictEqual(textOf(events), MOCK_STREAM_TEXT, JSON.stringify(events));
+    assert.strictEqual(mock.requests[0].path, '/openai/v1/chat/completions');
+    assert.strictEqual(JSON.parse(mock.requests[0].body).model, MODELS['azure-openai']);
+  });
+
+  it('a generic server without auth (authHeader: none) streams with no key and sends no credential header', async () => {
+    const mock = await start('generic', { authHeader: 'none' });
+    const events: ChatEvent[] = [];
+    for await (const ev of streamChat(target('generic', mock.origin, { authHeader: 'none' }), undefined, HELLO, {})) events.push(ev);
+    assert.strictEqual(textOf(events), MOCK_STREAM_TEXT, JSON.stringify(events));
+    assert.strictEqual(mock.requests[0].headers.authorization, undefined);
+  });
+
+  it('a streamed answer larger than the cap is stopped with invalid_response', async () => {
+    const mock = await start('anthropic');
+    const events = await collect(mock, HELLO, { maxBytes: 600 });
+    const end = last(events);
+    assert.ok(end.type === 'error' && end.outcome === 'invalid_response' && /larger than/.test(end.message), JSON.stringify(end));
+  });
+
+  it('an AWS event-stream frame declaring more than 1 MB is refused before it is allocated', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+      const prelude = Buffer.alloc(12);
+      prelude.writeUInt32BE(0xfffffff0, 0);
+      res.write(prelude);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const events: ChatEvent[] = [];
+      for await (const ev of streamChat(target('amazon-bedrock', origin), credentialFor('amazon-bedrock'), HELLO, { endpoints: { 'amazon-bedrock': origin }, idleMs: 5_000 })) events.push(ev);
+      const end = last(events);
+      assert.ok(end.type === 'error' && end.outcome === 'invalid_response' && /declared/.test(end.message), JSON.stringify(events));
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
 
   it('no key on this machine: missing_credentials and nothing is sent', async () => {
     const mock = await start('openai');
