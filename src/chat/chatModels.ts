@@ -133,9 +133,18 @@ export class ConnectionChatModels implements vscode.LanguageModelChatProvider<Co
     }
   }
 
-  async provideTokenCount(_info: ConnectionModel, text: string | vscode.LanguageModelChatRequestMessage): Promise<number> {
-    if (typeof text === 'string') return estimateTokens(text);
-    return estimateTokens(partsOf(text).map((p) => (p.type === 'text' ? p.text : p.type === 'tool_result' ? p.content : JSON.stringify(p.input))).join(''));
+  /** The provider's count where it has a counting endpoint (Anthropic, Gemini), else an estimate. */
+  async provideTokenCount(info: ConnectionModel, text: string | vscode.LanguageModelChatRequestMessage, token: vscode.CancellationToken): Promise<number> {
+    const plain = typeof text === 'string' ? text : partsOf(text).map((p) => (p.type === 'text' ? p.text : p.type === 'tool_result' ? p.content : JSON.stringify(p.input))).join('');
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      return await this.tester.countTokens(this.find(info), plain, abort.signal);
+    } catch {
+      return estimateTokens(plain);
+    } finally {
+      sub.dispose();
+    }
   }
 
   dispose(): void {

@@ -195,6 +195,20 @@ export class ConnectionTester implements vscode.Disposable {
     }
   }
 
+  /** Tokens in `text` for this connection: the provider's count where it has one and the key may go there unasked, else an estimate. */
+  async countTokens(r: ConnectionRef, text: string, signal: AbortSignal): Promise<number> {
+    const target = targetOf(r);
+    const stored = vscode.workspace.isTrusted && needsCredential(target) ? await this.credentials.get(r.state.folder.uri, r.model.name, r.connection.name) : undefined;
+    const s = this.settings();
+    const { createDispatcher, countTokens } = loadRuntime();
+    const dispatcher = createDispatcher({ proxy: s.proxy, noProxy: s.noProxy });
+    try {
+      return (await countTokens(target, stored?.credential, text, { endpoints: endpointOverrides(), boundOrigin: stored?.origin, deadlineMs: 3_000, signal, dispatcher })).tokens;
+    } finally {
+      void dispatcher.close();
+    }
+  }
+
   private async confirmInsecure(r: ConnectionRef, origin: string): Promise<boolean> {
     const confirmedKey = JSON.stringify([refKey(r), origin]);
     const confirmed = this.context.globalState.get<string[]>(INSECURE_KEY, []);

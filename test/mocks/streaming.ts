@@ -41,6 +41,14 @@ export function script(toolNames: string[], toolResult: string | undefined, call
   return { deltas: [...MOCK_STREAM_DELTAS] };
 }
 
+/** The mocks' token count: one token per word of every string in the request body. */
+export function mockTokenCount(body: unknown): number {
+  if (typeof body === 'string') return body.split(/\s+/).filter(Boolean).length;
+  if (Array.isArray(body)) return body.reduce((n: number, v) => n + mockTokenCount(v), 0);
+  if (isObject(body)) return Object.entries(body).reduce((n, [k, v]) => n + (k === 'model' || k === 'role' || k === 'type' ? 0 : mockTokenCount(v)), 0);
+  return 0;
+}
+
 const sse = (data: unknown, event?: string): string => `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 const halves = (s: string): [string, string] => [s.slice(0, Math.ceil(s.length / 2)), s.slice(Math.ceil(s.length / 2))];
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'net';
 import { streamChat, estimateTokens, type ChatOptions } from '../../src/core/chat/stream';
 import type { ChatEvent, ChatRequest } from '../../src/core/chat/types';
 import { parseSse } from '../../src/core/chat/sse';
+import { countTokens } from '../../src/core/chat/count';
 import type { ConnectionTarget, Credential } from '../../src/core/providers';
 import { DEFAULT_AWS, DEFAULT_KEY, MOCK_STREAM_DELTAS, MOCK_STREAM_TEXT, MOCK_TOOL_INPUT, MOCK_USAGE, startMockProvider, startTrapServer } from '../mocks';
 import type { MockOptions, MockProvider, MockProviderId } from '../mocks';
@@ -263,6 +264,22 @@ describe('chat streaming', function () {
     assert.deepStrictEqual(out, [{ event: 'a', data: 'x\ny' }, { data: 'é€\nz' }]);
     async function* big(): AsyncGenerator<Buffer> { yield Buffer.from(`data: ${'a'.repeat(2000)}\n\n`); }
     await assert.rejects(async () => { for await (const _ of parseSse(big(), 1000)) void _; }, /larger than/);
+  });
+
+  it('countTokens: from the provider for Anthropic and Gemini; an estimate elsewhere, and when the key is bound to another origin (nothing sent)', async () => {
+    const text = 'four score and seven years ago';
+    for (const p of ['anthropic', 'google-gemini'] as const) {
+      const mock = await start(p);
+      const counted = await countTokens(target(p, mock.origin), credentialFor(p), text, { endpoints: { [p]: mock.origin }, boundOrigin: mock.origin });
+      assert.deepStrictEqual(counted, { tokens: 6, source: 'provider' }, p);
+      mock.reset();
+      const elsewhere = await countTokens(target(p, mock.origin), credentialFor(p), text, { endpoints: { [p]: mock.origin }, boundOrigin: 'https://api.example.com' });
+      assert.deepStrictEqual(elsewhere, { tokens: estimateTokens(text), source: 'estimate' }, p);
+      assert.strictEqual(mock.requests.length, 0);
+    }
+    const openai = await start('openai');
+    assert.deepStrictEqual(await countTokens(target('openai', openai.origin), credentialFor('openai'), text, { endpoints: { openai: openai.origin }, boundOrigin: openai.origin }), { tokens: estimateTokens(text), source: 'estimate' });
+    assert.strictEqual(openai.requests.length, 0);
   });
 
   it('estimateTokens: about four characters a token', () => {

@@ -7,7 +7,7 @@
 import { defaultGeminiApiVersion } from '../providers/catalog';
 import { isObject, JSON_HEADERS, setting, str } from '../providers/common';
 import { classify } from '../providers/gemini';
-import { TargetError } from '../providers/types';
+import { TargetError, type ConnectionTarget } from '../providers/types';
 import { numberOr, streamErrorOutcome } from './openaiStream';
 import { parseSse } from './sse';
 import { textOf, type ChatEvent, type ChatMessage, type StreamAdapter } from './types';
@@ -70,11 +70,15 @@ async function* events(chunks: AsyncIterable<Buffer>): AsyncGenerator<ChatEvent>
   yield { type: 'done', ...(stopReason ? { stopReason } : {}) };
 }
 
+/** `{base}/{version}/models/{model}` for the connection's API version (checked: it becomes part of the path). */
+export function geminiModelUrl(target: ConnectionTarget, base: string): string {
+  const version = setting(target.settings, 'apiVersion') ?? defaultGeminiApiVersion(target.model);
+  if (!/^v\d+((alpha|beta)\d*)?$/.test(version)) throw new TargetError(`${JSON.stringify(version)} is not a Gemini API version (v1, v1beta …).`);
+  return `${base}/${version}/models/${encodeURIComponent(target.model.replace(/^models\//, ''))}`;
+}
+
 export const geminiStream: StreamAdapter = {
   async request(target, credential, base, chat) {
-    const version = setting(target.settings, 'apiVersion') ?? defaultGeminiApiVersion(target.model);
-    if (!/^v\d+((alpha|beta)\d*)?$/.test(version)) throw new TargetError(`${JSON.stringify(version)} is not a Gemini API version (v1, v1beta …).`);
-    const model = target.model.replace(/^models\//, '');
     const system = chat.messages.filter((m) => m.role === 'system').map(textOf).join('\n\n');
     const body = {
       contents: contents(chat.messages),
@@ -86,7 +90,7 @@ export const geminiStream: StreamAdapter = {
       } : {}),
     };
     const headers = { ...JSON_HEADERS, accept: 'text/event-stream', ...(credential.kind === 'apiKey' ? { 'x-goog-api-key': credential.apiKey } : {}) };
-    return { method: 'POST', url: `${base}/${version}/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`, headers, body: JSON.stringify(body) };
+    return { method: 'POST', url: `${geminiModelUrl(target, base)}:streamGenerateContent?alt=sse`, headers, body: JSON.stringify(body) };
   },
   events,
   classify: (res) => classify(res, 'completion'),
