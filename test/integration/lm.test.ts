@@ -1,3 +1,4 @@
+// Named to run after the suites that edit the manifest through an open document (files run in name order).
 // The language-model chat provider in a real extension host: the test runner, like any
 // other extension, asks `vscode.lm.selectChatModels({ vendor: 'agent-connections' })`
 // and gets a streamed reply from a mock provider through a registered connection; a
