@@ -11,7 +11,7 @@ import type { ChatEvent, ChatRequest } from '../../src/core/chat/types';
 import { parseSse } from '../../src/core/chat/sse';
 import { countTokens } from '../../src/core/chat/count';
 import type { ConnectionTarget, Credential } from '../../src/core/providers';
-import { DEFAULT_AWS, DEFAULT_KEY, MOCK_STREAM_DELTAS, MOCK_STREAM_TEXT, MOCK_TOOL_INPUT, MOCK_USAGE, startMockProvider, startTrapServer } from '../mocks';
+import { DEFAULT_AWS, DEFAULT_BEDROCK_API_KEY, DEFAULT_KEY, MOCK_STREAM_DELTAS, MOCK_STREAM_TEXT, MOCK_TOOL_INPUT, MOCK_USAGE, startMockProvider, startTrapServer } from '../mocks';
 import type { MockOptions, MockProvider, MockProviderId } from '../mocks';
 
 const PROVIDERS: readonly MockProviderId[] = ['openai', 'anthropic', 'google-gemini', 'cohere', 'amazon-bedrock', 'azure-openai', 'generic'];
@@ -218,6 +218,17 @@ describe('chat streaming', function () {
     for await (const ev of streamChat(target('generic', mock.origin, { authHeader: 'none' }), undefined, HELLO, {})) events.push(ev);
     assert.strictEqual(textOf(events), MOCK_STREAM_TEXT, JSON.stringify(events));
     assert.strictEqual(mock.requests[0].headers.authorization, undefined);
+  });
+
+  it('Bedrock with a Bedrock API key streams with Authorization: Bearer (no signature); a wrong key is auth_failed and redacted', async () => {
+    const mock = await start('amazon-bedrock');
+    const events = await collect(mock, HELLO, { credential: { kind: 'bedrockApiKey', apiKey: DEFAULT_BEDROCK_API_KEY } });
+    assert.strictEqual(textOf(events), MOCK_STREAM_TEXT, JSON.stringify(events));
+    assert.strictEqual(mock.requests[0].headers.authorization, `Bearer ${DEFAULT_BEDROCK_API_KEY}`);
+    const wrong = 'bedrock-api-key-test-wrong-0000000000';
+    const refused = await collect(mock, HELLO, { credential: { kind: 'bedrockApiKey', apiKey: wrong } });
+    assert.ok(last(refused).type === 'error' && (last(refused) as { outcome: string }).outcome === 'auth_failed', JSON.stringify(refused));
+    assert.ok(!JSON.stringify(refused).includes(wrong));
   });
 
   it('a streamed answer larger than the cap is stopped with invalid_response', async () => {

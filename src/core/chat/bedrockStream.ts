@@ -175,5 +175,5 @@ export const bedrockStream: StreamAdapter = {
     return { method: 'POST', url: url.toString(), headers: await bedrockHeaders(url, body, credential, region, EVENTSTREAM), body };
   },
   events,
-  classify: (res) => classify(res, false),
+  classify: (res, credential) => classify(res, credential.kind === 'bedrockApiKey'),
 };

@@ -71,7 +71,7 @@ export async function* streamChat(target: ConnectionTarget, credential: Credenti
       dispatcher: options.dispatcher,
     });
     if (!res.ok) {
-      const v = adapter.classify(res.response);
+      const v = adapter.classify(res.response, credential ?? { kind: 'none' });
       const outcome = v.outcome === 'ok' ? 'invalid_response' : v.outcome;
       yield fail(outcome, v.message ?? `HTTP ${res.status} (${outcome.replace(/_/g, ' ')}).`, { hint: v.hint ?? hintFor(outcome, v.retryAfterMs), status: res.status });
       return;

@@ -46,8 +46,8 @@ export interface StreamAdapter {
   request(target: ConnectionTarget, credential: Credential, base: string, chat: ChatRequest): Promise<HttpRequest>;
   /** The 2xx body's chunks → neutral events (text, tool calls, usage, done, or an error event from the stream). */
   events(chunks: AsyncIterable<Buffer>): AsyncGenerator<ChatEvent>;
-  /** A non-2xx answer → outcome. */
-  classify(res: HttpResponse): ProviderVerdict;
+  /** A non-2xx answer → outcome (the credential's kind can matter: a Bedrock API key is refused differently). */
+  classify(res: HttpResponse, credential: Credential): ProviderVerdict;
 }
 
 /** A rough token count for providers without a counting endpoint: about four characters a token. */
