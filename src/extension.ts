@@ -19,6 +19,7 @@ import { AgentsFiles, ManifestStore } from './manifest/manifestStore';
 import { ModelsTree, type TreeNode } from './views/modelsTree';
 import { TestResults } from './testing/testResults';
 import { registerRuntime } from './runtime/runtimeCommands';
+import { registerChatModels } from './chat/chatModels';
 
 /** Every module of the bundle has been evaluated once this line runs. */
 const modulesEvaluatedAt = performance.now();
@@ -86,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): AgentConnectionsApi 
   registerLeakFix({ context, store, agents, credentials, log });
   registerImportExportCommands({ context, store, credentials, log });
   registerRuntime({ context, store, agents, credentials, tester, log });
+  registerChatModels(context, store, credentials, tester, log);
   context.subscriptions.push(store.onDidChange(() => {
     const errors = store.folders.reduce((n, f) => n + (f.analysis?.errorCount ?? 0), 0);
     view.badge = errors > 0 ? { value: errors, tooltip: `${errors} error${errors === 1 ? '' : 's'} in the manifest` } : undefined;

@@ -16,6 +16,7 @@ import type { ConnectionTarget, Credential, EndpointOverrides, TestResult } from
 import { PROVIDER_IDS } from '../core/providers/catalog';
 import type { Credentials, StoredCredential } from '../credentials/credentials';
 import type { FolderManifest } from '../manifest/manifestStore';
+import type { ChatEvent, ChatRequest } from '../core/chat/types';
 import type { TestResults } from './testResults';
 
 export interface ConnectionRef {
@@ -168,6 +169,44 @@ export class ConnectionTester implements vscode.Disposable {
       return `The key was entered for ${decision.kind === 'changed' ? decision.bound : 'an unrecorded origin'}, and the manifest now sends it to ${decision.target}.`;
     }
     return undefined;
+  }
+
+  /**
+   * Streams a chat request through a connection (the language-model chat provider):
+   * the key is read at this moment, and the same origin gate and modals as a test apply.
+   */
+  async *chat(r: ConnectionRef, request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+    if (!vscode.workspace.isTrusted) throw new Error('This workspace is in Restricted Mode: no key is read and nothing is sent.');
+    const target = targetOf(r);
+    const ref = connectionReference(r.model.name, r.connection.name);
+    const stored = needsCredential(target) ? await this.credentials.get(r.state.folder.uri, r.model.name, r.connection.name) : undefined;
+    if (stored && !credentialKindsOf(target).includes(stored.credential.kind)) throw new Error(`The key stored for ${ref} is of another kind than ${target.provider} needs: Replace key.`);
+    const s = this.settings();
+    const { createDispatcher, streamChat } = loadRuntime();
+    const dispatcher = createDispatcher({ proxy: s.proxy, noProxy: s.noProxy });
+    try {
+      yield* streamChat(target, stored?.credential, request, {
+        endpoints: endpointOverrides(), dispatcher, signal,
+        confirmInsecure: (origin) => this.confirmInsecure(r, origin),
+        binding: stored ? { boundOrigin: stored.origin, confirm: (decision) => this.confirmBinding(r, decision) } : undefined,
+      });
+    } finally {
+      void dispatcher.close();
+    }
+  }
+
+  /** Tokens in `text` for this connection: the provider's count where it has one and the key may go there unasked, else an estimate. */
+  async countTokens(r: ConnectionRef, text: string, signal: AbortSignal): Promise<number> {
+    const target = targetOf(r);
+    const stored = vscode.workspace.isTrusted && needsCredential(target) ? await this.credentials.get(r.state.folder.uri, r.model.name, r.connection.name) : undefined;
+    const s = this.settings();
+    const { createDispatcher, countTokens } = loadRuntime();
+    const dispatcher = createDispatcher({ proxy: s.proxy, noProxy: s.noProxy });
+    try {
+      return (await countTokens(target, stored?.credential, text, { endpoints: endpointOverrides(), boundOrigin: stored?.origin, deadlineMs: 3_000, signal, dispatcher })).tokens;
+    } finally {
+      void dispatcher.close();
+    }
   }
 
   private async confirmInsecure(r: ConnectionRef, origin: string): Promise<boolean> {

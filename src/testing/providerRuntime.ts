@@ -5,3 +5,5 @@
  */
 export { runBounded, testConnection } from '../core/providers/connectionTest';
 export { createDispatcher } from '../core/net/http';
+export { streamChat } from '../core/chat/stream';
+export { countTokens } from '../core/chat/count';

@@ -33,6 +33,11 @@ describe('Restricted Mode in a real extension host', () => {
     await assert.rejects(a.credentials.get(folder().uri, 'gpt-4o', 'prod-key-1'), /Restricted Mode/);
   });
 
+  it('offers no connection as a chat model', async () => {
+    await api();
+    assert.deepStrictEqual((await vscode.lm.selectChatModels({ vendor: 'agent-connections' })).map((m) => m.name), []);
+  });
+
   it('stores no key', async () => {
     const a = await api();
     await assert.rejects(a.credentials.set(folder().uri, 'gpt-4o', 'prod-key-1', { credential: { kind: 'apiKey', apiKey: 'sk-test-restricted-0000' }, origin: mock.origin }), /Restricted Mode/);

@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import type { Scenario } from './types';
 import { DEFAULT_KEY, MARKUP_MESSAGE, ModelSet, isObject, jsonReply, safeDecode } from './server';
 import type { MockRequest, ProviderFactory, Reply } from './server';
+import { mockTokenCount, anthropicStream, anthropicToolNames, anthropicToolResult, script } from './streaming';
 import { bearerToken } from './openai';
 
 export const ANTHROPIC_DEFAULT_MODELS = [
@@ -58,7 +59,7 @@ export const anthropicFactory: ProviderFactory = (ctx) => {
   };
   const ok = (body: unknown): Reply => jsonReply(200, body, headers(anthropicId('req_')));
 
-  type Route = { kind: 'model'; model: string } | { kind: 'list' } | { kind: 'messages'; model?: string } | { kind: 'unknown' };
+  type Route = { kind: 'model'; model: string } | { kind: 'list' } | { kind: 'messages'; model?: string } | { kind: 'count' } | { kind: 'unknown' };
   const route = (req: MockRequest): Route => {
     const m = /^\/v1\/models\/([^/]+)$/.exec(req.pathname);
     if (req.method === 'GET' && m) return { kind: 'model', model: safeDecode(m[1]) };
@@ -66,6 +67,7 @@ export const anthropicFactory: ProviderFactory = (ctx) => {
     if (req.method === 'POST' && req.pathname === '/v1/messages') {
       return { kind: 'messages', model: isObject(req.json) && typeof req.json.model === 'string' ? req.json.model : undefined };
     }
+    if (req.method === 'POST' && req.pathname === '/v1/messages/count_tokens') return { kind: 'count' };
     return { kind: 'unknown' };
   };
 
@@ -102,6 +104,7 @@ export const anthropicFactory: ProviderFactory = (ctx) => {
 
   const answer = (req: MockRequest, r: Route, retired: boolean): Reply => {
     if (r.kind === 'unknown') return err(404, 'not_found_error', 'Not Found');
+    if (r.kind === 'count') return ok({ input_tokens: mockTokenCount(req.json) });
     if (r.kind === 'list') {
       return ok({ data: models.list().map(modelObject), has_more: false, first_id: models.list()[0] ?? null, last_id: models.list().at(-1) ?? null });
     }
@@ -120,6 +123,7 @@ export const anthropicFactory: ProviderFactory = (ctx) => {
     const id = resolve(body.model);
     if (id === undefined) return err(404, 'not_found_error', `model: ${body.model}`);
     if (retired || models.isRetired(id)) return err(404, 'not_found_error', `model: ${body.model}`);
+    if (body.stream === true) return { ...ok({}), body: undefined, stream: anthropicStream(id, script(anthropicToolNames(body), anthropicToolResult(body), 'toolu_mockanthropic1')) };
     return ok(message(id, 'Pong', Number(body.max_tokens)));
   };
 

@@ -9,6 +9,7 @@ import * as crypto from 'node:crypto';
 import type { Scenario } from './types';
 import { DEFAULT_KEY, MARKUP_MESSAGE, ModelSet, isObject, jsonReply, safeDecode } from './server';
 import type { MockRequest, ProviderFactory, Reply } from './server';
+import { openAiStream, openAiToolNames, openAiToolResult, script } from './streaming';
 import { chatCompletionBody, isReasoningModel, openAiErrorBody, tokenLimit, unsupportedParameterError } from './openai';
 
 export const AZURE_DEFAULT_DEPLOYMENTS = [
@@ -104,6 +105,7 @@ export const azureFactory: ProviderFactory = (ctx) => {
       return oaErr(400, 'Unrecognized request argument supplied: max_completion_tokens', 'invalid_request_error', null, null);
     }
     const content = { hate: { filtered: false, severity: 'safe' }, self_harm: { filtered: false, severity: 'safe' }, sexual: { filtered: false, severity: 'safe' }, violence: { filtered: false, severity: 'safe' } };
+    if (body.stream === true) return { status: 200, headers: headers(), stream: openAiStream(deployment, body, script(openAiToolNames(body), openAiToolResult(body), 'call_mockazure1')) };
     const reply = completion(req, deployment);
     (reply.choices as Array<Record<string, unknown>>)[0].content_filter_results = content;
     return jsonReply(200, reply, headers());

@@ -19,6 +19,7 @@ import { Hash } from '@smithy/hash-node';
 import type { MockOptions, Scenario } from './types';
 import { MARKUP_MESSAGE, ModelSet, isObject, jsonReply, safeDecode } from './server';
 import type { MockRequest, ProviderFactory, Reply } from './server';
+import { bedrockStream, bedrockToolNames, bedrockToolResult, script } from './streaming';
 
 export const DEFAULT_BEDROCK_API_KEY = 'bedrock-api-key-test-mock';
 const BAD_API_KEY = 'Authentication failed: Please make sure your API Key is valid.';
@@ -233,7 +234,7 @@ export const bedrockFactory: ProviderFactory = (ctx) => {
   });
 
   const routeModel = (req: MockRequest): string | undefined => {
-    const m = /^\/model\/([^/]+)\/converse$/.exec(req.pathname);
+    const m = /^\/model\/([^/]+)\/converse(-stream)?$/.exec(req.pathname);
     return req.method === 'POST' && m ? safeDecode(m[1]) : undefined;
   };
 
@@ -252,6 +253,9 @@ export const bedrockFactory: ProviderFactory = (ctx) => {
       return awsErr(400, 'ValidationException', 'A conversation must start with a user message. Try again with a conversation that starts with a user message.');
     }
     const config = isObject(body.inferenceConfig) ? body.inferenceConfig : {};
+    if (req.pathname.endsWith('/converse-stream')) {
+      return { status: 200, headers: { 'x-amzn-RequestId': crypto.randomUUID() }, stream: bedrockStream(script(bedrockToolNames(body), bedrockToolResult(body), 'tooluse_mockbedrock1')) };
+    }
     return jsonReply(200, converseBody('Pong', config.maxTokens === undefined ? undefined : Number(config.maxTokens)), { 'x-amzn-RequestId': crypto.randomUUID() });
   };
 

@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import type { Scenario } from './types';
 import { DEFAULT_KEY, MARKUP_MESSAGE, ModelSet, isObject, jsonReply, safeDecode } from './server';
 import type { MockRequest, ProviderFactory, Reply } from './server';
+import { cohereStream, cohereToolResult, openAiToolNames, script } from './streaming';
 import { bearerToken } from './openai';
 
 export const COHERE_DEFAULT_MODELS = [
@@ -94,6 +95,7 @@ export const cohereFactory: ProviderFactory = (ctx) => {
         if (!Array.isArray(body.messages) || body.messages.length === 0) return err(400, 'invalid request: messages must contain at least one message.');
         if (!models.has(body.model)) return notFound(body.model);
         if (retired || models.isRetired(body.model)) return removed(body.model);
+        if (body.stream === true) return { ...ok({}), body: undefined, stream: cohereStream(script(openAiToolNames(body), cohereToolResult(body), 'mockcohere1')) };
         return ok(chatBody('Pong', body.max_tokens === undefined ? undefined : Number(body.max_tokens)));
       }
     }

@@ -8,6 +8,7 @@ import * as crypto from 'node:crypto';
 import type { Scenario } from './types';
 import { DEFAULT_KEY, MARKUP_MESSAGE, ModelSet, isObject, safeDecode } from './server';
 import type { MockRequest, ProviderFactory, Reply } from './server';
+import { mockTokenCount, geminiStream, geminiToolNames, geminiToolResult, script } from './streaming';
 
 export const GEMINI_DEFAULT_MODELS = [
   'gemini-2.5-flash-lite', 'gemini-flash-latest', 'gemini-flash-lite-latest', 'gemini-3-flash-preview',
@@ -145,7 +146,14 @@ export const geminiFactory: ProviderFactory = (ctx) => {
     }
     const checked = validateGenerate(req);
     if ('status' in checked) return checked;
-    if (r.method === 'countTokens') return reply(200, { totalTokens: 1, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 1 }] });
+    if (r.method === 'countTokens') {
+      const n = mockTokenCount(req.json);
+      return reply(200, { totalTokens: n, promptTokensDetails: [{ modality: 'TEXT', tokenCount: n }] });
+    }
+    if (r.method === 'streamGenerateContent') {
+      const body = req.json as Record<string, unknown>;
+      return { ...reply(200, {}), body: undefined, stream: geminiStream(r.model, script(geminiToolNames(body), geminiToolResult(body), 'unused')) };
+    }
     return reply(200, generateBody(r.model, 'Pong', checked.maxOutputTokens));
   };
 

@@ -9,6 +9,7 @@ import * as crypto from 'node:crypto';
 import type { Scenario } from './types';
 import { DEFAULT_KEY, MARKUP_MESSAGE, ModelSet, isObject, jsonReply, safeDecode } from './server';
 import type { MockRequest, ProviderFactory, Reply } from './server';
+import { openAiStream, openAiToolNames, openAiToolResult, script } from './streaming';
 import { bearerToken, chatCompletionBody, tokenLimit, unsupportedParameterError } from './openai';
 
 export const GENERIC_DEFAULT_MODELS = [
@@ -82,6 +83,7 @@ export const genericFactory: ProviderFactory = (ctx) => {
         if (!models.has(body.model)) return notFound(body.model);
         if (retired || models.isRetired(body.model)) return decommissioned(body.model);
         const extra = flavor === 'ollama' ? { system_fingerprint: 'fp_ollama' } : {};
+        if (body.stream === true) return { status: 200, headers: headers(), stream: openAiStream(body.model, body, script(openAiToolNames(body), openAiToolResult(body), 'call_mockgeneric1')) };
         return jsonReply(200, chatCompletionBody(body.model, 'Pong', tokenLimit(body).value, extra), headers());
       }
     }

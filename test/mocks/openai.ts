@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import type { Scenario } from './types';
 import { DEFAULT_KEY, MARKUP_MESSAGE, ModelSet, isObject, jsonReply, requestId, safeDecode, unixNow } from './server';
 import type { MockRequest, ProviderFactory, Reply } from './server';
+import { openAiStream, openAiToolNames, openAiToolResult, script } from './streaming';
 
 export const OPENAI_DEFAULT_MODELS = [
   'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-5.1', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4o', 'gpt-4o-mini',
@@ -150,6 +151,7 @@ export const openaiFactory: ProviderFactory = (ctx) => {
       const u = unsupportedParameterError('max_tokens');
       return err(400, u.message, 'invalid_request_error', u.param, 'unsupported_parameter');
     }
+    if (body.stream === true) return { status: 200, headers: headers(), stream: openAiStream(body.model, body, script(openAiToolNames(body), openAiToolResult(body), 'call_mockopenai1')) };
     return jsonReply(200, chatCompletionBody(body.model, 'Pong', limit.value), headers());
   };
 

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import type { MockOptions, MockProvider, MockProviderId, RecordedRequest, Scenario, TrapServer } from './types';
 import { listen, startTrapServer } from './trap';
+import type { StreamReply } from './streaming';
 
 export const DEFAULT_KEY = 'sk-test-mock-key';
 const DEFAULT_SLOW_MS = 60_000;
@@ -51,6 +52,8 @@ export interface Reply {
   /** Objects are sent as JSON, strings as they are. */
   body?: unknown;
   contentType?: string;
+  /** A streamed answer: sent chunk by chunk instead of `body`. */
+  stream?: StreamReply;
 }
 
 export interface ProviderContext {
@@ -204,6 +207,7 @@ class MockServer implements MockProvider {
   scenario: Scenario = 'default';
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
+  streamsClosedByClient = 0;
   origin = '';
   certPem?: string;
   private server!: http.Server;
@@ -266,6 +270,7 @@ class MockServer implements MockProvider {
     this.overrides = [];
     this.requests.length = 0;
     this.violations.length = 0;
+    this.streamsClosedByClient = 0;
   }
 
   close(): Promise<void> {
@@ -368,6 +373,9 @@ class MockServer implements MockProvider {
         for (let i = 0; i < 100; i++) headers[`x-mock-filler-${i}`] = filler;
         return this.send(res, { ...reply, headers });
       }
+      case 'stream_error':
+      case 'stream_stall':
+        return this.send(res, await this.impl.handle(mreq, 'default'), scenario);
       default:
         return this.send(res, await this.impl.handle(mreq, scenario));
     }
@@ -379,8 +387,9 @@ class MockServer implements MockProvider {
     return this.redirectTrap.then((t) => t.origin);
   }
 
-  private send(res: http.ServerResponse, reply: Reply): void {
+  private send(res: http.ServerResponse, reply: Reply, streamScenario?: 'stream_error' | 'stream_stall'): void | Promise<void> {
     if (res.destroyed || this.closed) return;
+    if (reply.stream) return this.stream(res, reply, reply.stream, streamScenario);
     const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
     const headers: Record<string, string | string[]> = {
       'content-type': reply.contentType ?? 'application/json',
@@ -389,6 +398,28 @@ class MockServer implements MockProvider {
     };
     res.writeHead(reply.status, headers);
     res.end(text);
+  }
+
+  /** Writes a streamed answer chunk by chunk; the scenarios cut it after `prefix` chunks. */
+  private async stream(res: http.ServerResponse, reply: Reply, stream: StreamReply, scenario?: 'stream_error' | 'stream_stall'): Promise<void> {
+    res.writeHead(reply.status, { ...reply.headers, 'content-type': stream.contentType, 'cache-control': 'no-cache' });
+    const chunks = scenario ? stream.chunks.slice(0, stream.prefix) : stream.chunks;
+    const delay = this.options.streamDelayMs ?? 5;
+    for (let i = 0; i < chunks.length; i++) {
+      if (i > 0 && delay > 0 && !(await this.wait(delay, res))) {
+        if (!this.closed) this.streamsClosedByClient++;
+        return;
+      }
+      if (res.destroyed || this.closed) return;
+      res.write(chunks[i]);
+    }
+    if (scenario === 'stream_stall') {
+      // Silent until the client gives up (or the mock closes).
+      if (!(await this.wait(24 * 3600_000, res)) && !this.closed) this.streamsClosedByClient++;
+      return;
+    }
+    if (scenario === 'stream_error') res.write(stream.errorChunk);
+    res.end();
   }
 
   private drip(res: http.ServerResponse): void {

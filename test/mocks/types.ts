@@ -43,14 +43,18 @@ export type Scenario =
   | 'huge_headers'
   | 'echo_key'
   | 'markup'
-  | 'reset';
+  | 'reset'
+  /** A streamed answer that sends an error event (in the provider's format) after its first text delta. */
+  | 'stream_error'
+  /** A streamed answer that falls silent after its first text delta and keeps the connection open. */
+  | 'stream_stall';
 
 export const ALL_SCENARIOS: readonly Scenario[] = [
   'default', 'auth_failed', 'permission_denied', 'not_found', 'model_retired', 'quota_exceeded', 'billing',
   'rate_limited', 'overloaded', 'bad_request', 'server_error', 'unsupported_parameter', 'needs_inference_profile',
   'invalid_model_id', 'wrong_api_version', 'redirect_301', 'redirect_302', 'redirect_303', 'redirect_307',
   'redirect_308', 'redirect_loop', 'slow', 'drip', 'oversized', 'non_json', 'gzip_bomb', 'huge_headers', 'echo_key',
-  'markup', 'reset',
+  'markup', 'reset', 'stream_error', 'stream_stall',
 ];
 
 export interface MockOptions {
@@ -78,6 +82,8 @@ export interface MockOptions {
   retryAfterSeconds?: number;
   /** Bedrock only: base model ids that must be called through an inference profile (us./eu./global.…). */
   inferenceProfileOnly?: string[];
+  /** Pause between the chunks of a streamed answer (default 5 ms). */
+  streamDelayMs?: number;
   /** generic only: which server's error shapes to use (default 'openai', i.e. Groq-like). */
   flavor?: 'openai' | 'vllm' | 'ollama';
 }
@@ -91,6 +97,8 @@ export interface MockProvider {
   readonly violations: string[];
   /** PEM of the self-signed certificate when `tls` is set. */
   readonly certPem?: string;
+  /** Streamed answers whose connection the client closed before the mock finished writing them. */
+  readonly streamsClosedByClient: number;
   /** Current scenario for all following requests (default 'default'). */
   scenario: Scenario;
   /**

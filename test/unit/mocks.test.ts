@@ -383,7 +383,7 @@ describe('mock provider servers', function () {
 
   describe('scenarios', () => {
     it('every provider answers every error scenario with its own error status', async () => {
-      const transport = new Set<Scenario>(['default', 'redirect_301', 'redirect_302', 'redirect_303', 'redirect_307', 'redirect_308', 'redirect_loop', 'slow', 'drip', 'oversized', 'non_json', 'gzip_bomb', 'huge_headers', 'reset']);
+      const transport = new Set<Scenario>(['default', 'redirect_301', 'redirect_302', 'redirect_303', 'redirect_307', 'redirect_308', 'redirect_loop', 'slow', 'drip', 'oversized', 'non_json', 'gzip_bomb', 'huge_headers', 'reset', 'stream_error', 'stream_stall']);
       const completion: Record<MockProviderId, string> = {
         openai: '/v1/chat/completions',
         anthropic: '/v1/messages',

@@ -200,3 +200,146 @@ export async function send(req: HttpRequest, options: HttpOptions): Promise<Http
   const decoded = decode(Buffer.concat(chunks), headers['content-encoding'], maxBytes);
   return { status: res.statusCode, headers, body: decoded.text, truncated: decoded.truncated };
 }
+
+export interface StreamOptions {
+  /** Deadline for the status line, headers and the first body byte (capped at 30 s). */
+  firstByteMs: number;
+  /** Longest silence allowed between two body chunks once the first arrived. */
+  idleMs: number;
+  /** Largest streamed body overall. */
+  maxBytes?: number;
+  /** Largest error body read when the status is not 2xx. */
+  maxErrorBytes?: number;
+  signal?: AbortSignal;
+  dispatcher?: Dispatcher;
+}
+
+export const DEFAULT_MAX_STREAM_BYTES = 32 * 1024 * 1024;
+
+/** A streamed answer: a 2xx with its body as chunks, or any other non-redirect status with its (capped) text. */
+export type HttpStream =
+  | { status: number; headers: Record<string, string>; ok: true; chunks: AsyncGenerator<Buffer> }
+  | { status: number; headers: Record<string, string>; ok: false; response: HttpResponse };
+
+/**
+ * Sends one request whose answer arrives in pieces (server-sent events, AWS event
+ * streams). Same rules as `send` — no redirects, TLS verified, proxies — but instead
+ * of a total deadline there is one for the first byte and an idle timeout between
+ * chunks, so a long answer that keeps flowing is never cut while a stalled one is.
+ * The body is asked for uncompressed. Leaving the loop early, or aborting the signal,
+ * closes the connection.
+ */
+export async function sendStream(req: HttpRequest, options: StreamOptions): Promise<HttpStream> {
+  const firstByteMs = Math.max(1, Math.min(options.firstByteMs, MAX_DEADLINE_MS));
+  const idleMs = Math.max(1, options.idleMs);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_STREAM_BYTES;
+  const url = new URL(req.url);
+  const timer = new AbortController();
+  let phase: 'first' | 'idle' = 'first';
+  let handle = setTimeout(() => timer.abort(), firstByteMs);
+  const rearm = (ms: number): void => {
+    clearTimeout(handle);
+    handle = setTimeout(() => timer.abort(), ms);
+  };
+  const signal = options.signal ? AbortSignal.any([timer.signal, options.signal]) : timer.signal;
+  const dispatcher = options.dispatcher ?? (defaultDispatcher ??= createDispatcher());
+  const failure = (err: unknown): HttpFailure => {
+    if (err instanceof HttpFailure) return err;
+    if (options.signal?.aborted) return new HttpFailure('cancelled', 'The request was cancelled.');
+    if (timer.signal.aborted) {
+      return phase === 'first'
+        ? new HttpFailure('timeout', `No first byte from ${url.host} within ${firstByteMs / 1000} s.`)
+        : new HttpFailure('timeout', `${url.host} stopped sending for ${idleMs / 1000} s in the middle of the answer.`);
+    }
+    const code = errorCode(err);
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') return new HttpFailure('timeout', `Connecting to ${url.host} timed out.`, { code });
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') return new HttpFailure('timeout', `No first byte from ${url.host} within ${firstByteMs / 1000} s.`, { code });
+    if (code === 'UND_ERR_BODY_TIMEOUT') return new HttpFailure('timeout', `${url.host} stopped sending for ${idleMs / 1000} s in the middle of the answer.`, { code });
+    if (code === 'UND_ERR_HEADERS_OVERFLOW') return new HttpFailure('invalid_response', describeNetworkCode(code, url.host), { code });
+    if (code && TLS_CODES.test(code)) return new HttpFailure('tls_error', `The TLS certificate of ${url.host} could not be verified (${code}). Nothing was sent.`, { code });
+    return new HttpFailure('network_error', describeNetworkCode(code, url.host), { code });
+  };
+
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(dispatcher, url, {
+      method: req.method,
+      headers: { ...req.headers, 'accept-encoding': 'identity' },
+      body: req.body,
+      signal,
+      // Backups only: the precise timers above decide.
+      headersTimeout: firstByteMs + TIMER_SLACK_MS,
+      bodyTimeout: Math.max(firstByteMs, idleMs) + TIMER_SLACK_MS,
+    });
+  } catch (err) {
+    clearTimeout(handle);
+    throw failure(err);
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  const body = res.body;
+  if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304) {
+    clearTimeout(handle);
+    discard(body);
+    let where = 'an unnamed location';
+    if (headers.location) {
+      try {
+        where = new URL(headers.location, url).origin;
+      } catch {
+        where = 'an invalid location';
+      }
+    }
+    throw new HttpFailure('redirect_blocked', `${url.host} answered ${res.statusCode}, redirecting to ${where}. Requests carrying a key never follow redirects.`, { status: res.statusCode, location: where });
+  }
+  body.on('error', () => undefined);
+
+  if (res.statusCode < 200 || res.statusCode >= 300) {
+    const cap = options.maxErrorBytes ?? DEFAULT_MAX_BYTES;
+    const parts: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    try {
+      for await (const chunk of body) {
+        rearm(idleMs);
+        const buf = chunk as Buffer;
+        size += buf.length;
+        if (size > cap) {
+          parts.push(buf.subarray(0, buf.length - (size - cap)));
+          truncated = true;
+          break;
+        }
+        parts.push(buf);
+      }
+    } catch (err) {
+      throw failure(err);
+    } finally {
+      clearTimeout(handle);
+      if (!body.destroyed) body.destroy();
+    }
+    return { status: res.statusCode, headers, ok: false, response: { status: res.statusCode, headers, body: Buffer.concat(parts).toString('utf8'), truncated } };
+  }
+
+  async function* chunks(): AsyncGenerator<Buffer> {
+    let size = 0;
+    try {
+      for await (const chunk of body) {
+        phase = 'idle';
+        clearTimeout(handle);
+        const buf = chunk as Buffer;
+        size += buf.length;
+        if (size > maxBytes) throw new HttpFailure('invalid_response', `The streamed answer from ${url.host} was larger than ${Math.round(maxBytes / 1024 / 1024)} MB and was stopped.`);
+        // The consumer's own time does not count as the server's silence.
+        yield buf;
+        rearm(idleMs);
+      }
+    } catch (err) {
+      throw failure(err);
+    } finally {
+      clearTimeout(handle);
+      if (!body.destroyed) body.destroy();
+    }
+  }
+  return { status: res.statusCode, headers, ok: true, chunks: chunks() };
+}

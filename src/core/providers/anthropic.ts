@@ -7,7 +7,7 @@ import type { HttpResponse } from '../net/http';
 import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, outcomeForStatus, parseJson, retryAfterMs, str } from './common';
 import type { ProviderClient, ProviderVerdict } from './types';
 
-const ERROR_OUTCOMES: Record<string, ProviderVerdict['outcome']> = {
+export const ERROR_OUTCOMES: Record<string, ProviderVerdict['outcome']> = {
   authentication_error: 'auth_failed',
   permission_error: 'permission_denied',
   not_found_error: 'not_found',
@@ -19,7 +19,7 @@ const ERROR_OUTCOMES: Record<string, ProviderVerdict['outcome']> = {
   request_too_large: 'bad_request',
 };
 
-function classify(res: HttpResponse, stage: ProviderVerdict['stage']): ProviderVerdict {
+export function classify(res: HttpResponse, stage: ProviderVerdict['stage']): ProviderVerdict {
   const requestId = (res.headers['request-id'] ?? res.headers['x-request-id'])?.slice(0, 200);
   if (res.status >= 200 && res.status < 300) {
     const bad = stage === 'completion'

@@ -23,7 +23,7 @@ class Sha256 extends Hash {
 /** Bedrock's answer to a Bedrock API key it does not accept (HTTP 403, `{"Message": "Authentication failed: …API Key…"}`). */
 const BAD_API_KEY = /authentication failed|api key/i;
 
-function classify(res: HttpResponse, bearer: boolean): ProviderVerdict {
+export function classify(res: HttpResponse, bearer: boolean): ProviderVerdict {
   const stage = 'completion';
   const requestId = (res.headers['x-amzn-requestid'] ?? res.headers['x-amz-request-id'])?.slice(0, 200);
   if (res.status >= 200 && res.status < 300) {
@@ -89,9 +89,12 @@ export const bedrock: ProviderClient = {
 export async function bedrockRequest(base: string, model: string, r: string, credential: Extract<Credential, { kind: 'aws' | 'bedrockApiKey' }>): Promise<{ url: URL; body: string; headers: Record<string, string> }> {
   const url = new URL(`${base}/model/${encodeURIComponent(model)}/converse`);
   const body = JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'ping' }] }], inferenceConfig: { maxTokens: 1 } });
-  if (credential.kind === 'bedrockApiKey') {
-    return { url, body, headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${credential.apiKey}` } };
-  }
+  return { url, body, headers: await bedrockHeaders(url, body, credential, r) };
+}
+
+/** Headers of a JSON POST to Bedrock `url`: SigV4 (service `bedrock`) for a key pair, Bearer for a Bedrock API key; `host` left to the HTTP client. */
+export async function bedrockHeaders(url: URL, body: string, credential: Extract<Credential, { kind: 'aws' | 'bedrockApiKey' }>, r: string, accept = 'application/json'): Promise<Record<string, string>> {
+  if (credential.kind === 'bedrockApiKey') return { 'content-type': 'application/json', accept, authorization: `Bearer ${credential.apiKey}` };
   const signer = new SignatureV4({
     service: 'bedrock',
     region: r,
@@ -106,10 +109,10 @@ export async function bedrockRequest(base: string, model: string, r: string, cre
     port: url.port ? Number(url.port) : undefined,
     path: url.pathname,
     query: {},
-    headers: { host: url.host, 'content-type': 'application/json', accept: 'application/json' },
+    headers: { host: url.host, 'content-type': 'application/json', accept },
     body,
   });
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(signed.headers)) if (k !== 'host') headers[k] = String(v);
-  return { url, body, headers };
+  return headers;
 }

@@ -8,7 +8,7 @@ import type { ProviderClient, ProviderVerdict } from './types';
 
 const ID_HEADERS = ['x-request-id', 'x-trace-id', 'x-debug-trace-id'];
 
-function classify(res: HttpResponse, stage: ProviderVerdict['stage'], check: (b: Record<string, unknown>) => boolean, expected: string): ProviderVerdict {
+export function classify(res: HttpResponse, stage: ProviderVerdict['stage'], check: (b: Record<string, unknown>) => boolean, expected: string): ProviderVerdict {
   const requestId = ID_HEADERS.map((h) => res.headers[h]).find(Boolean)?.slice(0, 200);
   if (res.status >= 200 && res.status < 300) {
     const bad = expectJson(res, stage, expected, check);

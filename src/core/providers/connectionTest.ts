@@ -8,25 +8,20 @@
 import type { Dispatcher } from 'undici';
 import { PROVIDER_LABELS, type ProviderId } from './catalog';
 import { HttpFailure, MAX_DEADLINE_MS, send, type HttpRequest } from '../net/http';
-import { checkBinding, isInsecureRemote, OriginError, originOf, type BindingDecision } from '../net/origin';
-import { PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type EndpointOverrides, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './';
-import { needsCredential, targetBase } from './targets';
+import { OriginError } from '../net/origin';
+import { PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './';
+import { assertSameOrigin, authorizeTarget, secretsOf, type AuthorizeOptions } from './authorize';
 import { Redactor } from '../secrets/redact';
 
 export { credentialKindOf, credentialKindsOf, needsCredential, targetBase } from './targets';
 
-export interface TestOptions {
+export interface TestOptions extends AuthorizeOptions {
   depth: TestDepth;
   /** Overall deadline for one connection's test; capped at 30 s. */
   deadlineMs: number;
-  endpoints?: EndpointOverrides;
   dispatcher?: Dispatcher;
   signal?: AbortSignal;
   maxBytes?: number;
-  /** The origin the key was entered for and how to ask when the target differs; absent for keys given for this run only (CLI). */
-  binding?: { boundOrigin: string | undefined; confirm(decision: Exclude<BindingDecision, { kind: 'same' }>): Promise<boolean> };
-  /** Plain HTTP to another machine sends the key in clear: allowed only when this answers true. */
-  confirmInsecure?(origin: string): Promise<boolean>;
 }
 
 const GENERIC_HINTS: Record<Outcome, string> = {
@@ -55,13 +50,6 @@ export function hintFor(outcome: Outcome, retryAfterMs?: number): string {
   return GENERIC_HINTS[outcome];
 }
 
-function secretsOf(credential: Credential | undefined): string[] {
-  if (!credential) return [];
-  if (credential.kind === 'apiKey' || credential.kind === 'bedrockApiKey') return [credential.apiKey];
-  if (credential.kind === 'aws') return [credential.accessKeyId, credential.secretAccessKey, credential.sessionToken ?? ''];
-  return [];
-}
-
 export async function testConnection(target: ConnectionTarget, credential: Credential | undefined, options: TestOptions): Promise<TestResult> {
   const redactor = new Redactor(secretsOf(credential));
   const started = performance.now();
@@ -79,29 +67,10 @@ export async function testConnection(target: ConnectionTarget, credential: Crede
     at,
   });
 
-  let base: string;
-  let origin: string;
-  try {
-    base = targetBase(target, options.endpoints);
-    origin = originOf(base);
-  } catch (err) {
-    if (err instanceof TargetError || err instanceof OriginError) return finish({ outcome: 'blocked', message: err.message, hint: 'Fix the connection in the manifest; nothing was sent.' });
-    throw err;
-  }
+  const auth = await authorizeTarget(target, credential, options);
+  if (!auth.ok) return finish({ outcome: auth.outcome, message: auth.message, hint: auth.hint }, auth.origin);
+  const { base, origin } = auth;
   const client = PROVIDER_CLIENTS[target.provider];
-  const needsKey = needsCredential(target);
-  if (needsKey && (!credential || credential.kind === 'none')) return finish({ outcome: 'missing_credentials', message: 'No key on this machine for this connection.' }, origin);
-
-  if (isInsecureRemote(base)) {
-    const ok = options.confirmInsecure ? await options.confirmInsecure(origin) : false;
-    if (!ok) return finish({ outcome: 'blocked', message: `${origin} is plain HTTP on another machine: the key would travel unencrypted.`, hint: 'Use https, or confirm plain HTTP for this connection when asked.' }, origin);
-  }
-  if (needsKey && options.binding) {
-    const decision = checkBinding(options.binding.boundOrigin, base);
-    if (decision.kind !== 'same' && !(await options.binding.confirm(decision))) {
-      return finish({ outcome: 'blocked', message: `The key was entered for ${decision.kind === 'changed' ? decision.bound : 'an unrecorded origin'}, and the manifest now sends it to ${decision.target}.`, hint: 'Nothing was sent. If the new endpoint is right, test again and confirm it (or Replace key).' }, origin);
-    }
-  }
   if (options.signal?.aborted) return finish({ outcome: 'cancelled' }, origin);
 
   const deadline = Math.min(Math.max(1, options.deadlineMs), MAX_DEADLINE_MS);
@@ -110,8 +79,7 @@ export async function testConnection(target: ConnectionTarget, credential: Crede
   const ctx = {
     depth: options.depth,
     send: (req: HttpRequest) => {
-      // Defence in depth: a client may only talk to the origin that was checked.
-      if (originOf(req.url) !== origin) throw new TargetError(`Refusing to send to ${new URL(req.url).origin}: the connection's origin is ${origin}.`);
+      assertSameOrigin(req.url, origin);
       lastStage = req.method === 'GET' || req.url.includes('check-api-key') ? 'metadata' : 'completion';
       return send(req, { deadlineMs: Math.max(1, endAt - Date.now()), signal: options.signal, dispatcher: options.dispatcher, maxBytes: options.maxBytes });
     },

@@ -38,7 +38,7 @@ function exhaustion(details: unknown[], message: string | undefined): 'quota_exc
   return /exceeded your current quota|billing/i.test(text) ? 'quota_exceeded' : 'rate_limited';
 }
 
-function classify(res: HttpResponse, stage: ProviderVerdict['stage']): ProviderVerdict {
+export function classify(res: HttpResponse, stage: ProviderVerdict['stage']): ProviderVerdict {
   if (res.status >= 200 && res.status < 300) {
     const bad = stage === 'completion'
       ? expectJson(res, stage, 'a Gemini generateContent answer', (b) => Array.isArray(b.candidates) || isObject(b.usageMetadata) || isObject(b.promptFeedback))

@@ -12,7 +12,7 @@ import { TargetError, type ConnectionTarget, type Credential, type ProviderClien
 const IDS = ['x-request-id', 'request-id', 'x-groq-id'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-function extraHeaders(target: ConnectionTarget): Record<string, string> {
+export function extraHeaders(target: ConnectionTarget): Record<string, string> {
   const adv = target.settings.advancedProperties;
   const headers = isObject(adv) && isObject(adv.headers) ? adv.headers : {};
   const out: Record<string, string> = {};
@@ -25,7 +25,7 @@ function extraHeaders(target: ConnectionTarget): Record<string, string> {
   return out;
 }
 
-function authHeaders(target: ConnectionTarget, credential: Credential): Record<string, string> {
+export function authHeaders(target: ConnectionTarget, credential: Credential): Record<string, string> {
   const header = genericAuthHeader(target);
   if (!header || credential.kind !== 'apiKey') return {};
   if (!HEADER_NAME.test(header)) throw new TargetError(`Auth header ${JSON.stringify(header)} is not a valid header name.`);

@@ -1,0 +1,91 @@
+/**
+ * Streams one chat request through a connection. The same gate as a connection test
+ * comes first (authorizeTarget: missing key, plain HTTP, the key's bound origin), the
+ * request may only go to the checked origin, and every error string is redacted. The
+ * reply arrives as neutral events; an error is always the last event, never a throw.
+ */
+import type { Dispatcher } from 'undici';
+import type { ProviderId } from '../providers/catalog';
+import { hintFor } from '../providers/connectionTest';
+import { assertSameOrigin, authorizeTarget, secretsOf, type AuthorizeOptions } from '../providers/authorize';
+import { HttpFailure, sendStream } from '../net/http';
+import { OriginError } from '../net/origin';
+import { Redactor } from '../secrets/redact';
+import { TargetError, type ConnectionTarget, type Credential } from '../providers/types';
+import { anthropicStream } from './anthropicStream';
+import { bedrockStream } from './bedrockStream';
+import { cohereStream } from './cohereStream';
+import { geminiStream } from './geminiStream';
+import { azureStream, genericStream, openaiStream } from './openaiStream';
+import type { ChatEvent, ChatRequest, StreamAdapter } from './types';
+
+export { estimateTokens } from './types';
+
+export const STREAM_ADAPTERS: Record<ProviderId, StreamAdapter> = {
+  openai: openaiStream,
+  anthropic: anthropicStream,
+  'google-gemini': geminiStream,
+  cohere: cohereStream,
+  'amazon-bedrock': bedrockStream,
+  'azure-openai': azureStream,
+  generic: genericStream,
+};
+
+export interface ChatOptions extends AuthorizeOptions {
+  /** Deadline for the first byte of the answer (default and cap 30 s). */
+  firstByteMs?: number;
+  /** Longest silence between two chunks of the answer (default 60 s). */
+  idleMs?: number;
+  /** Largest streamed answer (default 32 MB). */
+  maxBytes?: number;
+  signal?: AbortSignal;
+  dispatcher?: Dispatcher;
+}
+
+export const DEFAULT_FIRST_BYTE_MS = 30_000;
+export const DEFAULT_IDLE_MS = 60_000;
+
+export async function* streamChat(target: ConnectionTarget, credential: Credential | undefined, chat: ChatRequest, options: ChatOptions = {}): AsyncGenerator<ChatEvent> {
+  const redactor = new Redactor(secretsOf(credential));
+  const fail = (outcome: Extract<ChatEvent, { type: 'error' }>['outcome'], message: string, extra: { hint?: string; status?: number } = {}): ChatEvent => ({
+    type: 'error', outcome, message: redactor.redact(message), hint: redactor.redact(extra.hint ?? hintFor(outcome)), ...(extra.status !== undefined ? { status: extra.status } : {}),
+  });
+  const auth = await authorizeTarget(target, credential, options);
+  if (!auth.ok) {
+    yield fail(auth.outcome, auth.message, { hint: auth.hint });
+    return;
+  }
+  if (options.signal?.aborted) {
+    yield fail('cancelled', 'The request was cancelled.');
+    return;
+  }
+  const adapter = STREAM_ADAPTERS[target.provider];
+  try {
+    const req = await adapter.request(target, credential ?? { kind: 'none' }, auth.base, chat);
+    assertSameOrigin(req.url, auth.origin);
+    const res = await sendStream(req, {
+      firstByteMs: options.firstByteMs ?? DEFAULT_FIRST_BYTE_MS,
+      idleMs: options.idleMs ?? DEFAULT_IDLE_MS,
+      maxBytes: options.maxBytes,
+      signal: options.signal,
+      dispatcher: options.dispatcher,
+    });
+    if (!res.ok) {
+      const v = adapter.classify(res.response, credential ?? { kind: 'none' });
+      const outcome = v.outcome === 'ok' ? 'invalid_response' : v.outcome;
+      yield fail(outcome, v.message ?? `HTTP ${res.status} (${outcome.replace(/_/g, ' ')}).`, { hint: v.hint ?? hintFor(outcome, v.retryAfterMs), status: res.status });
+      return;
+    }
+    for await (const ev of adapter.events(res.chunks)) {
+      if (ev.type === 'error') {
+        yield fail(ev.outcome, ev.message, { hint: ev.hint, status: ev.status });
+        return;
+      }
+      yield ev;
+    }
+  } catch (err) {
+    if (err instanceof HttpFailure) yield fail(err.outcome, err.message, { status: err.details.status });
+    else if (err instanceof TargetError || err instanceof OriginError) yield fail('blocked', err.message, { hint: 'Fix the connection in the manifest; nothing was sent.' });
+    else yield fail('network_error', `Unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
