@@ -6,7 +6,7 @@
  */
 import { classify, ERROR_OUTCOMES } from '../providers/anthropic';
 import { isObject, JSON_HEADERS, str } from '../providers/common';
-import { parseSse } from './sse';
+import { NOT_JSON, parseSseJson } from './sse';
 import { numberOr, streamErrorOutcome } from './openaiStream';
 import { parseArguments, textOf, type ChatEvent, type ChatMessage, type StreamAdapter } from './types';
 
@@ -32,15 +32,12 @@ async function* events(chunks: AsyncIterable<Buffer>): AsyncGenerator<ChatEvent>
   let input: number | undefined;
   let output: number | undefined;
   let stopReason: string | undefined;
-  for await (const ev of parseSse(chunks)) {
-    let json: unknown;
-    try {
-      json = JSON.parse(ev.data);
-    } catch {
-      yield { type: 'error', outcome: 'invalid_response', message: 'A streamed event was not JSON.' };
+  for await (const ev of parseSseJson(chunks)) {
+    if (!ev) {
+      yield NOT_JSON;
       return;
     }
-    if (!isObject(json)) continue;
+    const { json } = ev;
     const type = str(json.type) ?? ev.event;
     const index = typeof json.index === 'number' ? json.index : -1;
     switch (type) {

@@ -8,7 +8,7 @@
 import { classify } from '../providers/cohere';
 import { isObject, JSON_HEADERS, str } from '../providers/common';
 import { numberOr, streamErrorOutcome } from './openaiStream';
-import { parseSse } from './sse';
+import { NOT_JSON, parseSseJson } from './sse';
 import { parseArguments, textOf, type ChatEvent, type ChatMessage, type StreamAdapter } from './types';
 
 function messages(list: ChatMessage[]): unknown[] {
@@ -35,15 +35,12 @@ function messageOf(json: Record<string, unknown>): Record<string, unknown> {
 
 async function* events(chunks: AsyncIterable<Buffer>): AsyncGenerator<ChatEvent> {
   let call: { id: string; name: string; args: string } | undefined;
-  for await (const ev of parseSse(chunks)) {
-    let json: unknown;
-    try {
-      json = JSON.parse(ev.data);
-    } catch {
-      yield { type: 'error', outcome: 'invalid_response', message: 'A streamed event was not JSON.' };
+  for await (const ev of parseSseJson(chunks)) {
+    if (!ev) {
+      yield NOT_JSON;
       return;
     }
-    if (!isObject(json)) continue;
+    const { json } = ev;
     const type = str(json.type) ?? ev.event;
     const msg = messageOf(json);
     switch (type) {

@@ -9,7 +9,7 @@ import { isObject, JSON_HEADERS, setting, str } from '../providers/common';
 import { classify } from '../providers/gemini';
 import { TargetError, type ConnectionTarget } from '../providers/types';
 import { numberOr, streamErrorOutcome } from './openaiStream';
-import { parseSse } from './sse';
+import { NOT_JSON, parseSseJson } from './sse';
 import { textOf, type ChatEvent, type ChatMessage, type StreamAdapter } from './types';
 
 function contents(list: ChatMessage[]): unknown[] {
@@ -33,15 +33,12 @@ async function* events(chunks: AsyncIterable<Buffer>): AsyncGenerator<ChatEvent>
   let output: number | undefined;
   let stopReason: string | undefined;
   let calls = 0;
-  for await (const ev of parseSse(chunks)) {
-    let json: unknown;
-    try {
-      json = JSON.parse(ev.data);
-    } catch {
-      yield { type: 'error', outcome: 'invalid_response', message: 'A streamed event was not JSON.' };
+  for await (const ev of parseSseJson(chunks)) {
+    if (!ev) {
+      yield NOT_JSON;
       return;
     }
-    if (!isObject(json)) continue;
+    const { json } = ev;
     if (isObject(json.error)) {
       const e = json.error;
       const status = str(e.status);

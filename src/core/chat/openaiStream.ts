@@ -9,7 +9,7 @@ import { isObject, JSON_HEADERS, setting, str } from '../providers/common';
 import { authHeaders, extraHeaders } from '../providers/generic';
 import { classifyOpenAiStyle } from '../providers/openaiShape';
 import { TargetError, type Credential, type ProviderVerdict } from '../providers/types';
-import { parseSse } from './sse';
+import { NOT_JSON, parseSseJson } from './sse';
 import { parseArguments, textOf, type ChatEvent, type ChatMessage, type ChatRequest, type StreamAdapter } from './types';
 
 const SSE_HEADERS = { ...JSON_HEADERS, accept: 'text/event-stream' };
@@ -62,16 +62,12 @@ async function* openAiEvents(chunks: AsyncIterable<Buffer>): AsyncGenerator<Chat
     for (const c of [...calls.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1])) yield { type: 'tool_call', id: c.id, name: c.name, input: parseArguments(c.args) };
     calls.clear();
   };
-  for await (const ev of parseSse(chunks)) {
-    if (ev.data.trim() === '[DONE]') break;
-    let json: unknown;
-    try {
-      json = JSON.parse(ev.data);
-    } catch {
-      yield { type: 'error', outcome: 'invalid_response', message: 'A streamed event was not JSON.' };
+  for await (const ev of parseSseJson(chunks)) {
+    if (!ev) {
+      yield NOT_JSON;
       return;
     }
-    if (!isObject(json)) continue;
+    const { json } = ev;
     if (isObject(json.error) || typeof json.error === 'string') {
       const e = isObject(json.error) ? json.error : { message: json.error };
       yield { type: 'error', outcome: streamErrorOutcome(str(e.code) ?? str(e.type), str(e.message)), message: str(e.message) ?? 'The provider reported an error in the middle of the answer.' };

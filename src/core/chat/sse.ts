@@ -5,6 +5,8 @@
  * than `maxEventBytes` stops the stream.
  */
 import { HttpFailure } from '../net/http';
+import { isObject } from '../providers/common';
+import type { ChatEvent } from './types';
 
 export interface SseEvent {
   event?: string;
@@ -58,4 +60,33 @@ export async function* parseSse(chunks: AsyncIterable<Buffer>, maxEventChars = M
   yield* drain(true);
   if (buffer) yield* take(buffer);
   yield* take('');
+}
+
+/** An event of a JSON-over-SSE stream: its data, parsed, is an object. */
+export interface SseJsonEvent {
+  event?: string;
+  json: Record<string, unknown>;
+}
+
+/** What a stream adapter reports when an event's data is not JSON. */
+export const NOT_JSON: ChatEvent = { type: 'error', outcome: 'invalid_response', message: 'A streamed event was not JSON.' };
+
+/**
+ * The events of a JSON-over-SSE stream, as every provider here sends them: data that is a
+ * JSON object, other JSON values skipped, `[DONE]` (OpenAI's end marker) the end. Data that
+ * is not JSON yields `undefined`, after which the stream is broken: the adapter reports
+ * NOT_JSON and stops.
+ */
+export async function* parseSseJson(chunks: AsyncIterable<Buffer>): AsyncGenerator<SseJsonEvent | undefined> {
+  for await (const ev of parseSse(chunks)) {
+    if (ev.data.trim() === '[DONE]') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(ev.data);
+    } catch {
+      yield undefined;
+      return;
+    }
+    if (isObject(json)) yield { ...(ev.event !== undefined ? { event: ev.event } : {}), json };
+  }
 }

@@ -135,12 +135,8 @@ export async function send(req: HttpRequest, options: HttpOptions): Promise<Http
     if (options.signal?.aborted) return new HttpFailure('cancelled', 'The test was cancelled.');
     if (deadline.aborted) return new HttpFailure('timeout', `No complete answer from ${url.host} within ${deadlineMs / 1000} s.`);
     const code = errorCode(err);
-    if (code === 'UND_ERR_CONNECT_TIMEOUT') return new HttpFailure('timeout', `Connecting to ${url.host} timed out.`, { code });
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new HttpFailure('timeout', `No complete answer from ${url.host} within ${deadlineMs / 1000} s.`, { code });
-    // The server did answer, with more headers than we read: not a connection problem.
-    if (code === 'UND_ERR_HEADERS_OVERFLOW') return new HttpFailure('invalid_response', describeNetworkCode(code, url.host), { code });
-    if (code && TLS_CODES.test(code)) return new HttpFailure('tls_error', `The TLS certificate of ${url.host} could not be verified (${code}). Nothing was sent.`, { code });
-    return new HttpFailure('network_error', describeNetworkCode(code, url.host), { code });
+    return transportFailure(code, url.host);
   };
 
   let res: Dispatcher.ResponseData;
@@ -252,12 +248,9 @@ export async function sendStream(req: HttpRequest, options: StreamOptions): Prom
         : new HttpFailure('timeout', `${url.host} stopped sending for ${idleMs / 1000} s in the middle of the answer.`);
     }
     const code = errorCode(err);
-    if (code === 'UND_ERR_CONNECT_TIMEOUT') return new HttpFailure('timeout', `Connecting to ${url.host} timed out.`, { code });
     if (code === 'UND_ERR_HEADERS_TIMEOUT') return new HttpFailure('timeout', `No first byte from ${url.host} within ${firstByteMs / 1000} s.`, { code });
     if (code === 'UND_ERR_BODY_TIMEOUT') return new HttpFailure('timeout', `${url.host} stopped sending for ${idleMs / 1000} s in the middle of the answer.`, { code });
-    if (code === 'UND_ERR_HEADERS_OVERFLOW') return new HttpFailure('invalid_response', describeNetworkCode(code, url.host), { code });
-    if (code && TLS_CODES.test(code)) return new HttpFailure('tls_error', `The TLS certificate of ${url.host} could not be verified (${code}). Nothing was sent.`, { code });
-    return new HttpFailure('network_error', describeNetworkCode(code, url.host), { code });
+    return transportFailure(code, url.host);
   };
 
   let res: Dispatcher.ResponseData;
@@ -342,4 +335,13 @@ export async function sendStream(req: HttpRequest, options: StreamOptions): Prom
     }
   }
   return { status: res.statusCode, headers, ok: true, chunks: chunks() };
+}
+
+/** A failure of the connection itself (not a timeout of ours), by undici's or Node's error code. */
+function transportFailure(code: string | undefined, host: string): HttpFailure {
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new HttpFailure('timeout', `Connecting to ${host} timed out.`, { code });
+  // The server did answer, with more headers than we read: not a connection problem.
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') return new HttpFailure('invalid_response', describeNetworkCode(code, host), { code });
+  if (code && TLS_CODES.test(code)) return new HttpFailure('tls_error', `The TLS certificate of ${host} could not be verified (${code}). Nothing was sent.`, { code });
+  return new HttpFailure('network_error', describeNetworkCode(code, host), { code });
 }
