@@ -3,6 +3,7 @@
  * connection and where it comes from (assigned here, or inherited from a supervisor).
  */
 import * as vscode from 'vscode';
+import { md } from './tooltip';
 import { explainAssignment, type Assignment, type KeyState } from '../core/agents/assignments';
 import { isProviderId, providerLabel } from '../core/providers/catalog';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
@@ -38,14 +39,6 @@ export function explain(results: TestResults, file: AgentsFileState, a: Assignme
   const e = a.effective;
   const last = e?.model && e.connection ? lastTestText(results, file.folder.uri, e.model, e.connection) : undefined;
   return explainAssignment(a, last);
-}
-
-function md(lines: Array<[string, string | undefined]>): vscode.MarkdownString {
-  const m = new vscode.MarkdownString(undefined, true);
-  m.isTrusted = false;
-  m.supportHtml = false;
-  for (const [k, v] of lines) if (v !== undefined && v !== '') m.appendMarkdown(`**${k}:** `).appendText(v).appendMarkdown('  \n');
-  return m;
 }
 
 export class AgentsTree implements vscode.TreeDataProvider<AgentNode>, vscode.Disposable {

@@ -1,5 +1,6 @@
 /** The Models tree: models → connections, optionally grouped by location; an error row for a broken manifest. */
 import * as vscode from 'vscode';
+import { md } from './tooltip';
 import { isProviderId, providerLabel } from '../core/providers/catalog';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
 import type { Problem } from '../core/yaml/problems';
@@ -36,14 +37,6 @@ function nodeId(n: TreeNode): string {
     case 'model': return `m|${f}|${n.model.name}|${n.model.index}`;
     case 'connection': return `c|${f}|${n.model.name}|${n.model.index}|${n.connection.name}|${n.connection.index}`;
   }
-}
-
-function md(lines: Array<[string, string | undefined]>): vscode.MarkdownString {
-  const m = new vscode.MarkdownString(undefined, true);
-  m.isTrusted = false;
-  m.supportHtml = false;
-  for (const [k, v] of lines) if (v !== undefined && v !== '') m.appendMarkdown(`**${k}:** `).appendText(v).appendMarkdown('  \n');
-  return m;
 }
 
 export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
