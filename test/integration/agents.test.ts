@@ -3,7 +3,7 @@
 // YAML, and the agents file's problems follow edits of either file and of the keys.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { api, waitFor } from './helpers';
+import { api, waitFor, discardEditors } from './helpers';
 
 const folder = () => vscode.workspace.workspaceFolders![0];
 const agentsUri = () => vscode.Uri.joinPath(folder().uri, 'agents', 'support.agents.yaml');
@@ -46,11 +46,7 @@ describe('agents: assignments in a real extension host', () => {
   });
 
   afterEach(async () => {
-    for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await discardEditors();
     await write(agentsUri(), originalAgents);
     await write(manifestUri(), originalManifest);
     // A closed editor's document can linger; it must hold the file's text again before the next edit goes through it.

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { UnreadableFileError, applyManifestEdit } from '../../src/manifest/applyEdit';
-import { api, waitFor } from './helpers';
+import { api, waitFor, discardEditors } from './helpers';
 
 const folder = () => vscode.workspace.workspaceFolders![0];
 const manifestPath = () => path.join(folder().uri.fsPath, 'agent-connections.yaml');
@@ -35,11 +35,7 @@ describe('files that are not UTF-8 text, in a real extension host', function () 
   });
 
   after(async () => {
-    for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await discardEditors();
     fs.writeFileSync(manifestPath(), original);
     fs.rmSync(agentsPath(), { force: true });
     const a = await api();

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, api, waitFor } from './helpers';
+import { EXTENSION_ID, api, waitFor, discardEditors } from './helpers';
 
 function folder(): vscode.WorkspaceFolder {
   return vscode.workspace.workspaceFolders![0];
@@ -21,11 +21,7 @@ describe('extension: manifest, tree and diagnostics in a real extension host', (
   });
   afterEach(async () => {
     // Discard what a test left unsaved, so no save dialog or stale document remains.
-    for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await discardEditors();
     await vscode.workspace.fs.writeFile(manifestUri(), new TextEncoder().encode(original));
     const a = await api();
     await a.store.reload(folder());

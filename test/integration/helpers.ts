@@ -59,3 +59,12 @@ export class MemoryMemento implements vscode.Memento {
   update(key: string, value: unknown): Thenable<void> { this.data.set(key, value); return Promise.resolve(); }
   setKeysForSync(): void { /* not synced */ }
 }
+
+/** Discards what a test left unsaved and closes every editor, so no save dialog or stale document remains. */
+export async function discardEditors(): Promise<void> {
+  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}

@@ -8,7 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { MemoryMemento, api } from './helpers';
+import { MemoryMemento, api, discardEditors } from './helpers';
 import { ConcurrentEditError, applyManifestEdit } from '../../src/manifest/applyEdit';
 import { ConnectionTester } from '../../src/testing/connectionTester';
 import { Credentials } from '../../src/credentials/credentials';
@@ -93,11 +93,7 @@ describe('hostile input in a real extension host', function () {
   });
 
   after(async () => {
-    for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await discardEditors();
     fs.rmSync(agentsPath(), { force: true });
     fs.rmSync(path.join(folder().uri.fsPath, 'concurrent-edit.yaml'), { force: true });
     const a = await api();
@@ -261,11 +257,7 @@ describe('hostile input in a real extension host', function () {
   describe('concurrent edits lose nothing', () => {
     const uri = () => vscode.Uri.file(manifestPath());
     afterEach(async () => {
-      for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
-        await vscode.window.showTextDocument(doc);
-        await vscode.commands.executeCommand('workbench.action.files.revert');
-      }
-      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await discardEditors();
       await setManifest(await api(), original);
     });
 

@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { api, waitFor } from './helpers';
+import { api, waitFor, discardEditors } from './helpers';
 
 const LEAKED = 'sk-test-leakfix-restricted-5e2a9f3b7c1d4086';
 const LITELLM = path.join(path.resolve(__dirname, '../../..'), 'test', 'fixtures', 'import', 'litellm-config.yaml');
@@ -20,11 +20,7 @@ describe('leak quick fix and import in Restricted Mode', () => {
     original = await read();
   });
   after(async () => {
-    for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await discardEditors();
     await write(original);
   });
 

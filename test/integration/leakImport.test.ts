@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { api, filesContaining, waitFor } from './helpers';
+import { api, filesContaining, waitFor, discardEditors } from './helpers';
 import type { AgentConnectionsApi } from '../../src/extension';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -77,11 +77,7 @@ describe('leak quick fix, import and export in a real extension host', () => {
   });
 
   afterEach(async () => {
-    for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await discardEditors();
     await write(manifestUri(), original);
     // A closed editor's document lingers: wait until it has the disk's text again, so the next edit through it can be saved.
     await waitFor('open documents follow the disk', () => vscode.workspace.textDocuments.filter((d) => d.uri.toString() === manifestUri().toString()).every((d) => d.getText() === original));
