@@ -10,7 +10,7 @@ import type { Assignment } from '../core/agents/assignments';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
 import { connectionReference } from '../core/manifest/names';
 import { isProviderId } from '../core/providers/catalog';
-import { credentialKindOf, needsCredential, targetBase } from '../core/providers/targets';
+import { credentialKindsOf, needsCredential, targetBase } from '../core/providers/targets';
 import { runtimeVariables, type RuntimeVariable } from '../core/runtime/runtimeEnv';
 import { closest } from '../core/yaml/text';
 import type { Credentials } from '../credentials/credentials';
@@ -111,7 +111,7 @@ export async function connectionVariables(sel: RuntimeSelection, credentials: Cr
   if (needsCredential(target)) {
     const stored = await credentials.get(ref.state.folder.uri, ref.model.name, ref.connection.name);
     if (!stored) throw new RuntimeRefusal(`No key on this machine for ${reference}: Set Key… on it in the Models view first.`);
-    if (credentialKindOf(target) !== stored.credential.kind) throw new RuntimeRefusal(`The key stored for ${reference} is of another kind than ${target.provider} needs: Replace Key….`);
+    if (!credentialKindsOf(target).includes(stored.credential.kind)) throw new RuntimeRefusal(`The key stored for ${reference} is of another kind than ${target.provider} needs: Replace Key….`);
     const refused = await tester.keyMayGo(ref, stored, base);
     if (refused) throw new RuntimeRefusal(`${refused} The key of ${reference} was not handed on.`);
     credential = stored.credential;

@@ -143,6 +143,26 @@ describe('a connection in the terminal and the debugger', () => {
     assert.strictEqual((terminal.creationOptions as vscode.TerminalOptions).env?.OPENAI_API_KEY, KEY);
   });
 
+  it('hands a Bedrock API key on as AWS_BEARER_TOKEN_BEDROCK, without access-key variables', async () => {
+    const a = await api();
+    const bearer = 'bedrock-api-key-test-terminal-0123456789';
+    await a.credentials.set(folder().uri, 'claude-bedrock', 'us-east', { credential: { kind: 'bedrockApiKey', apiKey: bearer }, origin: 'https://bedrock-runtime.us-east-1.amazonaws.com' });
+    try {
+      const state = a.store.folders[0];
+      const model = state.analysis!.models.find((m) => m.name === 'claude-bedrock')!;
+      const connection = model.connections.find((c) => c.name === 'us-east')!;
+      const terminal = await vscode.commands.executeCommand<vscode.Terminal | undefined>('agentConnections.openConnectionTerminal', { kind: 'connection', state, model, connection, key: 'present' });
+      assert.ok(terminal, 'no terminal for a connection whose key is a Bedrock API key');
+      opened.push(terminal);
+      const env = (terminal.creationOptions as vscode.TerminalOptions).env ?? {};
+      assert.strictEqual(env.AWS_BEARER_TOKEN_BEDROCK, bearer);
+      assert.strictEqual(env.AWS_REGION, 'us-east-1');
+      assert.ok(!env.AWS_ACCESS_KEY_ID && !env.AWS_SECRET_ACCESS_KEY, 'access-key variables set for an API key');
+    } finally {
+      await a.credentials.forget(folder().uri, 'claude-bedrock', 'us-east');
+    }
+  });
+
   it('asks with the Test modal when the key is bound to another origin, and opens nothing', async () => {
     const a = await api();
     const before = vscode.window.terminals.length;
