@@ -9,6 +9,7 @@ import { isProviderId } from '../core/providers/catalog';
 import * as path from 'node:path';
 import type { TestOptions } from '../core/providers/connectionTest';
 import { credentialKindsOf, needsCredential, targetBase } from '../core/providers/targets';
+import { estimateTokens, providerCountsTokens } from '../core/chat/types';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
 import { connectionReference } from '../core/manifest/names';
 import { checkBinding, isInsecureRemote, originOf, type BindingDecision } from '../core/net/origin';
@@ -198,6 +199,8 @@ export class ConnectionTester implements vscode.Disposable {
   /** Tokens in `text` for this connection: the provider's count where it has one and the key may go there unasked, else an estimate. */
   async countTokens(r: ConnectionRef, text: string, signal: AbortSignal): Promise<number> {
     const target = targetOf(r);
+    // No counting endpoint: the estimate, without reading the key or loading the HTTP client.
+    if (!providerCountsTokens(target.provider)) return estimateTokens(text);
     const stored = vscode.workspace.isTrusted && needsCredential(target) ? await this.credentials.get(r.state.folder.uri, r.model.name, r.connection.name) : undefined;
     const s = this.settings();
     const { createDispatcher, countTokens } = loadRuntime();

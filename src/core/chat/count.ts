@@ -11,7 +11,7 @@ import { assertSameOrigin, authorizeTarget, type AuthorizeOptions } from '../pro
 import { isObject, JSON_HEADERS, parseJson } from '../providers/common';
 import type { ConnectionTarget, Credential } from '../providers/types';
 import { geminiModelUrl } from './geminiStream';
-import { estimateTokens } from './types';
+import { estimateTokens, providerCountsTokens } from './types';
 
 export interface CountOptions {
   endpoints?: AuthorizeOptions['endpoints'];
@@ -29,7 +29,7 @@ export interface TokenCount {
 
 export async function countTokens(target: ConnectionTarget, credential: Credential | undefined, text: string, options: CountOptions = {}): Promise<TokenCount> {
   const estimate: TokenCount = { tokens: estimateTokens(text), source: 'estimate' };
-  if (target.provider !== 'anthropic' && target.provider !== 'google-gemini') return estimate;
+  if (!providerCountsTokens(target.provider)) return estimate;
   if (!credential || credential.kind !== 'apiKey' || !text) return estimate;
   const auth = await authorizeTarget(target, credential, {
     endpoints: options.endpoints,

@@ -50,6 +50,11 @@ export interface StreamAdapter {
   classify(res: HttpResponse, credential: Credential): ProviderVerdict;
 }
 
+/** Whether the provider has a token-counting endpoint (Anthropic, Gemini); elsewhere counts are estimates. */
+export function providerCountsTokens(provider: string): boolean {
+  return provider === 'anthropic' || provider === 'google-gemini';
+}
+
 /** A rough token count for providers without a counting endpoint: about four characters a token. */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
