@@ -146,6 +146,7 @@ describe('cli: run and env', function () {
     fs.mkdirSync(path.join(dir, 'agents'));
     fs.writeFileSync(path.join(dir, 'agents', 'support.agents.yaml'), AGENTS);
   });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const printed = async (args: string[], env: Record<string, string> = KEYS): Promise<Record<string, string>> => {
     const r = await cli([...args, ...PRINT_ENV], dir, env);

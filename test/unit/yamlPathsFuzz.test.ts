@@ -87,7 +87,6 @@ describe('read path: differential fuzzer (generated YAML texts, fast ≡ full)',
       if (!known.has(text)) fresh.push({ text, found: d.message });
     }
     const ms = performance.now() - t0;
-    if (fresh.length > 0) fs.writeFileSync(FIXTURES, JSON.stringify([...readFixtures(), ...fresh], null, 2) + '\n');
     console.log(`      (${texts.length} texts, ${distinct} distinct, ${fast} read by the fast path, ${seen.size} disagreements, ${(ms / 1000).toFixed(1)} s)`);
 
     const dir = path.join(repoRoot, 'test-results', 'security');
@@ -95,8 +94,11 @@ describe('read path: differential fuzzer (generated YAML texts, fast ≡ full)',
     const cpus = os.cpus();
     const figures = { date: new Date().toISOString(), seed: SEED, texts: texts.length, distinct, fast, disagreements: seen.size, unsafe, fixtures: readFixtures().length, ms: Math.round(ms), machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version } };
     fs.writeFileSync(path.join(dir, 'yaml-fuzz.json'), JSON.stringify(figures, null, 2) + '\n');
+    // New disagreements go beside the figures, not into the tracked fixture: a failing run leaves
+    // the checkout clean, and they are added to disagreements.json by hand once explained.
+    if (fresh.length > 0) fs.writeFileSync(path.join(dir, 'yaml-fuzz-new.json'), JSON.stringify(fresh, null, 2) + '\n');
 
-    assert.strictEqual(seen.size, 0, `${seen.size} texts on which the paths disagree (${fresh.length} new, appended to test/fixtures/yaml-paths/disagreements.json)`);
+    assert.strictEqual(seen.size, 0, `${seen.size} texts on which the paths disagree (${fresh.length} new, written to test-results/security/yaml-fuzz-new.json: explain them and add them to test/fixtures/yaml-paths/disagreements.json)`);
     // Both decisions are exercised: many texts are read fast, many are refused.
     assert.ok(fast > texts.length / 5 && fast < texts.length * 0.9, `fast path taken for ${fast} of ${texts.length} texts`);
   });
