@@ -59,7 +59,8 @@ const VARIABLES_HELP = `Variables (the ones the providers' SDKs read):
   google-gemini   GEMINI_API_KEY, GOOGLE_API_KEY
   cohere          CO_API_KEY
   amazon-bedrock  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (when set),
-                  AWS_REGION, AWS_DEFAULT_REGION
+                  AWS_REGION, AWS_DEFAULT_REGION; with a Bedrock API key
+                  (…__BEDROCK_API_KEY): AWS_BEARER_TOKEN_BEDROCK instead of the access keys
   azure-openai    AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION, or with
                   apiVersion v1: OPENAI_BASE_URL (…/openai/v1) and OPENAI_API_KEY as well
   generic         OPENAI_BASE_URL and OPENAI_API_KEY (none with authHeader: none; another
