@@ -1,5 +1,5 @@
 /**
- * Microsoft Entra ID for Azure OpenAI, from the user's side: a fake `az` first on PATH
+ * Microsoft Entra ID for Azure OpenAI, from the user's side: a fake `az` first on PATH (test/mocks/azureCli.ts)
  * (AzureCliCredential runs `az account get-access-token`), the VS Code account as the
  * editor passes it, the Azure mock checking `Authorization: Bearer` and no api-key, the
  * missing-role 401, token failures, the origin binding, the CLI with `__AZURE_AD=1`, and
@@ -16,26 +16,12 @@ import { streamChat } from '../../src/core/chat/stream';
 import { runtimeVariables } from '../../src/core/runtime/runtimeEnv';
 import type { ChatEvent } from '../../src/core/chat/types';
 import type { ConnectionTarget, Credential } from '../../src/core/providers';
-import { startMockProvider, type MockProvider } from '../mocks';
+import { fakeAzureCliCalls, installFakeAzureCli, startMockProvider, type MockProvider } from '../mocks';
 import { repoRoot } from './helpers';
 
 const CLI_TOKEN = 'test-entra-token-cli-0001';
 const VSCODE_TOKEN = 'test-entra-token-vscode-0002';
 const CLI = path.join(repoRoot, 'dist', 'cli.js');
-
-/** A fake Azure CLI: prints what `az account get-access-token --output json` prints, logs its arguments; two tenants fail the way az does. */
-function fakeAz(dir: string): void {
-  const script = `#!/bin/sh
-echo "$*" >> "$(dirname "$0")/calls.log"
-case "$*" in
-  *"--tenant notsignedin.example"*) echo "ERROR: Please run 'az login' to setup account." >&2; exit 1;;
-  *"--tenant noaz.example"*) echo "/bin/sh: 1: az: not found" >&2; exit 127;;
-esac
-exp=$(( $(date +%s) + 3600 ))
-printf '{"accessToken":"${CLI_TOKEN}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":%s,"subscription":"00000000-0000-0000-0000-000000000000","tenant":"00000000-0000-0000-0000-000000000000","tokenType":"Bearer"}\\n' "$exp"
-`;
-  fs.writeFileSync(path.join(dir, 'az'), script, { mode: 0o755 });
-}
 
 function target(origin: string, settings: Record<string, unknown> = {}): ConnectionTarget {
   return { provider: 'azure-openai', modelName: 'gpt-4o', connectionName: 'entra', model: 'gpt-4o', settings: { endpoint: origin, deployment: 'gpt-4o', apiVersion: '2024-10-21', ...settings } };
@@ -46,11 +32,11 @@ describe('Microsoft Entra ID (Azure OpenAI)', function () {
   let dir: string;
   let savedPath: string | undefined;
   let mock: MockProvider;
-  const calls = (): string[] => (fs.existsSync(path.join(dir, 'calls.log')) ? fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n') : []);
+  const calls = (): string[] => fakeAzureCliCalls(dir);
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'entra-fake-az-'));
-    fakeAz(dir);
+    installFakeAzureCli(dir, CLI_TOKEN);
     savedPath = process.env.PATH;
     process.env.PATH = `${dir}${path.delimiter}${process.env.PATH ?? ''}`;
     mock = await startMockProvider('azure-openai', { entraToken: CLI_TOKEN });
@@ -206,7 +192,7 @@ describe('cli: Azure OpenAI with AGENT_CONNECTIONS__M__C__AZURE_AD=1', function 
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'entra-cli-'));
-    fakeAz(dir);
+    installFakeAzureCli(dir, CLI_TOKEN);
     mock = await startMockProvider('azure-openai', { entraToken: CLI_TOKEN });
     fs.writeFileSync(path.join(dir, 'agent-connections.yaml'), `models:
   - name: gpt-4o
