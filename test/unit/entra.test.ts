@@ -16,7 +16,7 @@ import { streamChat } from '../../src/core/chat/stream';
 import { runtimeVariables } from '../../src/core/runtime/runtimeEnv';
 import type { ChatEvent } from '../../src/core/chat/types';
 import type { ConnectionTarget, Credential } from '../../src/core/providers';
-import { fakeAzureCliCalls, installFakeAzureCli, startMockProvider, type MockProvider } from '../mocks';
+import { fakeAzureCliCalls, installFakeAzureCli, startEntraAuthority, startMockProvider, startProxyServer, type MockProvider } from '../mocks';
 import { repoRoot } from './helpers';
 
 const CLI_TOKEN = 'test-entra-token-cli-0001';
@@ -227,6 +227,44 @@ describe('cli: Azure OpenAI with AGENT_CONNECTIONS__M__C__AZURE_AD=1', function 
     assert.match(odd.stdout, /__AZURE_AD: Set it to 1/);
     const none = await cli(['test', '--format', 'json'], env, dir);
     assert.match(none.stdout, /__API_KEY is not set \(or AGENT_CONNECTIONS__GPT_4O__ENTRA__AZURE_AD=1\)/);
+  });
+
+  it('EnvironmentCredential (a client secret, AZURE_AUTHORITY_HOST at a token endpoint on 127.0.0.1): its token reaches Azure; nothing asked of another host; a wrong secret → auth_failed', async () => {
+    // MSAL refuses an http authority and asks the public cloud to validate any other: the mock serves https with
+    // the mocks' self-signed certificate (trusted through NODE_EXTRA_CA_CERTS) as an AD FS authority (tenant "adfs"),
+    // which MSAL takes as given. Every https request goes through a proxy that records it and serves loopback only.
+    const token = 'test-entra-token-environment-0004';
+    const secret = 'test-client-secret-not-real-0005';
+    const clientId = '00000000-0000-0000-0000-00000000c11d';
+    const authority = await startEntraAuthority({ token, clientId, clientSecret: secret });
+    const proxy = await startProxyServer();
+    const azure = await startMockProvider('azure-openai', { entraToken: token });
+    const envDir = fs.mkdtempSync(path.join(os.tmpdir(), 'entra-cli-env-'));
+    try {
+      fs.writeFileSync(path.join(envDir, 'agent-connections.yaml'), fs.readFileSync(path.join(dir, 'agent-connections.yaml'), 'utf8').replace(mock.origin, azure.origin));
+      fs.writeFileSync(path.join(envDir, 'ca.pem'), authority.certPem);
+      const e = {
+        PATH: process.env.PATH ?? '', [`${base}__AZURE_AD`]: '1', NODE_EXTRA_CA_CERTS: path.join(envDir, 'ca.pem'), HTTPS_PROXY: proxy.url,
+        AZURE_TENANT_ID: 'adfs', AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: secret, AZURE_AUTHORITY_HOST: authority.origin,
+      };
+      const ok = await cli(['test', '--format', 'json'], e, envDir);
+      assert.strictEqual(ok.code, 0, ok.stdout + ok.stderr);
+      assert.deepStrictEqual(authority.requests, ['GET /adfs/.well-known/openid-configuration', 'POST /adfs/oauth2/v2.0/token']);
+      assert.strictEqual(azure.requests[0].headers.authorization, `Bearer ${token}`);
+      assert.strictEqual(azure.requests[0].headers['api-key'], undefined);
+      assert.ok(proxy.targets.length > 0 && proxy.targets.every((t) => t.startsWith('127.0.0.1:')), `asked through the proxy: ${proxy.targets.join(', ')}`);
+
+      const wrong = await cli(['test', '--format', 'json'], { ...e, AZURE_CLIENT_SECRET: 'test-client-secret-WRONG-0006' }, envDir);
+      assert.strictEqual(wrong.code, 1);
+      const r = (JSON.parse(wrong.stdout) as { results: Array<{ outcome: string; message: string }> }).results[0];
+      assert.strictEqual(r.outcome, 'auth_failed', r.message);
+      assert.match(r.message, /Microsoft Entra ID refused the sign-in: .*invalid_client/);
+      assert.ok(!(wrong.stdout + wrong.stderr).includes('WRONG-0006'));
+      assert.strictEqual(azure.requests.length, 1, 'nothing sent to Azure without a token');
+    } finally {
+      await Promise.all([authority.close(), proxy.close(), azure.close()]);
+      fs.rmSync(envDir, { recursive: true, force: true });
+    }
   });
 
   it('env: endpoint and version, no key variable, AZURE_CLIENT_SECRET never printed; run gives the command the AZURE_* variables', async () => {

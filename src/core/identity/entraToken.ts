@@ -39,7 +39,10 @@ function explain(c: EntraCredential, err: unknown): TokenUnavailableError {
   const text = err instanceof Error ? err.message : String(err);
   const tenant = c.tenantId ? ` --tenant ${c.tenantId}` : '';
   if (name === 'AuthenticationError') {
-    return new TokenUnavailableError(`Microsoft Entra ID refused the sign-in: ${firstLine(err)}`, 'Check the tenant, client ID and client secret or certificate of the identity (or sign in again), then test again.', 'auth_failed');
+    // The library's first line is generic; the OAuth error and its description say what was refused.
+    const response = (err as { errorResponse?: { error?: unknown; errorDescription?: unknown } }).errorResponse;
+    const detail = typeof response?.error === 'string' ? `${response.error}${typeof response.errorDescription === 'string' ? `: ${firstLine(response.errorDescription)}` : ''}` : firstLine(err);
+    return new TokenUnavailableError(`Microsoft Entra ID refused the sign-in: ${detail}`, 'Check the tenant, client ID and client secret or certificate of the identity (or sign in again), then test again.', 'auth_failed');
   }
   switch (c.source) {
     case 'azureCli':
