@@ -122,7 +122,10 @@ export class Credentials {
     try {
       const raw = await bounded(this.context.secrets.get(this.secretName(id)), STATUS_TIMEOUT_MS, 'checking for a key');
       if (!raw) return { status: 'missing' };
-      return { status: 'present', storedAt: parseStored(raw)?.storedAt ?? null };
+      const stored = parseStored(raw);
+      // An Entra ID identity holds no secret that ages: it is never marked old.
+      if (stored?.credential.kind === 'entraId') return { status: 'present' };
+      return { status: 'present', storedAt: stored?.storedAt ?? null };
     } catch {
       return { status: 'unknown' };
     }

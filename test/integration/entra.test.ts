@@ -2,7 +2,7 @@
 // answered as the keyboard would (Microsoft Entra ID → Azure CLI → no tenant) stores the
 // choice, bound to the connection's origin; Test Connection then runs the fake `az` first
 // on this process's PATH (test/mocks/azureCli.ts) and the Azure mock receives its token
-// as `Authorization: Bearer`, with no api-key.
+// as `Authorization: Bearer`, with no api-key. A terminal gets the endpoint, no key and no token.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -85,5 +85,22 @@ describe('Microsoft Entra ID in a real extension host', () => {
     assert.strictEqual(mock.requests[0].headers['api-key'], undefined);
     assert.deepStrictEqual(fakeAzureCliCalls(dir), ['account get-access-token --output json --resource https://cognitiveservices.azure.com']);
     assert.ok(!JSON.stringify(a.results.get(folder().uri, MODEL, CONN)).includes(TOKEN), 'the token is in a stored result');
+  });
+
+  it('a terminal with the connection gets the endpoint and version, no key and no token (the program signs in itself)', async () => {
+    const a = await api();
+    const terminal = await vscode.commands.executeCommand<vscode.Terminal | undefined>('agentConnections.openConnectionTerminal', { ...node(a), key: 'present' });
+    assert.ok(terminal, 'no terminal for a connection with an Entra ID identity');
+    try {
+      const env = (terminal.creationOptions as vscode.TerminalOptions).env ?? {};
+      assert.strictEqual(env.AZURE_OPENAI_ENDPOINT, mock.origin);
+      assert.strictEqual(env.OPENAI_API_VERSION, '2024-10-21');
+      assert.strictEqual(env.AGENT_CONNECTION, `${MODEL}/${CONN}`);
+      // Inherited key variables are removed (null), none is set.
+      assert.ok(!env.AZURE_OPENAI_API_KEY && !env.OPENAI_API_KEY, `a key variable: ${Object.keys(env).filter((k) => env[k]).join(', ')}`);
+      assert.ok(!Object.values(env).includes(TOKEN), 'the token was handed on');
+    } finally {
+      terminal.dispose();
+    }
   });
 });
