@@ -227,6 +227,15 @@ describe('cli: Azure OpenAI with AGENT_CONNECTIONS__M__C__AZURE_AD=1', function 
     assert.match(odd.stdout, /__AZURE_AD: Set it to 1/);
     const none = await cli(['test', '--format', 'json'], env, dir);
     assert.match(none.stdout, /__API_KEY is not set \(or AGENT_CONNECTIONS__GPT_4O__ENTRA__AZURE_AD=1\)/);
+    // No identity anywhere (no az on PATH): the run fails with what to do, nothing sent.
+    const sent = mock.requests.length;
+    const noIdentity = await cli(['test', '--format', 'json'], { ...env, PATH: fs.mkdtempSync(path.join(os.tmpdir(), 'entra-empty-path-')), [`${base}__AZURE_AD`]: '1' }, dir);
+    assert.strictEqual(noIdentity.code, 1);
+    const r = (JSON.parse(noIdentity.stdout) as { results: Array<{ outcome: string; message: string; hint: string }> }).results[0];
+    assert.strictEqual(r.outcome, 'missing_credentials');
+    assert.match(r.message, /DefaultAzureCredential found no identity/);
+    assert.match(r.hint, /Run `az login`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET/);
+    assert.strictEqual(mock.requests.length, sent);
   });
 
   it('EnvironmentCredential (a client secret, AZURE_AUTHORITY_HOST at a token endpoint on 127.0.0.1): its token reaches Azure; nothing asked of another host; a wrong secret → auth_failed', async () => {
