@@ -359,7 +359,7 @@ export class EditorApp {
   private applyVisibility(): void {
     for (const v of this.views.values()) {
       const w = v.spec.showWhen;
-      v.group.hidden = !!w && !w.values.includes(String(this.draft.fields[w.field] ?? ''));
+      v.group.hidden = !!w && !w.values.includes(String((isSecret(w.field) ? this.secret[w.field] : this.draft.fields[w.field]) ?? ''));
     }
   }
 
@@ -425,6 +425,7 @@ export class EditorApp {
     this.touched.add(id);
     if (isSecret(id)) {
       this.secret[id] = String(value);
+      if (id === 'entraSource') this.applyVisibility();
       this.changed();
       return;
     }

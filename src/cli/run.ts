@@ -16,6 +16,7 @@ import { analyzeAgents } from '../core/agents/agents';
 import { resolveAssignments, type Assignment } from '../core/agents/assignments';
 import { credentialKindOf, targetBase } from '../core/providers/connectionTest';
 import { credentialFromEnv, credentialVariables, envCollisions, type EnvCredential } from '../core/import-export/exporters/envNames';
+import { entraFromEnv } from '../core/identity/entra';
 import { analyzeManifest, connectionReference, DEFAULT_MANIFEST_PATH, type ConnectionInfo, type ModelInfo } from '../core/manifest/manifest';
 import { isInsecureRemote } from '../core/net/origin';
 import type { ConnectionTarget, EndpointOverrides } from '../core/providers/types';
@@ -62,7 +63,9 @@ const VARIABLES_HELP = `Variables (the ones the providers' SDKs read):
                   AWS_REGION, AWS_DEFAULT_REGION; with a Bedrock API key
                   (…__BEDROCK_API_KEY): AWS_BEARER_TOKEN_BEDROCK instead of the access keys
   azure-openai    AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION, or with
-                  apiVersion v1: OPENAI_BASE_URL (…/openai/v1) and OPENAI_API_KEY as well
+                  apiVersion v1: OPENAI_BASE_URL (…/openai/v1) and OPENAI_API_KEY as well;
+                  with …__AZURE_AD=1 (Microsoft Entra ID) no key: the command signs in with
+                  its own DefaultAzureCredential, AZURE_TENANT_ID, AZURE_CLIENT_ID … passed on
   generic         OPENAI_BASE_URL and OPENAI_API_KEY (none with authHeader: none; another
                   header: AGENT_CONNECTION_API_KEY and AGENT_CONNECTION_AUTH_HEADER)
   always          AGENT_CONNECTION (model/connection), AGENT_CONNECTION_PROVIDER,
@@ -235,7 +238,7 @@ function prepare(command: 'run' | 'env', options: Record<string, unknown>, io: I
 
   const kind = credentialKindOf(target);
   const names = credentialVariables(model.name, connection.name, kind);
-  const found: EnvCredential = credentialFromEnv(io.env, model.name, connection.name, kind);
+  const found: EnvCredential = entraFromEnv(io.env, model.name, connection.name, target.provider, credentialFromEnv(io.env, model.name, connection.name, kind));
   if (found.kind === 'invalid') throw new CliError(`${found.variable}: ${found.problem} Nothing was started.`, EXIT_FAILED);
   const sources: Record<SecretPart, string | undefined> = { apiKey: names.apiKey, accessKeyId: names.accessKeyId, secretAccessKey: names.secretAccessKey, sessionToken: names.sessionToken, bedrockApiKey: names.bedrockApiKey };
 
@@ -243,7 +246,7 @@ function prepare(command: 'run' | 'env', options: Record<string, unknown>, io: I
   let base: string;
   try {
     base = targetBase(target, endpoints);
-    vars = runtimeVariables({ target, credential: found.kind === 'found' ? found.credential : undefined, secretSource: (part) => sources[part] ?? 'the connection', endpoints });
+    vars = runtimeVariables({ target, credential: found.kind === 'found' ? found.credential : undefined, secretSource: (part) => sources[part] ?? 'the connection', endpoints, environment: io.env });
   } catch (err) {
     throw new CliError(`${reference}: ${err instanceof Error ? err.message : String(err)} Fix the connection in the manifest; nothing was started.`, EXIT_FAILED);
   }

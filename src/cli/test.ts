@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { isProviderId, PROVIDER_IDS, type ProviderId } from '../core/providers/catalog';
 import { credentialKindOf, runBounded, targetBase, testConnection } from '../core/providers/connectionTest';
 import { credentialFromEnv, credentialVariables, envCollisions, requiredVariables, type CredentialKind } from '../core/import-export/exporters/envNames';
+import { entraFromEnv, entraVariable } from '../core/identity/entra';
 import { createDispatcher, MAX_DEADLINE_MS } from '../core/net/http';
 import { analyzeManifest, connectionReference, DEFAULT_MANIFEST_PATH, type ConnectionInfo, type ModelInfo } from '../core/manifest/manifest';
 import { originOf } from '../core/net/origin';
@@ -46,6 +47,8 @@ request to each provider, at most 30 s each, no redirects followed.
 Credentials come from the environment, for this run only:
   AGENT_CONNECTIONS__<MODEL>__<CONNECTION>__API_KEY
   Amazon Bedrock: …__ACCESS_KEY_ID, …__SECRET_ACCESS_KEY and optionally …__SESSION_TOKEN
+  Azure OpenAI: …__API_KEY, or …__AZURE_AD=1 for Microsoft Entra ID (DefaultAzureCredential:
+  AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, workload or managed identity, az login …)
   (names upper-cased, every character other than A-Z and 0-9 turned into _;
   "agent-connections list" prints each connection's variables). A connection without
   its variables is reported as missing_credentials and not tested: that fails the run
@@ -171,7 +174,7 @@ export async function runTest(argv: readonly string[], io: Io): Promise<number> 
     if (!target) continue;
     const kind = credentialKindOf(target);
     kinds.set(job, kind);
-    const c = credentialFromEnv(io.env, job.model.name, job.connection.name, kind);
+    const c = entraFromEnv(io.env, job.model.name, job.connection.name, target.provider, credentialFromEnv(io.env, job.model.name, job.connection.name, kind));
     creds.set(job, c);
     if (c.kind === 'found') secrets.push(...c.secrets);
   }
@@ -303,5 +306,6 @@ export function variablesOf(model: ModelInfo, connection: ConnectionInfo): { req
   const target = targetOf(model, connection);
   if (!target) return { required: [], optional: [] };
   const vars = credentialVariables(model.name, connection.name, credentialKindOf(target));
-  return { required: requiredVariables(vars), optional: [vars.sessionToken, vars.bedrockApiKey].filter((v): v is string => v !== undefined) };
+  const azureAd = target.provider === 'azure-openai' ? entraVariable(model.name, connection.name) : undefined;
+  return { required: requiredVariables(vars), optional: [vars.sessionToken, vars.bedrockApiKey, azureAd].filter((v): v is string => v !== undefined) };
 }

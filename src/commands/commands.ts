@@ -9,6 +9,8 @@ import { targetOf, type ConnectionRef, type ConnectionTester } from '../testing/
 import { credentialKindOf, needsCredential } from '../core/providers/targets';
 import { keyOrigin, storeConnectionKey } from '../credentials/keyStore';
 import { forgetKeys } from '../credentials/forgetKeys';
+import { pickAzureCredential } from '../credentials/entraAccount';
+import { entraLabel } from '../core/identity/entra';
 import type { TestResult } from '../core/providers';
 import { credentialProblem } from '../core/secrets/redact';
 import type { Credentials, StoredCredential } from '../credentials/credentials';
@@ -229,7 +231,9 @@ export function registerCommands(deps: Deps): void {
       return;
     }
     if (result.outcome === 'missing_credentials') {
-      void vscode.window.showWarningMessage(`No key is stored on this machine for ${ref}.`, 'Set Key…').then((c) => c && setKey(r, false));
+      // An Entra ID identity that gave no token says why (az not signed in …) instead.
+      const text = result.message.startsWith('No key') ? `No key is stored on this machine for ${ref}.` : `${ref}: ${result.message} ${result.hint}`;
+      void vscode.window.showWarningMessage(text, 'Set Key…').then((c) => c && setKey(r, result.message.startsWith('No key') ? false : true));
       return;
     }
     const keyAction = result.outcome === 'auth_failed' ? ['Replace Key…'] : [];
@@ -269,7 +273,14 @@ export function registerCommands(deps: Deps): void {
       if (!picked) return;
       bedrockKind = picked.credentialKind;
     }
-    if (bedrockKind === 'bedrockApiKey') {
+    // Azure OpenAI: an API key or a Microsoft Entra ID identity (entraAccount.ts); the current kind comes first.
+    const azure = target.provider === 'azure-openai'
+      ? await pickAzureCredential(`${replacing ? 'Replace' : 'Set'} key · ${ref}`, replacing ? (await credentials.get(r.state.folder.uri, r.model.name, r.connection.name))?.credential : undefined)
+      : 'apiKey';
+    if (azure === null) return;
+    if (azure !== 'apiKey') {
+      credential = azure;
+    } else if (bedrockKind === 'bedrockApiKey') {
       const apiKey = await ask('Bedrock API Key: sent as Authorization: Bearer instead of a signature.');
       if (apiKey === undefined) return;
       credential = { kind: 'bedrockApiKey', apiKey };
@@ -287,7 +298,8 @@ export function registerCommands(deps: Deps): void {
       credential = { kind: 'apiKey', apiKey };
     }
     await storeConnectionKey(credentials, r, credential, log, replacing ? 'replaced' : 'stored');
-    void vscode.window.showInformationMessage(`Key stored on this machine for ${ref}, for ${origin}.`, 'Test Connection').then((c) => {
+    const what = credential.kind === 'entraId' ? `${entraLabel(credential)} chosen` : 'Key stored';
+    void vscode.window.showInformationMessage(`${what} on this machine for ${ref}, for ${origin}.`, 'Test Connection').then((c) => {
       if (c) void vscode.commands.executeCommand('agentConnections.testConnection', { kind: 'connection', ...r, key: 'present' });
     });
   };

@@ -6,7 +6,7 @@
  * "unique within a model" rule are HMACs whose secret is itself in SecretStorage.
  *
  * Stored value (JSON, `v: 1`): the credential's own fields under its `kind` (`apiKey`,
- * `aws`, `bedrockApiKey`; a new kind adds its fields and a case in `parseStored`), the
+ * `aws`, `bedrockApiKey`, `entraId` (no secret: its source and tenant); a new kind adds its fields and a case in `parseStored`), the
  * bound `origin`, and `storedAt` (ISO time the key was entered; entries written before
  * it existed have none: their age is unknown and never marked). The index in
  * globalState lists every entry this extension stored, without key material.
@@ -14,6 +14,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Credential } from '../core/providers';
+import { isEntraSource } from '../core/identity/entra';
 
 export type KeyStatus = 'present' | 'missing' | 'unknown';
 
@@ -71,6 +72,7 @@ function parseStored(raw: string | undefined): StoredCredential | undefined {
     const meta = { origin, ...(storedAt ? { storedAt } : {}) };
     if (v.kind === 'apiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'apiKey', apiKey: v.apiKey }, ...meta };
     if (v.kind === 'bedrockApiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'bedrockApiKey', apiKey: v.apiKey }, ...meta };
+    if (v.kind === 'entraId' && isEntraSource(v.source)) return { credential: { kind: 'entraId', source: v.source, ...(typeof v.tenantId === 'string' && v.tenantId ? { tenantId: v.tenantId } : {}) }, ...meta };
     if (v.kind === 'aws' && typeof v.accessKeyId === 'string' && typeof v.secretAccessKey === 'string') {
       return { credential: { kind: 'aws', accessKeyId: v.accessKeyId, secretAccessKey: v.secretAccessKey, ...(typeof v.sessionToken === 'string' && v.sessionToken ? { sessionToken: v.sessionToken } : {}) }, ...meta };
     }
@@ -120,7 +122,10 @@ export class Credentials {
     try {
       const raw = await bounded(this.context.secrets.get(this.secretName(id)), STATUS_TIMEOUT_MS, 'checking for a key');
       if (!raw) return { status: 'missing' };
-      return { status: 'present', storedAt: parseStored(raw)?.storedAt ?? null };
+      const stored = parseStored(raw);
+      // An Entra ID identity holds no secret that ages: it is never marked old.
+      if (stored?.credential.kind === 'entraId') return { status: 'present' };
+      return { status: 'present', storedAt: stored?.storedAt ?? null };
     } catch {
       return { status: 'unknown' };
     }

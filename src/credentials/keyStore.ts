@@ -13,6 +13,7 @@ import { credentialKindLabel, credentialKindOf, credentialKindsOf, needsCredenti
 import type { CredentialKindName } from '../core/providers/types';
 import { credentialProblem } from '../core/secrets/redact';
 import type { Credentials, StoredCredential } from './credentials';
+import { tenantProblem } from '../core/identity/entra';
 
 export type CredentialValue = StoredCredential['credential'];
 
@@ -75,10 +76,17 @@ export async function storeConnectionKey(credentials: Credentials, r: Connection
   if (problem) throw new KeyNotStoredError(problem);
   const kinds = keyKindsOf(r);
   if (!kinds.includes(credential.kind)) throw new KeyNotStoredError(`${ref} needs ${kinds.map(credentialKindLabel).join(' or ')}; this is ${credentialKindLabel(credential.kind)}. Nothing was stored.`);
-  const parts = credential.kind === 'aws' ? [credential.accessKeyId, credential.secretAccessKey, ...(credential.sessionToken ? [credential.sessionToken] : [])] : [credential.apiKey];
+  const parts = credential.kind === 'aws' ? [credential.accessKeyId, credential.secretAccessKey, ...(credential.sessionToken ? [credential.sessionToken] : [])] : credential.kind === 'entraId' ? [] : [credential.apiKey];
   for (const p of parts) {
     const bad = credentialProblem(p);
     if (bad) throw new KeyNotStoredError(`${bad} Nothing was stored for ${ref}.`);
+  }
+  if (credential.kind === 'entraId') {
+    // An identity stores where its token comes from, never a token.
+    const tenantId = credential.tenantId?.trim() || undefined;
+    const bad = tenantId ? tenantProblem(tenantId) : undefined;
+    if (bad) throw new KeyNotStoredError(`${bad} Nothing was stored for ${ref}.`);
+    credential = { kind: 'entraId', source: credential.source, ...(tenantId ? { tenantId } : {}) };
   }
   const origin = keyOrigin(r);
   const folder = r.state.folder.uri;

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { isProviderId } from '../core/providers/catalog';
 import * as path from 'node:path';
 import type { TestOptions } from '../core/providers/connectionTest';
+import { vscodeIdentity } from '../credentials/entraAccount';
 import { credentialKindsOf, needsCredential, targetBase } from '../core/providers/targets';
 import { estimateTokens, providerCountsTokens } from '../core/chat/types';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
@@ -124,8 +125,9 @@ export class ConnectionTester implements vscode.Disposable {
       }
       const options: TestOptions = {
         ...base,
+        identity: vscodeIdentity,
         confirmInsecure: (origin) => this.confirmInsecure(r, origin),
-        binding: stored ? { boundOrigin: stored.origin, confirm: (decision) => this.confirmBinding(r, decision) } : undefined,
+        binding: stored ? { boundOrigin: stored.origin, confirm: (decision) => this.confirmBinding(r, decision, stored.credential) } : undefined,
       };
       const result = await loadRuntime().testConnection(target, stored?.credential, options);
       if (result.outcome !== 'missing_credentials') await this.results.record(folder, r.model.name, r.connection.name, result);
@@ -140,14 +142,16 @@ export class ConnectionTester implements vscode.Disposable {
   }
 
   /** The origin-changed (or unrecorded) modal of a test: Send Once, Always Send Here (rebinds the key), or nothing. */
-  private confirmBinding(r: ConnectionRef, decision: Exclude<BindingDecision, { kind: 'same' }>): Promise<boolean> {
+  private confirmBinding(r: ConnectionRef, decision: Exclude<BindingDecision, { kind: 'same' }>, credential?: StoredCredential['credential']): Promise<boolean> {
     const folder = r.state.folder.uri;
     const ref = connectionReference(r.model.name, r.connection.name);
+    // An Entra ID identity is bound like a key: its token would let that server call Azure as you.
+    const what = credential?.kind === 'entraId' ? 'the Entra ID token' : 'the key';
     return this.serialize(async () => {
       const detail = decision.kind === 'changed'
-        ? `The key of ${ref} was entered for\n${decision.bound}\n\nThe manifest now sends it to\n${decision.target}\n\nA cloned or edited manifest can point a connection at someone else's server. Send the key only if you trust this origin.`
-        : `No origin was recorded with the key of ${ref}. The manifest sends it to\n${decision.target}`;
-      const choice = await vscode.window.showWarningMessage(`Send the key of ${ref} to ${decision.target}?`, { modal: true, detail }, 'Send Once', 'Always Send Here');
+        ? `${credential?.kind === 'entraId' ? `The Entra ID identity of ${ref} was chosen` : `The key of ${ref} was entered`} for\n${decision.bound}\n\nThe manifest now sends ${what} to\n${decision.target}\n\nA cloned or edited manifest can point a connection at someone else's server. Send ${what} only if you trust this origin.`
+        : `No origin was recorded with ${what} of ${ref}. The manifest sends it to\n${decision.target}`;
+      const choice = await vscode.window.showWarningMessage(`Send ${what} of ${ref} to ${decision.target}?`, { modal: true, detail }, 'Send Once', 'Always Send Here');
       if (choice === 'Always Send Here') await this.credentials.rebind(folder, r.model.name, r.connection.name, decision.target);
       this.log.info(`${ref}: ${choice ? `user confirmed sending the key to ${decision.target}` : `nothing sent: key bound to ${decision.kind === 'changed' ? decision.bound : 'no origin'}, manifest points at ${decision.target}`}`);
       return choice !== undefined;
@@ -166,7 +170,7 @@ export class ConnectionTester implements vscode.Disposable {
       return `${origin} is plain HTTP on another machine: the key would travel unencrypted.`;
     }
     const decision = checkBinding(stored.origin, base);
-    if (decision.kind !== 'same' && !(await this.confirmBinding(r, decision))) {
+    if (decision.kind !== 'same' && !(await this.confirmBinding(r, decision, stored.credential))) {
       return `The key was entered for ${decision.kind === 'changed' ? decision.bound : 'an unrecorded origin'}, and the manifest now sends it to ${decision.target}.`;
     }
     return undefined;
@@ -187,9 +191,9 @@ export class ConnectionTester implements vscode.Disposable {
     const dispatcher = createDispatcher({ proxy: s.proxy, noProxy: s.noProxy });
     try {
       yield* streamChat(target, stored?.credential, request, {
-        endpoints: endpointOverrides(), dispatcher, signal,
+        endpoints: endpointOverrides(), dispatcher, signal, identity: vscodeIdentity,
         confirmInsecure: (origin) => this.confirmInsecure(r, origin),
-        binding: stored ? { boundOrigin: stored.origin, confirm: (decision) => this.confirmBinding(r, decision) } : undefined,
+        binding: stored ? { boundOrigin: stored.origin, confirm: (decision) => this.confirmBinding(r, decision, stored.credential) } : undefined,
       });
     } finally {
       void dispatcher.close();
@@ -244,7 +248,7 @@ export class ConnectionTester implements vscode.Disposable {
         ? await this.credentials.get(draft.folder, draft.stored.model, draft.stored.connection)
         : undefined;
       const result = await testConnection(draft.target, draft.typedCredential ?? stored?.credential, {
-        depth: s.depth, deadlineMs: s.deadlineMs, endpoints: endpointOverrides(), dispatcher,
+        depth: s.depth, deadlineMs: s.deadlineMs, endpoints: endpointOverrides(), dispatcher, identity: vscodeIdentity,
         confirmInsecure: async (origin) => (await vscode.window.showWarningMessage(`Send the key of ${ref} over plain HTTP to ${origin}?`, { modal: true, detail: 'The key would travel unencrypted.' }, 'Send')) === 'Send',
         binding: stored ? {
           boundOrigin: stored.origin,

@@ -1,5 +1,6 @@
 /**
- * Azure OpenAI ({endpoint}): `api-key` header; no stage 1. Stage 2:
+ * Azure OpenAI ({endpoint}): `api-key` header, or `Authorization: Bearer <entraToken>` (Microsoft Entra ID,
+ * option `entraToken`; `entraLacksRole` answers the missing-role 401 PermissionDenied); no stage 1. Stage 2:
  *   POST /openai/deployments/{deployment}/chat/completions?api-version=YYYY-MM-DD[-preview]
  *   POST /openai/v1/chat/completions with "model": <deployment> (api-version absent, 'preview', 'latest' or 'v1')
  * Deployments whose name looks like gpt-5* / o-series refuse `max_tokens`; API versions before 2024-09-01 do not
@@ -155,6 +156,15 @@ export const azureFactory: ProviderFactory = (ctx) => {
       if (r.kind === 'unknown') return resourceNotFound();
       const versionProblem = checkVersion(req, r);
       if (versionProblem) return versionProblem;
+      // Microsoft Entra ID: a bearer token instead of the api-key header (the openai SDK's azureADTokenProvider).
+      const entra = ctx.options.entraToken;
+      if (entra !== undefined && req.header('api-key') === undefined && req.header('authorization') === `Bearer ${entra}`) {
+        if (ctx.options.entraLacksRole) {
+          const action = r.kind === 'deployment' ? 'Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action' : 'Microsoft.CognitiveServices/accounts/OpenAI/chat/completions/action';
+          return azErr(401, 'PermissionDenied', `The principal \`00000000-0000-0000-0000-00000000test\` lacks the required data action \`${action}\` to perform \`POST ${req.pathname}\` operation.`);
+        }
+        return answer(req, r, false);
+      }
       if (req.header('api-key') !== key) return authError(req, false);
       return answer(req, r, false);
     },

@@ -18,6 +18,8 @@ export { ALL_SCENARIOS } from './types';
 export { startTrapServer } from './trap';
 export { startProxyServer } from './proxy';
 export { DEFAULT_KEY, MARKUP_MESSAGE } from './server';
+export { fakeAzureCliCalls, installFakeAzureCli } from './azureCli';
+export { startEntraAuthority, type EntraAuthority } from './entraAuthority';
 export { DEFAULT_AWS, DEFAULT_BEDROCK_API_KEY, BEDROCK_DEFAULT_MODELS, BEDROCK_DEFAULT_RETIRED, BEDROCK_DEFAULT_PROFILE_ONLY } from './bedrock';
 export { MOCK_STREAM_DELTAS, MOCK_STREAM_TEXT, MOCK_TOOL_INPUT, MOCK_USAGE } from './streaming';
 export { OPENAI_DEFAULT_MODELS, OPENAI_DEFAULT_RETIRED } from './openai';

@@ -66,6 +66,10 @@ export interface MockOptions {
   aws?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; region?: string };
   /** Bedrock only: the accepted Bedrock API key, sent as `Authorization: Bearer` (default 'bedrock-api-key-test-mock'). */
   bedrockApiKey?: string;
+  /** Azure only: an accepted Microsoft Entra ID access token, sent as `Authorization: Bearer` with no api-key. */
+  entraToken?: string;
+  /** Azure only: the token's identity lacks the data-plane role: 401 PermissionDenied "… lacks the required data action …". */
+  entraLacksRole?: boolean;
   /** Known model ids / Azure deployment names (defaults: see DEFAULT_MODELS in each provider file). */
   models?: string[];
   /** Models answered as retired: still listed by the metadata call, refused by the completion call. */

@@ -99,6 +99,12 @@ async function run(ctx) {
 
   await type('modelName', AZURE_MODEL);
   await type('endpoint', 'https://contoso.openai.azure.com');
+  // Sign In With: Microsoft Entra ID hides the API key and offers an optional tenant; back to an API key.
+  await choose('entraSource', 'Microsoft Entra ID · Azure CLI');
+  await f('entraTenant').waitFor({ state: 'visible', timeout: 5_000 });
+  await f('apiKey').waitFor({ state: 'hidden', timeout: 5_000 });
+  await choose('entraSource', 'API key');
+  await f('apiKey').waitFor({ state: 'visible', timeout: 5_000 });
   await type('apiKey', AZURE_KEY);
   await errorOf('endpoint').waitFor({ state: 'hidden', timeout: 10_000 });
   await waitSaveEnabled();

@@ -141,4 +141,23 @@ describe('architecture', () => {
     const extension = await inputs('extension.ts');
     assert.deepStrictEqual(extension.filter(isYaml), [], `yaml reaches dist/extension.js; the core modules it bundles: ${extension.filter((f) => f.startsWith('src/core/')).join(', ')}`);
   });
+
+  it('@azure/identity and MSAL stay out of dist/extension.js and dist/cli.js (the provider runtime and the CLI\'s test/run chunks load them)', async function () {
+    this.timeout(60_000);
+    const inputs = async (entry: string): Promise<string[]> => {
+      const result = await esbuild.build({
+        entryPoints: [path.join(SRC, entry)], bundle: true, write: false, metafile: true, outdir: path.join(repoRoot, 'out', 'architecture-check'),
+        format: 'cjs', platform: 'node', target: 'node20', mainFields: ['module', 'main'], logLevel: 'silent', absWorkingDir: repoRoot,
+        // As esbuild.mjs: the CLI's other commands are chunks of their own.
+        external: ['vscode', './test', './list', './run', './importExport'],
+      });
+      return Object.keys(result.metafile.inputs);
+    };
+    const isIdentity = (f: string): boolean => /(^|\/)node_modules\/@azure\/(identity|msal-[a-z]+)\//.test(f);
+    assert.ok((await inputs('testing/providerRuntime.ts')).some(isIdentity), 'the check must see @azure/identity where it is bundled');
+    for (const entry of ['extension.ts', 'cli/main.ts']) {
+      const found = (await inputs(entry)).filter(isIdentity);
+      assert.deepStrictEqual(found.slice(0, 3), [], `@azure/identity or MSAL reaches the bundle of ${entry}`);
+    }
+  });
 });

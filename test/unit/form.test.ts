@@ -4,7 +4,7 @@ import { addConnection, addModel, applyEdits, EditError, updateConnection, updat
 import {
   formFields, initialDraft, planSave, snapshotManifest, targetFromDraft, typedCredential, validateDraft, type ValidationInput,
 } from '../../src/core/form/form';
-import type { Draft, FormMode } from '../../src/core/form/formProtocol';
+import { secretProblems, type Draft, type FormMode } from '../../src/core/form/formProtocol';
 import { analyzeManifest } from '../../src/core/manifest/manifest';
 import { example } from './helpers';
 
@@ -262,5 +262,20 @@ describe('connection form: what Save writes', () => {
     assert.deepStrictEqual(typedCredential('amazon-bedrock', { accessKeyId: 'AKIA', secretAccessKey: 's', sessionToken: '' }), { kind: 'aws', accessKeyId: 'AKIA', secretAccessKey: 's' });
     assert.deepStrictEqual(typedCredential('amazon-bedrock', { bedrockApiKey: 'bedrock-api-key-test-form' }), { kind: 'bedrockApiKey', apiKey: 'bedrock-api-key-test-form' });
     assert.strictEqual(typedCredential('openai', { bedrockApiKey: 'bedrock-api-key-test-form' }), undefined, 'only Bedrock reads it');
+  });
+
+  it('Azure OpenAI: Sign In With an API key or a Microsoft Entra ID source (stored on this machine, never in the manifest)', () => {
+    const fields = formFields('addConnection', 'azure-openai').filter((f) => f.section === 'credentials');
+    assert.deepStrictEqual(fields.map((f) => f.id), ['entraSource', 'apiKey', 'entraTenant']);
+    assert.deepStrictEqual(fields[0].options?.map((o) => o.value), ['', 'azureCli', 'vscode', 'environment', 'default']);
+    assert.deepStrictEqual(fields[1].showWhen, { field: 'entraSource', values: [''] });
+    assert.deepStrictEqual(typedCredential('azure-openai', { entraSource: 'azureCli', entraTenant: ' contoso.onmicrosoft.com ' }), { kind: 'entraId', source: 'azureCli', tenantId: 'contoso.onmicrosoft.com' });
+    assert.deepStrictEqual(typedCredential('azure-openai', { entraSource: 'environment', entraTenant: 'ignored.example' }), { kind: 'entraId', source: 'environment' });
+    assert.deepStrictEqual(typedCredential('azure-openai', { entraSource: '', apiKey: 'sk-test-azure-form' }), { kind: 'apiKey', apiKey: 'sk-test-azure-form' });
+    assert.strictEqual(typedCredential('openai', { entraSource: 'azureCli' }), undefined, 'only Azure reads it');
+    assert.match(secretProblems('azure-openai', { entraSource: 'azureCli', entraTenant: 'bad tenant/x' }).entraTenant ?? '', /directory ID \(GUID\) or a domain/);
+    assert.match(secretProblems('azure-openai', { entraSource: 'nope' }).entraSource ?? '', /Azure CLI, VS Code account/);
+    assert.match(secretProblems('openai', { entraSource: 'azureCli' }).entraSource ?? '', /for Azure OpenAI connections/);
+    assert.match(secretProblems('azure-openai', { entraSource: 'vscode', apiKey: 'sk-test-x' }).apiKey ?? '', /no API key is needed/);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { HttpResponse } from '../net/http';
 import { isObject, JSON_HEADERS, setting, str } from '../providers/common';
+import { azureAuthHeaders, refineAzureAuth } from '../providers/azure';
 import { authHeaders, extraHeaders } from '../providers/generic';
 import { classifyOpenAiStyle } from '../providers/openaiShape';
 import { TargetError, type Credential, type ProviderVerdict } from '../providers/types';
@@ -131,11 +132,11 @@ export const azureStream: StreamAdapter = {
       ? `${base}/openai/v1/chat/completions`
       : `${base}/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(apiVersion)}`;
     const field = REASONING.test(deployment) || REASONING.test(target.model) ? 'max_completion_tokens' : 'max_tokens';
-    const headers = { ...SSE_HEADERS, ...(credential.kind === 'apiKey' ? { 'api-key': credential.apiKey } : {}) };
+    const headers = { ...SSE_HEADERS, ...azureAuthHeaders(credential) };
     return { method: 'POST', url, headers, body: openAiChatBody(v1 ? deployment : undefined, chat, field) };
   },
   events: openAiEvents,
-  classify: classifyWith(['apim-request-id', 'x-request-id', 'x-ms-request-id']),
+  classify: (res, credential) => refineAzureAuth(classifyOpenAiStyle(res, 'completion', ['apim-request-id', 'x-request-id', 'x-ms-request-id']), credential),
 };
 
 export const genericStream: StreamAdapter = {

@@ -11,6 +11,8 @@ import { assertSameOrigin, authorizeTarget, secretsOf, type AuthorizeOptions } f
 import { HttpFailure, sendStream } from '../net/http';
 import { OriginError } from '../net/origin';
 import { Redactor } from '../secrets/redact';
+import type { IdentityOptions } from '../identity/entra';
+import { withAccessToken } from '../identity/entraToken';
 import { TargetError, type ConnectionTarget, type Credential } from '../providers/types';
 import { anthropicStream } from './anthropicStream';
 import { bedrockStream } from './bedrockStream';
@@ -40,13 +42,15 @@ export interface ChatOptions extends AuthorizeOptions {
   maxBytes?: number;
   signal?: AbortSignal;
   dispatcher?: Dispatcher;
+  /** Where Entra ID tokens come from besides @azure/identity (the editor's VS Code account). */
+  identity?: IdentityOptions;
 }
 
 export const DEFAULT_FIRST_BYTE_MS = 30_000;
 export const DEFAULT_IDLE_MS = 60_000;
 
 export async function* streamChat(target: ConnectionTarget, credential: Credential | undefined, chat: ChatRequest, options: ChatOptions = {}): AsyncGenerator<ChatEvent> {
-  const redactor = new Redactor(secretsOf(credential));
+  let redactor = new Redactor(secretsOf(credential));
   const fail = (outcome: Extract<ChatEvent, { type: 'error' }>['outcome'], message: string, extra: { hint?: string; status?: number } = {}): ChatEvent => ({
     type: 'error', outcome, message: redactor.redact(message), hint: redactor.redact(extra.hint ?? hintFor(outcome)), ...(extra.status !== undefined ? { status: extra.status } : {}),
   });
@@ -59,6 +63,13 @@ export async function* streamChat(target: ConnectionTarget, credential: Credenti
     yield fail('cancelled', 'The request was cancelled.');
     return;
   }
+  const token = await withAccessToken(credential, options.identity);
+  if (!token.ok) {
+    yield fail(token.error.outcome, token.error.message, { hint: token.error.hint });
+    return;
+  }
+  credential = token.credential;
+  redactor = new Redactor(secretsOf(credential));
   const adapter = STREAM_ADAPTERS[target.provider];
   try {
     const req = await adapter.request(target, credential ?? { kind: 'none' }, auth.base, chat);

@@ -18,6 +18,7 @@ import type { FieldChanges, FieldValue } from '../manifest/edit';
 import { secretProblems, type AdvancedRow, type Draft, type FieldId, type FieldOption, type FieldSpec, type FormMode, type SecretDraft, type ValidationReport } from './formProtocol';
 import { analyzeManifest, type ConnectionInfo, type ModelInfo } from '../manifest/manifest';
 import type { ConnectionTarget, Credential } from '../providers/types';
+import { ENTRA_SOURCES, isEntraSource, OPENAI_USER_ROLE, type EntraSource } from '../identity/entra';
 import { loadYaml, type PathSegment } from '../yaml/yamlLoad';
 
 // ----------------------------------------------------------------------------------
@@ -137,6 +138,14 @@ export function formFields(mode: FormMode, provider: ProviderId): FieldSpec[] {
       { id: 'secretAccessKey', label: 'Secret Key', section: 'credentials', control: 'password', help: 'Secret access key of that IAM user.' },
       { id: 'sessionToken', label: 'Session Token', section: 'credentials', control: 'password', placeholder: 'Optional', help: 'Only for temporary credentials (ASIA…).' },
       { id: 'bedrockApiKey', label: 'Bedrock API Key', section: 'credentials', control: 'password', placeholder: 'Or, instead of the access keys', help: 'An Amazon Bedrock API key, sent as a bearer token instead of a signature. Enter either this or the access key pair: which one you use is yours, the manifest is the same for everyone.' },
+    );
+  } else if (provider === 'azure-openai') {
+    // An API key, or Microsoft Entra ID: which one is this teammate's choice, the manifest is the same.
+    const entra = (Object.keys(ENTRA_SOURCES) as EntraSource[]).map((v) => ({ value: v, label: `Microsoft Entra ID · ${ENTRA_SOURCES[v].label}`, description: ENTRA_SOURCES[v].description }));
+    fields.push(
+      { id: 'entraSource', label: 'Sign In With', section: 'credentials', control: 'select', defaultValue: '', options: [{ value: '', label: 'API key' }, ...entra], help: `An API key of the resource, or your Microsoft Entra ID identity (no key on this machine; the identity needs the "${OPENAI_USER_ROLE}" role on the resource).` },
+      { id: 'apiKey', label: 'API Key', section: 'credentials', control: 'password', help: 'Kept in VS Code SecretStorage on this machine, never in the manifest.', showWhen: { field: 'entraSource', values: [''] } },
+      { id: 'entraTenant', label: 'Tenant', section: 'credentials', control: 'text', placeholder: 'Optional: directory ID or domain', help: 'Only when the resource is in another tenant than your default one.', showWhen: { field: 'entraSource', values: ['azureCli', 'vscode', 'default'] } },
     );
   } else {
     fields.push({
@@ -358,6 +367,10 @@ export function typedCredential(provider: ProviderId, secret: SecretDraft): Excl
     if (secret.bedrockApiKey) return { kind: 'bedrockApiKey', apiKey: secret.bedrockApiKey };
     if (!secret.accessKeyId || !secret.secretAccessKey) return undefined;
     return { kind: 'aws', accessKeyId: secret.accessKeyId, secretAccessKey: secret.secretAccessKey, ...(secret.sessionToken ? { sessionToken: secret.sessionToken } : {}) };
+  }
+  if (provider === 'azure-openai' && isEntraSource(secret.entraSource)) {
+    const tenantId = secret.entraTenant?.trim();
+    return { kind: 'entraId', source: secret.entraSource, ...(tenantId && secret.entraSource !== 'environment' ? { tenantId } : {}) };
   }
   return secret.apiKey ? { kind: 'apiKey', apiKey: secret.apiKey } : undefined;
 }

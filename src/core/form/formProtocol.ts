@@ -15,6 +15,7 @@
  * sends a stored key (it only says whether one is stored).
  */
 import { credentialProblem } from '../secrets/redact';
+import { isEntraSource, tenantProblem } from '../identity/entra';
 
 export const PROTOCOL_VERSION = 1;
 /** Serialized-size cap of one inbound message (JSON characters). */
@@ -37,7 +38,8 @@ export const FIELD_IDS = [
 export type FieldId = (typeof FIELD_IDS)[number];
 const BOOLEAN_FIELDS: ReadonlySet<FieldId> = new Set(['enabled']);
 
-export const SECRET_IDS = ['apiKey', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'bedrockApiKey'] as const;
+/** `entraSource` and `entraTenant` are no secrets, but like keys they are this machine's (Azure OpenAI: Microsoft Entra ID instead of a key). */
+export const SECRET_IDS = ['apiKey', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'bedrockApiKey', 'entraSource', 'entraTenant'] as const;
 export type SecretId = (typeof SECRET_IDS)[number];
 export type SecretDraft = Partial<Record<SecretId, string>>;
 
@@ -55,6 +57,11 @@ export function secretProblems(provider: string, secret: SecretDraft): Partial<R
     if (!value) continue;
     const problem = credentialProblem(value);
     if (problem) out[id] = problem;
+  }
+  if (secret.entraSource) {
+    if (provider !== 'azure-openai' || !isEntraSource(secret.entraSource)) out.entraSource = 'Microsoft Entra ID is for Azure OpenAI connections: choose Azure CLI, VS Code account, Environment or DefaultAzureCredential.';
+    else if (secret.apiKey) out.apiKey = 'Signing in with Microsoft Entra ID: no API key is needed (choose API key to enter one).';
+    if (secret.entraTenant?.trim()) out.entraTenant ??= tenantProblem(secret.entraTenant.trim());
   }
   if (provider === 'amazon-bedrock') {
     const { accessKeyId = '', secretAccessKey = '', sessionToken = '', bedrockApiKey = '' } = secret;
@@ -118,7 +125,7 @@ export interface FieldSpec {
   /** The value of a new item (Add forms, and after a provider change). */
   defaultValue?: string | boolean;
   /** Only shown when another field has one of these values, e.g. the header name when `authMode` is `header`. */
-  showWhen?: { field: FieldId; values: string[] };
+  showWhen?: { field: FieldId | SecretId; values: string[] };
 }
 
 export type KeyState = 'present' | 'missing' | 'unknown' | 'notNeeded';

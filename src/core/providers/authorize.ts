@@ -41,7 +41,7 @@ export async function authorizeTarget(target: ConnectionTarget, credential: Cred
     if (decision.kind !== 'same' && !(await options.binding.confirm(decision))) {
       return {
         ok: false, outcome: 'blocked', origin,
-        message: `The key was entered for ${decision.kind === 'changed' ? decision.bound : 'an unrecorded origin'}, and the manifest now sends it to ${decision.target}.`,
+        message: `${credential?.kind === 'entraId' ? 'The Entra ID identity was chosen' : 'The key was entered'} for ${decision.kind === 'changed' ? decision.bound : 'an unrecorded origin'}, and the manifest now sends it to ${decision.target}.`,
         hint: 'Nothing was sent. If the new endpoint is right, test again and confirm it (or Replace key).',
       };
     }
@@ -59,5 +59,6 @@ export function secretsOf(credential: Credential | undefined): string[] {
   if (!credential) return [];
   if (credential.kind === 'apiKey' || credential.kind === 'bedrockApiKey') return [credential.apiKey];
   if (credential.kind === 'aws') return [credential.accessKeyId, credential.secretAccessKey, credential.sessionToken ?? ''];
+  if (credential.kind === 'entraId') return [credential.accessToken ?? ''];
   return [];
 }

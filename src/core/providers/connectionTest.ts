@@ -12,6 +12,8 @@ import { OriginError } from '../net/origin';
 import { PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './';
 import { assertSameOrigin, authorizeTarget, secretsOf, type AuthorizeOptions } from './authorize';
 import { Redactor } from '../secrets/redact';
+import type { IdentityOptions } from '../identity/entra';
+import { withAccessToken } from '../identity/entraToken';
 
 export { credentialKindOf, credentialKindsOf, needsCredential, targetBase } from './targets';
 
@@ -22,6 +24,8 @@ export interface TestOptions extends AuthorizeOptions {
   dispatcher?: Dispatcher;
   signal?: AbortSignal;
   maxBytes?: number;
+  /** Where Entra ID tokens come from besides @azure/identity (the editor's VS Code account). */
+  identity?: IdentityOptions;
 }
 
 const GENERIC_HINTS: Record<Outcome, string> = {
@@ -51,7 +55,7 @@ export function hintFor(outcome: Outcome, retryAfterMs?: number): string {
 }
 
 export async function testConnection(target: ConnectionTarget, credential: Credential | undefined, options: TestOptions): Promise<TestResult> {
-  const redactor = new Redactor(secretsOf(credential));
+  let redactor = new Redactor(secretsOf(credential));
   const started = performance.now();
   const at = new Date().toISOString();
   const finish = (v: Omit<ProviderVerdict, 'stage'> & { stage?: ProviderVerdict['stage'] }, origin?: string): TestResult => ({
@@ -72,6 +76,10 @@ export async function testConnection(target: ConnectionTarget, credential: Crede
   const { base, origin } = auth;
   const client = PROVIDER_CLIENTS[target.provider];
   if (options.signal?.aborted) return finish({ outcome: 'cancelled' }, origin);
+  const token = await withAccessToken(credential, options.identity);
+  if (!token.ok) return finish({ outcome: token.error.outcome, message: token.error.message, hint: token.error.hint }, origin);
+  credential = token.credential;
+  redactor = new Redactor(secretsOf(credential));
 
   const deadline = Math.min(Math.max(1, options.deadlineMs), MAX_DEADLINE_MS);
   const endAt = Date.now() + deadline;

@@ -20,7 +20,16 @@ export type Credential =
   | { kind: 'aws'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   /** An Amazon Bedrock API key, sent as `Authorization: Bearer` instead of a SigV4 signature. */
   | { kind: 'bedrockApiKey'; apiKey: string }
+  /**
+   * A Microsoft Entra ID identity (Azure OpenAI): no secret is stored, only where the token
+   * comes from (core/identity/entra.ts). `accessToken` is filled in by the core for one
+   * request after the origin check, and is never stored.
+   */
+  | { kind: 'entraId'; source: EntraSource; tenantId?: string; accessToken?: string }
   | { kind: 'none' };
+
+/** Where a Microsoft Entra ID token comes from: the Azure CLI's sign-in, VS Code's Microsoft account, AZURE_* variables, or the whole DefaultAzureCredential chain. */
+export type EntraSource = 'azureCli' | 'vscode' | 'environment' | 'default';
 
 export type CredentialKindName = Credential['kind'];
 

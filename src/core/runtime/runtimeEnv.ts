@@ -15,6 +15,8 @@
  * | azure-openai  | AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION; with the v1  |
  * |               | API (apiVersion v1, the default) instead of OPENAI_API_VERSION:               |
  * |               | OPENAI_BASE_URL (…/openai/v1) and OPENAI_API_KEY, what `OpenAI()` reads there  |
+ * |               | Microsoft Entra ID: no key; the AZURE_* identity variables that are set      |
+ * |               | (AZURE_TENANT_ID, AZURE_CLIENT_ID …) for the process's own credential          |
  * | generic       | OPENAI_BASE_URL, and OPENAI_API_KEY for `Authorization: Bearer` (the default); |
  * |               | no key for `authHeader: none`; for another header name the raw key in         |
  * |               | AGENT_CONNECTION_API_KEY and the name in AGENT_CONNECTION_AUTH_HEADER         |
@@ -35,6 +37,7 @@ import { connectionReference } from '../manifest/names';
 import { setting } from '../providers/common';
 import { bedrockRegion, genericAuthHeader, targetBase } from '../providers/targets';
 import type { ConnectionTarget, Credential, EndpointOverrides } from '../providers/types';
+import { entraVariables } from '../identity/entra';
 
 /** The parts of a credential, each of which may come from its own place. */
 export type SecretPart = 'apiKey' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'bedrockApiKey';
@@ -57,6 +60,8 @@ export interface RuntimeEnvInput {
   secretSource(part: SecretPart): string;
   /** Replacements of built-in providers' official bases (the same as for a test). */
   endpoints?: EndpointOverrides;
+  /** The environment an Entra ID connection's AZURE_* identity variables are passed on from. */
+  environment?: Readonly<Record<string, string | undefined>>;
 }
 
 /** SDK variables that carry a key, an endpoint or an API version of an LLM provider. */
@@ -162,6 +167,11 @@ export function runtimeVariables(input: RuntimeEnvInput): RuntimeVariable[] {
         plain('OPENAI_BASE_URL', `${base}/openai/v1`, 'manifest: endpoint (v1 API)');
       } else {
         plain('OPENAI_API_VERSION', apiVersion, 'manifest: apiVersion');
+      }
+      if (credential?.kind === 'entraId') {
+        // The process signs in itself (DefaultAzureCredential); no key and no token is handed on.
+        for (const v of entraVariables(input.environment ?? {})) out.push({ ...v, source: `environment: ${v.name}` });
+        break;
       }
       secret('AZURE_OPENAI_API_KEY', 'apiKey');
       if (apiVersion === 'v1') secret('OPENAI_API_KEY', 'apiKey');
