@@ -60,7 +60,9 @@ const VARIABLES_HELP = `Variables (the ones the providers' SDKs read):
   cohere          CO_API_KEY
   amazon-bedrock  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (when set),
                   AWS_REGION, AWS_DEFAULT_REGION; with a Bedrock API key
-                  (…__BEDROCK_API_KEY): AWS_BEARER_TOKEN_BEDROCK instead of the access keys
+                  (…__BEDROCK_API_KEY): AWS_BEARER_TOKEN_BEDROCK instead of the access keys;
+                  with an AWS profile (…__AWS_PROFILE): AWS_PROFILE (a name, shown by "env";
+                  AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE pass through)
   azure-openai    AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION, or with
                   apiVersion v1: OPENAI_BASE_URL (…/openai/v1) and OPENAI_API_KEY as well
   generic         OPENAI_BASE_URL and OPENAI_API_KEY (none with authHeader: none; another
@@ -237,7 +239,7 @@ function prepare(command: 'run' | 'env', options: Record<string, unknown>, io: I
   const names = credentialVariables(model.name, connection.name, kind);
   const found: EnvCredential = credentialFromEnv(io.env, model.name, connection.name, kind);
   if (found.kind === 'invalid') throw new CliError(`${found.variable}: ${found.problem} Nothing was started.`, EXIT_FAILED);
-  const sources: Record<SecretPart, string | undefined> = { apiKey: names.apiKey, accessKeyId: names.accessKeyId, secretAccessKey: names.secretAccessKey, sessionToken: names.sessionToken, bedrockApiKey: names.bedrockApiKey };
+  const sources: Record<SecretPart, string | undefined> = { apiKey: names.apiKey, accessKeyId: names.accessKeyId, secretAccessKey: names.secretAccessKey, sessionToken: names.sessionToken, bedrockApiKey: names.bedrockApiKey, awsProfile: names.awsProfile };
 
   let vars: RuntimeVariable[];
   let base: string;

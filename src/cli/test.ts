@@ -45,7 +45,9 @@ request to each provider, at most 30 s each, no redirects followed.
 
 Credentials come from the environment, for this run only:
   AGENT_CONNECTIONS__<MODEL>__<CONNECTION>__API_KEY
-  Amazon Bedrock: …__ACCESS_KEY_ID, …__SECRET_ACCESS_KEY and optionally …__SESSION_TOKEN
+  Amazon Bedrock: …__ACCESS_KEY_ID, …__SECRET_ACCESS_KEY and optionally …__SESSION_TOKEN,
+  or …__BEDROCK_API_KEY, or …__AWS_PROFILE (a profile of AWS_CONFIG_FILE or ~/.aws/config,
+  resolved by the AWS SDK: SSO, assume-role, credential_process)
   (names upper-cased, every character other than A-Z and 0-9 turned into _;
   "agent-connections list" prints each connection's variables). A connection without
   its variables is reported as missing_credentials and not tested: that fails the run
@@ -303,5 +305,5 @@ export function variablesOf(model: ModelInfo, connection: ConnectionInfo): { req
   const target = targetOf(model, connection);
   if (!target) return { required: [], optional: [] };
   const vars = credentialVariables(model.name, connection.name, credentialKindOf(target));
-  return { required: requiredVariables(vars), optional: [vars.sessionToken, vars.bedrockApiKey].filter((v): v is string => v !== undefined) };
+  return { required: requiredVariables(vars), optional: [vars.sessionToken, vars.bedrockApiKey, vars.awsProfile].filter((v): v is string => v !== undefined) };
 }

@@ -6,7 +6,7 @@
  * "unique within a model" rule are HMACs whose secret is itself in SecretStorage.
  *
  * Stored value (JSON, `v: 1`): the credential's own fields under its `kind` (`apiKey`,
- * `aws`, `bedrockApiKey`; a new kind adds its fields and a case in `parseStored`), the
+ * `aws`, `bedrockApiKey`, `awsProfile` (a profile name, no key); a new kind adds its fields and a case in `parseStored`), the
  * bound `origin`, and `storedAt` (ISO time the key was entered; entries written before
  * it existed have none: their age is unknown and never marked). The index in
  * globalState lists every entry this extension stored, without key material.
@@ -71,6 +71,7 @@ function parseStored(raw: string | undefined): StoredCredential | undefined {
     const meta = { origin, ...(storedAt ? { storedAt } : {}) };
     if (v.kind === 'apiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'apiKey', apiKey: v.apiKey }, ...meta };
     if (v.kind === 'bedrockApiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'bedrockApiKey', apiKey: v.apiKey }, ...meta };
+    if (v.kind === 'awsProfile' && typeof v.profile === 'string') return { credential: { kind: 'awsProfile', profile: v.profile }, ...meta };
     if (v.kind === 'aws' && typeof v.accessKeyId === 'string' && typeof v.secretAccessKey === 'string') {
       return { credential: { kind: 'aws', accessKeyId: v.accessKeyId, secretAccessKey: v.secretAccessKey, ...(typeof v.sessionToken === 'string' && v.sessionToken ? { sessionToken: v.sessionToken } : {}) }, ...meta };
     }

@@ -272,7 +272,7 @@ describe('cli: test against the mock providers', function () {
     assert.strictEqual(both.code, 1);
     assert.match(both.stdout, /__BEDROCK_API_KEY: Set either the access key pair or the Bedrock API key/);
     const none = await cli(['test', ...endpoints, '--connection', 'm-amazon-bedrock/main', '--format', 'json'], { cwd: dir, env: pairless });
-    assert.match(none.stdout, /SECRET_ACCESS_KEY are not set \(or AGENT_CONNECTIONS__M_AMAZON_BEDROCK__MAIN__BEDROCK_API_KEY\)/);
+    assert.match(none.stdout, /SECRET_ACCESS_KEY are not set \(or AGENT_CONNECTIONS__M_AMAZON_BEDROCK__MAIN__BEDROCK_API_KEY or AGENT_CONNECTIONS__M_AMAZON_BEDROCK__MAIN__AWS_PROFILE\)/);
   });
 
   it('a canary key never appears in stdout, stderr or JUnit, even when the provider echoes it', async () => {

@@ -11,7 +11,7 @@ import { assertSameOrigin, authorizeTarget, secretsOf, type AuthorizeOptions } f
 import { HttpFailure, sendStream } from '../net/http';
 import { OriginError } from '../net/origin';
 import { Redactor } from '../secrets/redact';
-import { TargetError, type ConnectionTarget, type Credential } from '../providers/types';
+import { CredentialError, TargetError, type ConnectionTarget, type Credential } from '../providers/types';
 import { anthropicStream } from './anthropicStream';
 import { bedrockStream } from './bedrockStream';
 import { cohereStream } from './cohereStream';
@@ -86,6 +86,7 @@ export async function* streamChat(target: ConnectionTarget, credential: Credenti
   } catch (err) {
     if (err instanceof HttpFailure) yield fail(err.outcome, err.message, { status: err.details.status });
     else if (err instanceof TargetError || err instanceof OriginError) yield fail('blocked', err.message, { hint: 'Fix the connection in the manifest; nothing was sent.' });
+    else if (err instanceof CredentialError) yield fail(err.outcome, err.message, { hint: err.hint });
     else yield fail('network_error', `Unexpected error: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -67,7 +67,7 @@ export function credentialKindOf(target: ConnectionTarget): 'apiKey' | 'aws' | '
 
 /** Every credential kind the connection accepts, the default first. */
 export function credentialKindsOf(target: ConnectionTarget): CredentialKindName[] {
-  if (target.provider === 'amazon-bedrock') return ['aws', 'bedrockApiKey'];
+  if (target.provider === 'amazon-bedrock') return ['aws', 'bedrockApiKey', 'awsProfile'];
   return [credentialKindOf(target)];
 }
 
@@ -76,6 +76,7 @@ export function credentialKindLabel(kind: CredentialKindName): string {
   switch (kind) {
     case 'aws': return 'an AWS access key pair';
     case 'bedrockApiKey': return 'a Bedrock API key';
+    case 'awsProfile': return 'an AWS profile';
     case 'apiKey': return 'an API key';
     case 'none': return 'no key';
   }

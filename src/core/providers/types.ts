@@ -20,6 +20,8 @@ export type Credential =
   | { kind: 'aws'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   /** An Amazon Bedrock API key, sent as `Authorization: Bearer` instead of a SigV4 signature. */
   | { kind: 'bedrockApiKey'; apiKey: string }
+  /** A named AWS profile of this machine's shared config files; keys are resolved by the AWS SDK when a request is signed. */
+  | { kind: 'awsProfile'; profile: string }
   | { kind: 'none' };
 
 export type CredentialKindName = Credential['kind'];
@@ -73,6 +75,14 @@ export class TargetError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'TargetError';
+  }
+}
+
+/** Credentials that could not be obtained before anything was sent (an unknown AWS profile, an expired SSO session). */
+export class CredentialError extends Error {
+  constructor(readonly outcome: Extract<Outcome, 'auth_failed' | 'missing_credentials'>, message: string, readonly hint: string) {
+    super(message);
+    this.name = 'CredentialError';
   }
 }
 
