@@ -17,6 +17,7 @@ export type { MockOptions, MockProvider, MockProviderId, ProxyServer, RecordedRe
 export { ALL_SCENARIOS } from './types';
 export { startTrapServer } from './trap';
 export { startProxyServer } from './proxy';
+export { startAwsCredentialSources, type AwsCredentialSources, type AwsCredentialSourcesOptions } from './awsCredentialSources';
 export { DEFAULT_KEY, MARKUP_MESSAGE } from './server';
 export { DEFAULT_AWS, DEFAULT_BEDROCK_API_KEY, BEDROCK_DEFAULT_MODELS, BEDROCK_DEFAULT_RETIRED, BEDROCK_DEFAULT_PROFILE_ONLY } from './bedrock';
 export { MOCK_STREAM_DELTAS, MOCK_STREAM_TEXT, MOCK_TOOL_INPUT, MOCK_USAGE } from './streaming';

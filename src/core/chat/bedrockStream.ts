@@ -15,7 +15,6 @@ import { TargetError, type Outcome } from '../providers/types';
 import { numberOr } from './openaiStream';
 import { parseArguments, textOf, type ChatEvent, type ChatMessage, type StreamAdapter } from './types';
 
-const EVENTSTREAM = 'application/vnd.amazon.eventstream';
 
 const EXCEPTIONS: Record<string, Exclude<Outcome, 'ok'>> = {
   throttlingException: 'rate_limited',
@@ -172,7 +171,7 @@ export const bedrockStream: StreamAdapter = {
         },
       } : {}),
     });
-    return { method: 'POST', url: url.toString(), headers: await bedrockHeaders(url, body, credential, region, EVENTSTREAM), body };
+    return { method: 'POST', url: url.toString(), headers: await bedrockHeaders(url, body, credential, region), body };
   },
   events,
   classify: (res, credential) => {

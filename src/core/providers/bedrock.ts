@@ -121,11 +121,13 @@ export async function bedrockRequest(base: string, model: string, r: string, cre
 }
 
 /**
- * Headers of a JSON POST to Bedrock `url`: SigV4 (service `bedrock`) for a key pair or
+ * Headers of a JSON POST to Bedrock `url` (Converse and ConverseStream alike): SigV4 (service `bedrock`) for a key pair or
  * an AWS profile's current keys, Bearer for a Bedrock API key; `host` left to the HTTP client.
  */
-export async function bedrockHeaders(url: URL, body: string, credential: BedrockCredential, r: string, accept = 'application/json'): Promise<Record<string, string>> {
-  if (credential.kind === 'bedrockApiKey') return { 'content-type': 'application/json', accept, authorization: `Bearer ${credential.apiKey}` };
+export async function bedrockHeaders(url: URL, body: string, credential: BedrockCredential, r: string): Promise<Record<string, string>> {
+  // The headers the AWS SDK's BedrockRuntimeClient sends and signs (no Accept, content-length signed); parity is a unit test.
+  const sent = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body, 'utf8')) };
+  if (credential.kind === 'bedrockApiKey') return { ...sent, authorization: `Bearer ${credential.apiKey}` };
   const keys = credential.kind === 'awsProfile' ? await (await loadAwsProfiles()).awsProfileKeys(credential.profile) : credential;
   const signer = new SignatureV4({
     service: 'bedrock',
@@ -141,7 +143,7 @@ export async function bedrockHeaders(url: URL, body: string, credential: Bedrock
     port: url.port ? Number(url.port) : undefined,
     path: url.pathname,
     query: {},
-    headers: { host: url.host, 'content-type': 'application/json', accept },
+    headers: { host: url.host, ...sent },
     body,
   });
   const headers: Record<string, string> = {};
