@@ -245,7 +245,7 @@ function prepare(command: 'run' | 'env', options: Record<string, unknown>, io: I
   let base: string;
   try {
     base = targetBase(target, endpoints);
-    vars = runtimeVariables({ target, credential: found.kind === 'found' ? found.credential : undefined, secretSource: (part) => sources[part] ?? 'the connection', endpoints });
+    vars = runtimeVariables({ target, credential: found.kind === 'found' ? found.credential : undefined, secretSource: (part) => sources[part] ?? 'the connection', endpoints, env: io.env });
   } catch (err) {
     throw new CliError(`${reference}: ${err instanceof Error ? err.message : String(err)} Fix the connection in the manifest; nothing was started.`, EXIT_FAILED);
   }

@@ -342,6 +342,8 @@ describe('AWS profile names: form, CLI variables, run-time variables', () => {
       { name: 'AWS_DEFAULT_REGION', value: 'us-east-1', secret: false },
       { name: 'AWS_PROFILE', value: 'dev', secret: false },
     ]);
+    const files = runtimeVariables({ target: target(), credential: { kind: 'awsProfile', profile: 'dev' }, secretSource: () => 'SecretStorage', env: { AWS_CONFIG_FILE: '/etc/aws/config', HOME: '/home/x' } });
+    assert.deepStrictEqual(files.filter((v) => v.name.startsWith('AWS_') && v.source === 'environment').map((v) => `${v.name}=${v.value}`), ['AWS_CONFIG_FILE=/etc/aws/config']);
   });
 });
 
@@ -393,6 +395,7 @@ describe('cli: AWS profiles from AGENT_CONNECTIONS__…__AWS_PROFILE (dist/cli.j
     const shown = await cli(['env', '--connection', 'nova/team']);
     assert.strictEqual(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /^AWS_PROFILE=ci$/m);
+    assert.ok(shown.stdout.includes(`AWS_CONFIG_FILE=${path.join(dir, 'aws-config')}`), shown.stdout);
     assert.ok(!/awsProfiles\.js/.test(shown.stderr), 'env does not load the AWS SDK');
     const run = await cli(['run', '--connection', 'nova/team', '--', process.execPath, '-e', "const e=process.env;process.stdout.write(JSON.stringify({p:e.AWS_PROFILE,c:e.AWS_CONFIG_FILE,s:e.AWS_SHARED_CREDENTIALS_FILE,k:e.AWS_ACCESS_KEY_ID??null,r:e.AWS_REGION}))"]);
     assert.strictEqual(run.code, 0, run.stderr);

@@ -165,7 +165,7 @@ describe('cli: validate and list', function () {
     assert.strictEqual(models.length, 8);
     const conns = models.flatMap((m) => m.connections);
     assert.deepStrictEqual(conns.find((c) => c.reference === 'gpt-4o/prod-key-1')!.variables, ['AGENT_CONNECTIONS__GPT_4O__PROD_KEY_1__API_KEY']);
-    assert.deepStrictEqual(conns.find((c) => c.reference === 'claude-bedrock/us-east')!.optionalVariables, ['AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__SESSION_TOKEN', 'AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__BEDROCK_API_KEY']);
+    assert.deepStrictEqual(conns.find((c) => c.reference === 'claude-bedrock/us-east')!.optionalVariables, ['AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__SESSION_TOKEN', 'AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__BEDROCK_API_KEY', 'AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__AWS_PROFILE']);
     assert.deepStrictEqual(conns.find((c) => c.reference === 'llama-groq/local-ollama')!.variables, [], 'authHeader: none needs no key');
     const text = await cli(['list', '--manifest', EXAMPLE]);
     assert.match(text.stdout, /^gpt-4o\/staging\s+openai\s+gpt-4o\s+no\s+AGENT_CONNECTIONS__GPT_4O__STAGING__API_KEY$/m);

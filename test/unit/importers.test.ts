@@ -401,6 +401,7 @@ describe('environment variable names', () => {
       secretAccessKey: 'AGENT_CONNECTIONS__NOVA__US_EAST__SECRET_ACCESS_KEY',
       sessionToken: 'AGENT_CONNECTIONS__NOVA__US_EAST__SESSION_TOKEN',
       bedrockApiKey: 'AGENT_CONNECTIONS__NOVA__US_EAST__BEDROCK_API_KEY',
+      awsProfile: 'AGENT_CONNECTIONS__NOVA__US_EAST__AWS_PROFILE',
     });
     assert.deepStrictEqual(credentialVariables('local', 'ollama', 'none'), {});
   });

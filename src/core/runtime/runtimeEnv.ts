@@ -57,6 +57,8 @@ export interface RuntimeEnvInput {
   secretSource(part: SecretPart): string;
   /** Replacements of built-in providers' official bases (the same as for a test). */
   endpoints?: EndpointOverrides;
+  /** The environment the caller resolves AWS profiles in: its AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE go with AWS_PROFILE. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** SDK variables that carry a key, an endpoint or an API version of an LLM provider. */
@@ -147,6 +149,7 @@ export function runtimeVariables(input: RuntimeEnvInput): RuntimeVariable[] {
         // The child's AWS SDK resolves the profile itself (SSO, assume-role, credential_process), from
         // AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE when the parent has them (they are passed on).
         plain('AWS_PROFILE', credential.profile, input.secretSource('awsProfile'));
+        for (const name of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']) if (input.env?.[name]) plain(name, input.env[name], 'environment');
         break;
       }
       if (credential?.kind === 'bedrockApiKey') {
