@@ -352,15 +352,16 @@ describe('cli: AWS profiles from AGENT_CONNECTIONS__…__AWS_PROFILE (dist/cli.j
   const BUNDLE = path.join(repoRoot, 'dist', 'cli.js');
   let dir: string;
   let mock: MockProvider;
-  const env = () => ({
+  const env = (extra: Record<string, string> = {}) => ({
     PATH: process.env.PATH ?? '', HOME: dir, NODE_DEBUG: 'module',
     AWS_CONFIG_FILE: path.join(dir, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'aws-credentials'),
     AGENT_CONNECTIONS__NOVA__TEAM__AWS_PROFILE: 'ci',
     // A shell's own AWS variables must not reach the child of `run`.
     AWS_ACCESS_KEY_ID: 'AKIDSHELLKEY0000000', AWS_PROFILE: 'shell-profile',
+    ...extra,
   });
-  const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = (args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> => new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: dir, env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
@@ -389,6 +390,11 @@ describe('cli: AWS profiles from AGENT_CONNECTIONS__…__AWS_PROFILE (dist/cli.j
     assert.strictEqual((JSON.parse(r.stdout) as { results: Array<{ outcome: string }> }).results[0].outcome, 'ok');
     assert.match(String(mock.requests.at(-1)?.headers.authorization), new RegExp(`Credential=${STATIC.accessKeyId}/`));
     assert.match(r.stderr, /load "[^"]*[\\/]dist[\\/]awsProfiles\.js"/);
+    const unknown = await cli(['test', '--format', 'json', '--endpoint', `amazon-bedrock=${mock.origin}`], { AGENT_CONNECTIONS__NOVA__TEAM__AWS_PROFILE: 'absent' });
+    assert.strictEqual(unknown.code, 1);
+    const result = (JSON.parse(unknown.stdout) as { results: Array<{ outcome: string; message: string }> }).results[0];
+    assert.strictEqual(result.outcome, 'auth_failed');
+    assert.strictEqual(result.message, `There is no AWS profile "absent" on this machine: read ${path.join(dir, 'aws-config')} (as [profile absent]) and ${path.join(dir, 'aws-credentials')} (as [absent]).`);
   });
 
   it('env shows AWS_PROFILE (a name, not a secret); run passes it and the AWS file variables on, and no shell keys', async () => {

@@ -86,7 +86,7 @@ export async function* streamChat(target: ConnectionTarget, credential: Credenti
   } catch (err) {
     if (err instanceof HttpFailure) yield fail(err.outcome, err.message, { status: err.details.status });
     else if (err instanceof TargetError || err instanceof OriginError) yield fail('blocked', err.message, { hint: 'Fix the connection in the manifest; nothing was sent.' });
-    else if (err instanceof CredentialError) yield fail(err.outcome, err.message, { hint: err.hint });
+    else if (CredentialError.is(err)) yield fail(err.outcome, err.message, { hint: err.hint });
     else yield fail('network_error', `Unexpected error: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

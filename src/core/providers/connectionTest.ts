@@ -90,7 +90,7 @@ export async function testConnection(target: ConnectionTarget, credential: Crede
   } catch (err) {
     if (err instanceof HttpFailure) return finish({ outcome: err.outcome, message: err.message, status: err.details.status, stage: lastStage }, origin);
     if (err instanceof TargetError || err instanceof OriginError) return finish({ outcome: 'blocked', message: err.message, hint: 'Fix the connection in the manifest; nothing was sent.' }, origin);
-    if (err instanceof CredentialError) return finish({ outcome: err.outcome, message: err.message, hint: err.hint }, origin);
+    if (CredentialError.is(err)) return finish({ outcome: err.outcome, message: err.message, hint: err.hint }, origin);
     return finish({ outcome: 'network_error', message: `Unexpected error: ${err instanceof Error ? err.message : String(err)}`, stage: lastStage }, origin);
   }
 }

@@ -78,11 +78,20 @@ export class TargetError extends Error {
   }
 }
 
-/** Credentials that could not be obtained before anything was sent (an unknown AWS profile, an expired SSO session). */
+/**
+ * Credentials that could not be obtained before anything was sent (an unknown AWS profile,
+ * an expired SSO session). Recognised with `CredentialError.is`, not `instanceof`: it is
+ * thrown from a bundle of its own (dist/awsProfiles.js) that has its own copy of the class.
+ */
 export class CredentialError extends Error {
   constructor(readonly outcome: Extract<Outcome, 'auth_failed' | 'missing_credentials'>, message: string, readonly hint: string) {
     super(message);
     this.name = 'CredentialError';
+  }
+
+  static is(err: unknown): err is CredentialError {
+    return err instanceof Error && err.name === 'CredentialError' && typeof (err as Partial<CredentialError>).hint === 'string'
+      && ((err as Partial<CredentialError>).outcome === 'auth_failed' || (err as Partial<CredentialError>).outcome === 'missing_credentials');
   }
 }
 
