@@ -112,16 +112,18 @@ export class Credentials {
 
   /**
    * Whether a key is stored, and when (`storedAt`: ISO time, or null for an entry
-   * stored before the time was recorded). For the tree; the key itself is not returned.
+   * stored before the time was recorded). For the tree; the key itself is not returned,
+   * but an AWS profile's name is (`profile`: a name, no secret; it does not age like a key).
    */
-  async info(folder: vscode.Uri, model: string, connection: string): Promise<{ status: KeyStatus; storedAt?: string | null }> {
+  async info(folder: vscode.Uri, model: string, connection: string): Promise<{ status: KeyStatus; storedAt?: string | null; profile?: string }> {
     if (!vscode.workspace.isTrusted) return { status: 'unknown' };
     const id = this.secretId(folder, model, connection);
     if (!id) return { status: 'missing' };
     try {
       const raw = await bounded(this.context.secrets.get(this.secretName(id)), STATUS_TIMEOUT_MS, 'checking for a key');
       if (!raw) return { status: 'missing' };
-      return { status: 'present', storedAt: parseStored(raw)?.storedAt ?? null };
+      const stored = parseStored(raw);
+      return { status: 'present', storedAt: stored?.storedAt ?? null, ...(stored?.credential.kind === 'awsProfile' ? { profile: stored.credential.profile } : {}) };
     } catch {
       return { status: 'unknown' };
     }

@@ -95,6 +95,23 @@ describe('AWS profiles for Bedrock in a real extension host', function () {
     assert.strictEqual(mock.requests.length, 0);
   });
 
+  it('the row names the profile and never marks it old (keyMaxAgeDays is for keys)', async () => {
+    const a = await api();
+    await a.credentials.set(folderUri(), MODEL, CONN, { credential: { kind: 'awsProfile', profile: 'integration-profile' }, origin: mock.origin, storedAt: new Date(Date.now() - 100 * 86_400_000).toISOString() });
+    await config().update('keyMaxAgeDays', 30, vscode.ConfigurationTarget.Workspace);
+    try {
+      const state = a.store.folders[0];
+      const children = await a.tree.getChildren({ kind: 'model', state, model: node(a).model });
+      const item = a.tree.getTreeItem(children.find((n) => n.kind === 'connection' && n.connection.name === CONN)!);
+      assert.match(String(item.description), /key stored/);
+      assert.doesNotMatch(String(item.description), /days old/);
+      const tooltip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\([()[\]*_.#+-])/g, '$1');
+      assert.match(tooltip, /\*\*Key:\*\* AWS profile integration-profile \(its keys are resolved by the AWS SDK/);
+    } finally {
+      await config().update('keyMaxAgeDays', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('a terminal for the connection gets AWS_PROFILE and the region, no access-key variables', async () => {
     const a = await api();
     await a.credentials.set(folderUri(), MODEL, CONN, { credential: { kind: 'awsProfile', profile: 'integration-profile' }, origin: mock.origin });
