@@ -20,6 +20,21 @@ const shared = {
   legalComments: 'none',
 };
 
+/**
+ * `import('../aws/profileCredentials')` from any other module becomes a require of the
+ * awsProfiles bundle beside the requiring one (everything is in dist/).
+ * @returns {esbuild.Plugin}
+ */
+function awsProfilesChunk() {
+  return {
+    name: 'aws-profiles-chunk',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\/(.*\/)?aws\/profileCredentials$/ }, (args) =>
+        (args.kind === 'dynamic-import' ? { path: './awsProfiles.js', external: true } : undefined));
+    },
+  };
+}
+
 /** @type {esbuild.BuildOptions} */
 const options = {
   entryPoints: {
@@ -27,6 +42,9 @@ const options = {
     core: 'src/coreBundle.ts',
     manifestWorker: 'src/manifest/manifestWorker.ts',
     providerRuntime: 'src/testing/providerRuntime.ts',
+    // The AWS SDK's credential providers (AWS profiles, SSO …), required by the provider
+    // runtime and the CLI's test chunk only when a connection uses an AWS profile.
+    awsProfiles: 'src/core/aws/profileCredentials.ts',
   },
   format: 'cjs',
   platform: 'node',
@@ -35,6 +53,9 @@ const options = {
   // used from them (the AWS signer's CommonJS build pulls in all of @smithy/core).
   mainFields: ['module', 'main'],
   external: ['vscode'],
+  plugins: [awsProfilesChunk()],
+  // `import('../aws/profileCredentials')` becomes `require('./awsProfiles.js')`.
+  supported: { 'dynamic-import': false },
   ...shared,
 };
 
@@ -71,7 +92,7 @@ const cli = {
   ...options,
   entryPoints: { cli: 'src/cli/main.ts', ...Object.fromEntries(Object.entries(CLI_CHUNKS).map(([src, out]) => [out, `src/cli/${src.slice(2)}.ts`])) },
   external: [],
-  plugins: [cliChunks],
+  plugins: [cliChunks, awsProfilesChunk()],
   // `import('./test')` becomes `require('./cli-test.js')`: no ES module loader for a CommonJS file.
   supported: { 'dynamic-import': false },
   banner: { js: '#!/usr/bin/env node' },

@@ -61,7 +61,9 @@ const VARIABLES_HELP = `Variables (the ones the providers' SDKs read):
   cohere          CO_API_KEY
   amazon-bedrock  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (when set),
                   AWS_REGION, AWS_DEFAULT_REGION; with a Bedrock API key
-                  (…__BEDROCK_API_KEY): AWS_BEARER_TOKEN_BEDROCK instead of the access keys
+                  (…__BEDROCK_API_KEY): AWS_BEARER_TOKEN_BEDROCK instead of the access keys;
+                  with an AWS profile (…__AWS_PROFILE): AWS_PROFILE (a name, shown by "env";
+                  AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE pass through)
   azure-openai    AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION, or with
                   apiVersion v1: OPENAI_BASE_URL (…/openai/v1) and OPENAI_API_KEY as well;
                   with …__AZURE_AD=1 (Microsoft Entra ID) no key: the command signs in with
@@ -240,13 +242,13 @@ function prepare(command: 'run' | 'env', options: Record<string, unknown>, io: I
   const names = credentialVariables(model.name, connection.name, kind);
   const found: EnvCredential = entraFromEnv(io.env, model.name, connection.name, target.provider, credentialFromEnv(io.env, model.name, connection.name, kind));
   if (found.kind === 'invalid') throw new CliError(`${found.variable}: ${found.problem} Nothing was started.`, EXIT_FAILED);
-  const sources: Record<SecretPart, string | undefined> = { apiKey: names.apiKey, accessKeyId: names.accessKeyId, secretAccessKey: names.secretAccessKey, sessionToken: names.sessionToken, bedrockApiKey: names.bedrockApiKey };
+  const sources: Record<SecretPart, string | undefined> = { apiKey: names.apiKey, accessKeyId: names.accessKeyId, secretAccessKey: names.secretAccessKey, sessionToken: names.sessionToken, bedrockApiKey: names.bedrockApiKey, awsProfile: names.awsProfile };
 
   let vars: RuntimeVariable[];
   let base: string;
   try {
     base = targetBase(target, endpoints);
-    vars = runtimeVariables({ target, credential: found.kind === 'found' ? found.credential : undefined, secretSource: (part) => sources[part] ?? 'the connection', endpoints, environment: io.env });
+    vars = runtimeVariables({ target, credential: found.kind === 'found' ? found.credential : undefined, secretSource: (part) => sources[part] ?? 'the connection', endpoints, env: io.env });
   } catch (err) {
     throw new CliError(`${reference}: ${err instanceof Error ? err.message : String(err)} Fix the connection in the manifest; nothing was started.`, EXIT_FAILED);
   }

@@ -46,7 +46,9 @@ request to each provider, at most 30 s each, no redirects followed.
 
 Credentials come from the environment, for this run only:
   AGENT_CONNECTIONS__<MODEL>__<CONNECTION>__API_KEY
-  Amazon Bedrock: …__ACCESS_KEY_ID, …__SECRET_ACCESS_KEY and optionally …__SESSION_TOKEN
+  Amazon Bedrock: …__ACCESS_KEY_ID, …__SECRET_ACCESS_KEY and optionally …__SESSION_TOKEN,
+  or …__BEDROCK_API_KEY, or …__AWS_PROFILE (a profile of AWS_CONFIG_FILE or ~/.aws/config,
+  resolved by the AWS SDK: SSO, assume-role, credential_process)
   Azure OpenAI: …__API_KEY, or …__AZURE_AD=1 for Microsoft Entra ID (DefaultAzureCredential:
   AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, workload or managed identity, az login …)
   (names upper-cased, every character other than A-Z and 0-9 turned into _;
@@ -307,5 +309,5 @@ export function variablesOf(model: ModelInfo, connection: ConnectionInfo): { req
   if (!target) return { required: [], optional: [] };
   const vars = credentialVariables(model.name, connection.name, credentialKindOf(target));
   const azureAd = target.provider === 'azure-openai' ? entraVariable(model.name, connection.name) : undefined;
-  return { required: requiredVariables(vars), optional: [vars.sessionToken, vars.bedrockApiKey, azureAd].filter((v): v is string => v !== undefined) };
+  return { required: requiredVariables(vars), optional: [vars.sessionToken, vars.bedrockApiKey, vars.awsProfile, azureAd].filter((v): v is string => v !== undefined) };
 }

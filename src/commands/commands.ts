@@ -11,6 +11,7 @@ import { keyOrigin, storeConnectionKey } from '../credentials/keyStore';
 import { forgetKeys } from '../credentials/forgetKeys';
 import { pickAzureCredential } from '../credentials/entraAccount';
 import { entraLabel } from '../core/identity/entra';
+import { pickAwsProfile } from '../credentials/awsProfilePick';
 import type { TestResult } from '../core/providers';
 import { credentialProblem } from '../core/secrets/redact';
 import type { Credentials, StoredCredential } from '../credentials/credentials';
@@ -260,15 +261,20 @@ export function registerCommands(deps: Deps): void {
       validateInput: (v) => (opts.optional && v === '' ? undefined : credentialProblem(v) ?? opts.check?.(v)),
     });
     let credential: StoredCredential['credential'];
-    let bedrockKind: 'aws' | 'bedrockApiKey' | undefined;
+    let bedrockKind: 'aws' | 'bedrockApiKey' | 'awsProfile' | undefined;
+    let currentProfile: string | undefined;
     if (credentialKindOf(target) === 'aws') {
       // Which kind is the teammate's own choice; the manifest is the same for everyone. The current kind comes first.
-      const current = replacing ? (await credentials.get(r.state.folder.uri, r.model.name, r.connection.name))?.credential.kind : undefined;
+      const stored = replacing ? (await credentials.get(r.state.folder.uri, r.model.name, r.connection.name))?.credential : undefined;
+      const current = stored?.kind;
+      if (stored?.kind === 'awsProfile') currentProfile = stored.profile;
       const kinds = [
         { label: 'Access keys', description: 'access key ID and secret key (and a session token), signed with SigV4', credentialKind: 'aws' as const },
         { label: 'Bedrock API key', description: 'sent as a bearer token (what AWS_BEARER_TOKEN_BEDROCK holds)', credentialKind: 'bedrockApiKey' as const },
+        { label: 'AWS profile', description: 'a profile of ~/.aws/config (SSO, assume-role, credential_process …), resolved by the AWS SDK on every request', credentialKind: 'awsProfile' as const },
       ];
-      if (current === 'bedrockApiKey') kinds.reverse();
+      const at = kinds.findIndex((k) => k.credentialKind === current);
+      if (at > 0) kinds.unshift(...kinds.splice(at, 1));
       const picked = await vscode.window.showQuickPick(kinds, { title: `${replacing ? 'Replace' : 'Set'} key · ${ref}`, placeHolder: 'Which kind of credential do you use for Bedrock?', ignoreFocusOut: true });
       if (!picked) return;
       bedrockKind = picked.credentialKind;
@@ -280,6 +286,10 @@ export function registerCommands(deps: Deps): void {
     if (azure === null) return;
     if (azure !== 'apiKey') {
       credential = azure;
+    } else if (bedrockKind === 'awsProfile') {
+      const profile = await pickAwsProfile(`${replacing ? 'Replace' : 'Set'} key · ${ref} · AWS profile (only the name is stored, for ${origin} only)`, currentProfile);
+      if (profile === undefined) return;
+      credential = { kind: 'awsProfile', profile };
     } else if (bedrockKind === 'bedrockApiKey') {
       const apiKey = await ask('Bedrock API Key: sent as Authorization: Bearer instead of a signature.');
       if (apiKey === undefined) return;
@@ -298,7 +308,7 @@ export function registerCommands(deps: Deps): void {
       credential = { kind: 'apiKey', apiKey };
     }
     await storeConnectionKey(credentials, r, credential, log, replacing ? 'replaced' : 'stored');
-    const what = credential.kind === 'entraId' ? `${entraLabel(credential)} chosen` : 'Key stored';
+    const what = credential.kind === 'entraId' ? `${entraLabel(credential)} chosen` : credential.kind === 'awsProfile' ? `AWS profile ${credential.profile} chosen` : 'Key stored';
     void vscode.window.showInformationMessage(`${what} on this machine for ${ref}, for ${origin}.`, 'Test Connection').then((c) => {
       if (c) void vscode.commands.executeCommand('agentConnections.testConnection', { kind: 'connection', ...r, key: 'present' });
     });

@@ -6,7 +6,7 @@
  * "unique within a model" rule are HMACs whose secret is itself in SecretStorage.
  *
  * Stored value (JSON, `v: 1`): the credential's own fields under its `kind` (`apiKey`,
- * `aws`, `bedrockApiKey`, `entraId` (no secret: its source and tenant); a new kind adds its fields and a case in `parseStored`), the
+ * `aws`, `bedrockApiKey`, `awsProfile` (a profile name, no key), `entraId` (no secret: its source and tenant); a new kind adds its fields and a case in `parseStored`), the
  * bound `origin`, and `storedAt` (ISO time the key was entered; entries written before
  * it existed have none: their age is unknown and never marked). The index in
  * globalState lists every entry this extension stored, without key material.
@@ -73,6 +73,7 @@ function parseStored(raw: string | undefined): StoredCredential | undefined {
     if (v.kind === 'apiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'apiKey', apiKey: v.apiKey }, ...meta };
     if (v.kind === 'bedrockApiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'bedrockApiKey', apiKey: v.apiKey }, ...meta };
     if (v.kind === 'entraId' && isEntraSource(v.source)) return { credential: { kind: 'entraId', source: v.source, ...(typeof v.tenantId === 'string' && v.tenantId ? { tenantId: v.tenantId } : {}) }, ...meta };
+    if (v.kind === 'awsProfile' && typeof v.profile === 'string') return { credential: { kind: 'awsProfile', profile: v.profile }, ...meta };
     if (v.kind === 'aws' && typeof v.accessKeyId === 'string' && typeof v.secretAccessKey === 'string') {
       return { credential: { kind: 'aws', accessKeyId: v.accessKeyId, secretAccessKey: v.secretAccessKey, ...(typeof v.sessionToken === 'string' && v.sessionToken ? { sessionToken: v.sessionToken } : {}) }, ...meta };
     }
@@ -113,9 +114,10 @@ export class Credentials {
 
   /**
    * Whether a key is stored, and when (`storedAt`: ISO time, or null for an entry
-   * stored before the time was recorded). For the tree; the key itself is not returned.
+   * stored before the time was recorded). For the tree; the key itself is not returned,
+   * but an AWS profile's name is (`profile`: a name, no secret; it does not age like a key).
    */
-  async info(folder: vscode.Uri, model: string, connection: string): Promise<{ status: KeyStatus; storedAt?: string | null }> {
+  async info(folder: vscode.Uri, model: string, connection: string): Promise<{ status: KeyStatus; storedAt?: string | null; profile?: string }> {
     if (!vscode.workspace.isTrusted) return { status: 'unknown' };
     const id = this.secretId(folder, model, connection);
     if (!id) return { status: 'missing' };
@@ -125,7 +127,7 @@ export class Credentials {
       const stored = parseStored(raw);
       // An Entra ID identity holds no secret that ages: it is never marked old.
       if (stored?.credential.kind === 'entraId') return { status: 'present' };
-      return { status: 'present', storedAt: stored?.storedAt ?? null };
+      return { status: 'present', storedAt: stored?.storedAt ?? null, ...(stored?.credential.kind === 'awsProfile' ? { profile: stored.credential.profile } : {}) };
     } catch {
       return { status: 'unknown' };
     }

@@ -11,6 +11,7 @@ import { connectionReference } from '../core/manifest/names';
 import { originOf } from '../core/net/origin';
 import { credentialKindLabel, credentialKindOf, credentialKindsOf, needsCredential, targetBase } from '../core/providers/targets';
 import type { CredentialKindName } from '../core/providers/types';
+import { profileNameProblem } from '../core/aws/profileName';
 import { credentialProblem } from '../core/secrets/redact';
 import type { Credentials, StoredCredential } from './credentials';
 import { tenantProblem } from '../core/identity/entra';
@@ -76,7 +77,7 @@ export async function storeConnectionKey(credentials: Credentials, r: Connection
   if (problem) throw new KeyNotStoredError(problem);
   const kinds = keyKindsOf(r);
   if (!kinds.includes(credential.kind)) throw new KeyNotStoredError(`${ref} needs ${kinds.map(credentialKindLabel).join(' or ')}; this is ${credentialKindLabel(credential.kind)}. Nothing was stored.`);
-  const parts = credential.kind === 'aws' ? [credential.accessKeyId, credential.secretAccessKey, ...(credential.sessionToken ? [credential.sessionToken] : [])] : credential.kind === 'entraId' ? [] : [credential.apiKey];
+  const parts = credential.kind === 'aws' ? [credential.accessKeyId, credential.secretAccessKey, ...(credential.sessionToken ? [credential.sessionToken] : [])] : credential.kind === 'entraId' || credential.kind === 'awsProfile' ? [] : [credential.apiKey];
   for (const p of parts) {
     const bad = credentialProblem(p);
     if (bad) throw new KeyNotStoredError(`${bad} Nothing was stored for ${ref}.`);
@@ -88,6 +89,8 @@ export async function storeConnectionKey(credentials: Credentials, r: Connection
     if (bad) throw new KeyNotStoredError(`${bad} Nothing was stored for ${ref}.`);
     credential = { kind: 'entraId', source: credential.source, ...(tenantId ? { tenantId } : {}) };
   }
+  const badProfile = credential.kind === 'awsProfile' ? profileNameProblem(credential.profile) : undefined;
+  if (badProfile) throw new KeyNotStoredError(`${badProfile} Nothing was stored for ${ref}.`);
   const origin = keyOrigin(r);
   const folder = r.state.folder.uri;
   const duplicate = await credentials.duplicateOf(folder, r.model.name, r.connection.name, credential);

@@ -446,7 +446,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
         origin = originOf(targetBase(target, endpointOverrides()));
         const duplicate = await this.deps.credentials.duplicateOf(folder.uri, modelName, connectionName, credential);
         if (duplicate) {
-          const field = credential.kind === 'aws' ? 'accessKeyId' : credential.kind === 'bedrockApiKey' ? 'bedrockApiKey' : 'apiKey';
+          const field = credential.kind === 'aws' ? 'accessKeyId' : credential.kind === 'bedrockApiKey' || credential.kind === 'awsProfile' ? credential.kind : 'apiKey';
           const message = `This key is already stored for ${connectionReference(modelName, duplicate)}: each connection of a model needs its own key.`;
           return { kind: 'cancelled', message: 'Nothing was saved.', report: { ...report, errors: { ...report.errors, [field]: message }, canSave: false } };
         }

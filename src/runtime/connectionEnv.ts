@@ -116,7 +116,7 @@ export async function connectionVariables(sel: RuntimeSelection, credentials: Cr
     if (refused) throw new RuntimeRefusal(`${refused} The key of ${reference} was not handed on.`);
     credential = stored.credential;
   }
-  return runtimeVariables({ target, credential, secretSource: () => 'SecretStorage', endpoints, environment: process.env });
+  return runtimeVariables({ target, credential, secretSource: () => 'SecretStorage', endpoints, env: process.env });
 }
 
 /** The names of the variables a connection would set (no key is read), or undefined when it has no valid target. */

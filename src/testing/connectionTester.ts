@@ -42,6 +42,11 @@ function loadRuntime(): ProviderRuntime {
   return (runtime ??= require(path.join(__dirname, 'providerRuntime.js')) as ProviderRuntime);
 }
 
+/** The AWS profile names of this machine's shared config files (Set Key…), read by the provider runtime's AWS SDK loader. */
+export function awsProfiles(): ReturnType<ProviderRuntime['listAwsProfiles']> {
+  return loadRuntime().listAwsProfiles();
+}
+
 export function refKey(r: ConnectionRef): string {
   return JSON.stringify([r.state.folder.uri.toString(), r.model.name, r.connection.name]);
 }

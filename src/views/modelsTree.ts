@@ -21,7 +21,7 @@ export type TreeNode =
   | { kind: 'location'; state: FolderManifest; location: string; models: ModelInfo[] }
   | { kind: 'model'; state: FolderManifest; model: ModelInfo }
   /** `storedAt`: when the key was stored (ISO), null for an entry older than that record, undefined when unknown. */
-  | { kind: 'connection'; state: FolderManifest; model: ModelInfo; connection: ConnectionInfo; key: KeyStatus; storedAt?: string | null };
+  | { kind: 'connection'; state: FolderManifest; model: ModelInfo; connection: ConnectionInfo; key: KeyStatus; storedAt?: string | null; profile?: string };
 
 /** Context value from tokens, matched in package.json with `viewItem =~ /\bconnection\b/`. */
 export function contextValue(...tokens: string[]): string {
@@ -107,7 +107,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       case 'model': {
         const folder = node.state.folder.uri;
         const keys = await Promise.all(node.model.connections.map((c) => this.credentials.info(folder, node.model.name, c.name)));
-        return node.model.connections.map((connection, i) => ({ kind: 'connection', state: node.state, model: node.model, connection, key: keys[i].status, storedAt: keys[i].storedAt }) as TreeNode);
+        return node.model.connections.map((connection, i) => ({ kind: 'connection', state: node.state, model: node.model, connection, key: keys[i].status, storedAt: keys[i].storedAt, profile: keys[i].profile }) as TreeNode);
       }
       default: return [];
     }
@@ -179,7 +179,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
         item = new vscode.TreeItem(c.name, C.None);
         const keyless = !this.needsKey(n);
         const results = this.results.get(n.state.folder.uri, n.model.name, c.name);
-        const marks: KeyMarks = !keyless && n.key === 'present' ? keyMarks({ storedAt: n.storedAt, history: results?.history, maxAgeDays: maxKeyAgeDays() }) : {};
+        const marks: KeyMarks = !keyless && n.key === 'present' ? keyMarks({ storedAt: n.storedAt, history: results?.history, maxAgeDays: n.profile === undefined ? maxKeyAgeDays() : undefined }) : {};
         const marked = marks.olderThanLimit !== undefined || marks.authFailedInARow !== undefined;
         const markText = [
           marks.olderThanLimit ? `key ${marks.olderThanLimit.ageDays} days old` : '',
@@ -192,7 +192,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
         const testText = running ? 'testing…' : last ? `${outcomeLabel(last.outcome)}${last.outcome === 'ok' ? ` ${last.latencyMs} ms` : ''}` : undefined;
         item.description = [c.enabled ? 'enabled' : 'disabled', keyText, testText, added].filter(Boolean).join(' · ');
         const tooltip = md([
-          ['Connection', `${n.model.name}/${c.name}`], ['Enabled for inference', c.enabled ? 'yes' : 'no'], ['Key', keyless || n.key !== 'present' ? keyText : 'stored on this machine'],
+          ['Connection', `${n.model.name}/${c.name}`], ['Enabled for inference', c.enabled ? 'yes' : 'no'], ['Key', keyless || n.key !== 'present' ? keyText : n.profile !== undefined ? `AWS profile ${n.profile} (its keys are resolved by the AWS SDK on each request; never marked old)` : 'stored on this machine'],
           ['Key stored', keyless || n.key !== 'present' ? undefined : n.storedAt ? new Date(n.storedAt).toLocaleString() : n.storedAt === null ? 'before Agent Connections recorded it (age unknown, never marked old)' : undefined],
           ['Replace Key…', [
             marks.olderThanLimit ? `the key was stored ${marks.olderThanLimit.ageDays} days ago, more than agentConnections.${KEY_MAX_AGE_SETTING} (${marks.olderThanLimit.maxAgeDays}) allows` : '',

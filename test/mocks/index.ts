@@ -17,6 +17,7 @@ export type { MockOptions, MockProvider, MockProviderId, ProxyServer, RecordedRe
 export { ALL_SCENARIOS } from './types';
 export { startTrapServer } from './trap';
 export { startProxyServer } from './proxy';
+export { startAwsCredentialSources, type AwsCredentialSources, type AwsCredentialSourcesOptions } from './awsCredentialSources';
 export { DEFAULT_KEY, MARKUP_MESSAGE } from './server';
 export { fakeAzureCliCalls, installFakeAzureCli } from './azureCli';
 export { startEntraAuthority, type EntraAuthority } from './entraAuthority';

@@ -4,7 +4,8 @@
  *   `export … from`, `import('…')` and `require('…')` counts, type-only ones too);
  * - the rooms: no .ts file directly in src/core/; directly in src/ only the bundle entry
  *   points below and at most MAX_OTHERS_AT_TOP other files; everything else in a folder;
- * - `yaml` stays out of dist/extension.js (activation loads it otherwise).
+ * - `yaml` stays out of dist/extension.js (activation loads it otherwise);
+ * - the AWS SDK (`@aws-sdk/*`, AWS profiles) stays out of dist/extension.js and dist/cli.js.
  */
 import * as assert from 'assert';
 import * as esbuild from 'esbuild';
@@ -158,6 +159,31 @@ describe('architecture', () => {
     for (const entry of ['extension.ts', 'cli/main.ts']) {
       const found = (await inputs(entry)).filter(isIdentity);
       assert.deepStrictEqual(found.slice(0, 3), [], `@azure/identity or MSAL reaches the bundle of ${entry}`);
+    }
+  });
+
+  it('dist/extension.js and dist/cli.js do not bundle the AWS SDK (dist/awsProfiles.js does)', async function () {
+    this.timeout(60_000);
+    // What esbuild.mjs leaves to run time: the CLI's command files, and the AWS profiles bundle.
+    const lazy: esbuild.Plugin = {
+      name: 'lazy',
+      setup(build) {
+        build.onResolve({ filter: /^\.\/(test|list|importExport|run)$/ }, (args) => (/[\\/]src[\\/]cli$/.test(args.resolveDir) ? { path: args.path, external: true } : undefined));
+        build.onResolve({ filter: /aws\/profileCredentials$/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+      },
+    };
+    const inputs = async (entry: string, plugins: esbuild.Plugin[] = []): Promise<string[]> => {
+      const result = await esbuild.build({
+        entryPoints: [path.join(SRC, entry)], bundle: true, write: false, metafile: true, outdir: path.join(repoRoot, 'out', 'architecture-check'), plugins,
+        format: 'cjs', platform: 'node', target: 'node20', mainFields: ['module', 'main'], external: ['vscode'], logLevel: 'silent', absWorkingDir: repoRoot,
+      });
+      return Object.keys(result.metafile.inputs);
+    };
+    const isAwsSdk = (f: string): boolean => /(^|\/)node_modules\/@aws-sdk\//.test(f);
+    assert.ok((await inputs('core/aws/profileCredentials.ts')).some(isAwsSdk), 'the check must see the AWS SDK where it is bundled');
+    for (const entry of ['extension.ts', 'cli/main.ts', 'testing/providerRuntime.ts', 'cli/test.ts', 'cli/run.ts', 'core/providers/bedrock.ts']) {
+      const found = (await inputs(entry, [lazy])).filter(isAwsSdk);
+      assert.deepStrictEqual(found, [], `the AWS SDK reaches the bundle of src/${entry}`);
     }
   });
 });

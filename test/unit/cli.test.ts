@@ -165,7 +165,7 @@ describe('cli: validate and list', function () {
     assert.strictEqual(models.length, 8);
     const conns = models.flatMap((m) => m.connections);
     assert.deepStrictEqual(conns.find((c) => c.reference === 'gpt-4o/prod-key-1')!.variables, ['AGENT_CONNECTIONS__GPT_4O__PROD_KEY_1__API_KEY']);
-    assert.deepStrictEqual(conns.find((c) => c.reference === 'claude-bedrock/us-east')!.optionalVariables, ['AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__SESSION_TOKEN', 'AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__BEDROCK_API_KEY']);
+    assert.deepStrictEqual(conns.find((c) => c.reference === 'claude-bedrock/us-east')!.optionalVariables, ['AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__SESSION_TOKEN', 'AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__BEDROCK_API_KEY', 'AGENT_CONNECTIONS__CLAUDE_BEDROCK__US_EAST__AWS_PROFILE']);
     assert.deepStrictEqual(conns.find((c) => c.reference === 'llama-groq/local-ollama')!.variables, [], 'authHeader: none needs no key');
     const text = await cli(['list', '--manifest', EXAMPLE]);
     assert.match(text.stdout, /^gpt-4o\/staging\s+openai\s+gpt-4o\s+no\s+AGENT_CONNECTIONS__GPT_4O__STAGING__API_KEY$/m);
@@ -272,7 +272,7 @@ describe('cli: test against the mock providers', function () {
     assert.strictEqual(both.code, 1);
     assert.match(both.stdout, /__BEDROCK_API_KEY: Set either the access key pair or the Bedrock API key/);
     const none = await cli(['test', ...endpoints, '--connection', 'm-amazon-bedrock/main', '--format', 'json'], { cwd: dir, env: pairless });
-    assert.match(none.stdout, /SECRET_ACCESS_KEY are not set \(or AGENT_CONNECTIONS__M_AMAZON_BEDROCK__MAIN__BEDROCK_API_KEY\)/);
+    assert.match(none.stdout, /SECRET_ACCESS_KEY are not set \(or AGENT_CONNECTIONS__M_AMAZON_BEDROCK__MAIN__BEDROCK_API_KEY or AGENT_CONNECTIONS__M_AMAZON_BEDROCK__MAIN__AWS_PROFILE\)/);
   });
 
   it('a canary key never appears in stdout, stderr or JUnit, even when the provider echoes it', async () => {

@@ -184,6 +184,12 @@ describe('connection form: validation with the file’s schema and rules', () =>
     const both = validateDraft({ ...b, secret: { bedrockApiKey: 'bedrock-api-key-test-form-0007', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } });
     assert.match(both.errors.bedrockApiKey, /either the access key pair or a Bedrock API key/);
     assert.strictEqual(both.canSave, false);
+    // An AWS profile: a plain text field (a name, not a secret); alone it saves, with keys it is refused.
+    assert.ok(formFields('addModel', 'amazon-bedrock').some((f) => f.id === 'awsProfile' && f.control === 'text' && f.section === 'credentials'));
+    assert.strictEqual(validateDraft({ ...b, secret: { awsProfile: 'team-sso' } }).canSave, true);
+    const profileAndKey = validateDraft({ ...b, secret: { awsProfile: 'team-sso', bedrockApiKey: 'bedrock-api-key-test-form-0007' } });
+    assert.match(profileAndKey.errors.awsProfile, /one kind of credential/);
+    assert.strictEqual(profileAndKey.canSave, false);
   });
 
   it('refuses to edit a manifest with YAML errors, and a target that is gone', () => {

@@ -401,6 +401,7 @@ describe('environment variable names', () => {
       secretAccessKey: 'AGENT_CONNECTIONS__NOVA__US_EAST__SECRET_ACCESS_KEY',
       sessionToken: 'AGENT_CONNECTIONS__NOVA__US_EAST__SESSION_TOKEN',
       bedrockApiKey: 'AGENT_CONNECTIONS__NOVA__US_EAST__BEDROCK_API_KEY',
+      awsProfile: 'AGENT_CONNECTIONS__NOVA__US_EAST__AWS_PROFILE',
     });
     assert.deepStrictEqual(credentialVariables('local', 'ollama', 'none'), {});
   });
@@ -434,7 +435,7 @@ describe('environment variable names', () => {
     const bad = credentialFromEnv(env, 'm', 'bad', 'apiKey');
     assert.strictEqual(bad.kind, 'invalid');
     assert.ok(!JSON.stringify(bad).includes('X-Injected'));
-    assert.deepStrictEqual(credentialFromEnv(env, 'b', 'c', 'aws'), { kind: 'missing', variables: ['AGENT_CONNECTIONS__B__C__SECRET_ACCESS_KEY'], alternative: 'AGENT_CONNECTIONS__B__C__BEDROCK_API_KEY' });
+    assert.deepStrictEqual(credentialFromEnv(env, 'b', 'c', 'aws'), { kind: 'missing', variables: ['AGENT_CONNECTIONS__B__C__SECRET_ACCESS_KEY'], alternative: 'AGENT_CONNECTIONS__B__C__BEDROCK_API_KEY or AGENT_CONNECTIONS__B__C__AWS_PROFILE' });
     assert.deepStrictEqual(credentialFromEnv({}, 'm', 'c', 'none').kind, 'found');
     assert.ok(credentialValuesInEnv(env).includes('sk-abc'));
     assert.ok(!credentialValuesInEnv({ OTHER: 'x', AGENT_CONNECTIONS__X: 'y' }).length);

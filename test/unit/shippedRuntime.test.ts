@@ -6,6 +6,7 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type * as Runtime from '../../src/testing/providerRuntime';
 import type { ConnectionTarget, Credential } from '../../src/core/providers';
@@ -55,6 +56,33 @@ describe('the shipped provider runtime (dist/providerRuntime.js)', () => {
       }
     });
   }
+
+  it('amazon-bedrock with an AWS profile: keys from dist/awsProfiles.js sign the request; its errors keep their outcome and hint', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-shipped-aws-'));
+    const saved = { config: process.env.AWS_CONFIG_FILE, credentials: process.env.AWS_SHARED_CREDENTIALS_FILE };
+    fs.writeFileSync(path.join(dir, 'config'), '[profile shipped]\nregion = us-east-1\n');
+    fs.writeFileSync(path.join(dir, 'credentials'), `[shipped]\naws_access_key_id = ${DEFAULT_AWS.accessKeyId}\naws_secret_access_key = ${DEFAULT_AWS.secretAccessKey}\n`);
+    process.env.AWS_CONFIG_FILE = path.join(dir, 'config');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, 'credentials');
+    const mock = await startMockProvider('amazon-bedrock');
+    try {
+      const t = targetFor('amazon-bedrock', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', mock.origin);
+      const opts = { depth: 'full' as const, deadlineMs: 5_000, endpoints: { 'amazon-bedrock': mock.origin } };
+      const ok = await runtime.testConnection(t, { kind: 'awsProfile', profile: 'shipped' }, opts);
+      assert.strictEqual(ok.outcome, 'ok', ok.message);
+      const unknown = await runtime.testConnection(t, { kind: 'awsProfile', profile: 'absent' }, opts);
+      assert.strictEqual(unknown.outcome, 'auth_failed', unknown.message);
+      assert.match(unknown.message, /^There is no AWS profile "absent" on this machine/);
+      assert.deepStrictEqual((await runtime.listAwsProfiles()).names, ['shipped']);
+    } finally {
+      await mock.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (saved.config === undefined) delete process.env.AWS_CONFIG_FILE;
+      else process.env.AWS_CONFIG_FILE = saved.config;
+      if (saved.credentials === undefined) delete process.env.AWS_SHARED_CREDENTIALS_FILE;
+      else process.env.AWS_SHARED_CREDENTIALS_FILE = saved.credentials;
+    }
+  });
 
   it('sends through an HTTP proxy (CONNECT tunnel for https, absolute URL for http)', async () => {
     const mock = await startMockProvider('openai');

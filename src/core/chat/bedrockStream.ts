@@ -8,14 +8,13 @@
  */
 import { EventStreamCodec, getChunkedStream, type MessageHeaders } from '@smithy/core/event-streams';
 import { HttpFailure } from '../net/http';
-import { bedrockHeaders, classify } from '../providers/bedrock';
+import { BEDROCK_KINDS, bedrockHeaders, classify, isBedrockCredential, profileRefused } from '../providers/bedrock';
 import { isObject, str } from '../providers/common';
 import { bedrockRegion } from '../providers/targets';
 import { TargetError, type Outcome } from '../providers/types';
 import { numberOr } from './openaiStream';
 import { parseArguments, textOf, type ChatEvent, type ChatMessage, type StreamAdapter } from './types';
 
-const EVENTSTREAM = 'application/vnd.amazon.eventstream';
 
 const EXCEPTIONS: Record<string, Exclude<Outcome, 'ok'>> = {
   throttlingException: 'rate_limited',
@@ -157,7 +156,7 @@ async function* events(chunks: AsyncIterable<Buffer>): AsyncGenerator<ChatEvent>
 
 export const bedrockStream: StreamAdapter = {
   async request(target, credential, base, chat) {
-    if (credential.kind !== 'aws' && credential.kind !== 'bedrockApiKey') throw new TargetError('Amazon Bedrock needs an access key pair or a Bedrock API key.');
+    if (!isBedrockCredential(credential)) throw new TargetError(BEDROCK_KINDS);
     const region = bedrockRegion(target.settings);
     const url = new URL(`${base}/model/${encodeURIComponent(target.model)}/converse-stream`);
     const system = chat.messages.filter((m) => m.role === 'system').map(textOf).join('\n\n');
@@ -172,8 +171,11 @@ export const bedrockStream: StreamAdapter = {
         },
       } : {}),
     });
-    return { method: 'POST', url: url.toString(), headers: await bedrockHeaders(url, body, credential, region, EVENTSTREAM), body };
+    return { method: 'POST', url: url.toString(), headers: await bedrockHeaders(url, body, credential, region), body };
   },
   events,
-  classify: (res, credential) => classify(res, credential.kind === 'bedrockApiKey'),
+  classify: (res, credential) => {
+    const verdict = classify(res, credential.kind === 'bedrockApiKey');
+    return credential.kind === 'awsProfile' ? profileRefused(verdict, credential.profile) : verdict;
+  },
 };

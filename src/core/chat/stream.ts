@@ -13,7 +13,7 @@ import { OriginError } from '../net/origin';
 import { Redactor } from '../secrets/redact';
 import type { IdentityOptions } from '../identity/entra';
 import { withAccessToken } from '../identity/entraToken';
-import { TargetError, type ConnectionTarget, type Credential } from '../providers/types';
+import { CredentialError, TargetError, type ConnectionTarget, type Credential } from '../providers/types';
 import { anthropicStream } from './anthropicStream';
 import { bedrockStream } from './bedrockStream';
 import { cohereStream } from './cohereStream';
@@ -97,6 +97,7 @@ export async function* streamChat(target: ConnectionTarget, credential: Credenti
   } catch (err) {
     if (err instanceof HttpFailure) yield fail(err.outcome, err.message, { status: err.details.status });
     else if (err instanceof TargetError || err instanceof OriginError) yield fail('blocked', err.message, { hint: 'Fix the connection in the manifest; nothing was sent.' });
+    else if (CredentialError.is(err)) yield fail(err.outcome, err.message, { hint: err.hint });
     else yield fail('network_error', `Unexpected error: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -138,6 +138,7 @@ export function formFields(mode: FormMode, provider: ProviderId): FieldSpec[] {
       { id: 'secretAccessKey', label: 'Secret Key', section: 'credentials', control: 'password', help: 'Secret access key of that IAM user.' },
       { id: 'sessionToken', label: 'Session Token', section: 'credentials', control: 'password', placeholder: 'Optional', help: 'Only for temporary credentials (ASIA…).' },
       { id: 'bedrockApiKey', label: 'Bedrock API Key', section: 'credentials', control: 'password', placeholder: 'Or, instead of the access keys', help: 'An Amazon Bedrock API key, sent as a bearer token instead of a signature. Enter either this or the access key pair: which one you use is yours, the manifest is the same for everyone.' },
+      { id: 'awsProfile', label: 'AWS Profile', section: 'credentials', control: 'text', placeholder: 'Or, a profile of ~/.aws/config', help: 'A profile of this machine\'s AWS config (SSO, assume-role, credential_process or keys): its credentials are resolved by the AWS SDK on every request and refreshed when they expire. Only the name is stored. For SSO, run aws sso login --profile NAME first.' },
     );
   } else if (provider === 'azure-openai') {
     // An API key, or Microsoft Entra ID: which one is this teammate's choice, the manifest is the same.
@@ -365,6 +366,7 @@ export function targetFromDraft(draft: Draft): ConnectionTarget {
 export function typedCredential(provider: ProviderId, secret: SecretDraft): Exclude<Credential, { kind: 'none' }> | undefined {
   if (provider === 'amazon-bedrock') {
     if (secret.bedrockApiKey) return { kind: 'bedrockApiKey', apiKey: secret.bedrockApiKey };
+    if (secret.awsProfile) return { kind: 'awsProfile', profile: secret.awsProfile };
     if (!secret.accessKeyId || !secret.secretAccessKey) return undefined;
     return { kind: 'aws', accessKeyId: secret.accessKeyId, secretAccessKey: secret.secretAccessKey, ...(secret.sessionToken ? { sessionToken: secret.sessionToken } : {}) };
   }

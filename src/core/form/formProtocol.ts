@@ -14,6 +14,7 @@
  * Messages carry ids and field values, never URLs or command names; the host never
  * sends a stored key (it only says whether one is stored).
  */
+import { profileNameProblem } from '../aws/profileName';
 import { credentialProblem } from '../secrets/redact';
 import { isEntraSource, tenantProblem } from '../identity/entra';
 
@@ -38,8 +39,8 @@ export const FIELD_IDS = [
 export type FieldId = (typeof FIELD_IDS)[number];
 const BOOLEAN_FIELDS: ReadonlySet<FieldId> = new Set(['enabled']);
 
-/** `entraSource` and `entraTenant` are no secrets, but like keys they are this machine's (Azure OpenAI: Microsoft Entra ID instead of a key). */
-export const SECRET_IDS = ['apiKey', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'bedrockApiKey', 'entraSource', 'entraTenant'] as const;
+/** `entraSource`, `entraTenant` and `awsProfile` are no secrets, but like keys they are this machine's (Azure OpenAI: Microsoft Entra ID instead of a key; Bedrock: a profile name). */
+export const SECRET_IDS = ['apiKey', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'bedrockApiKey', 'awsProfile', 'entraSource', 'entraTenant'] as const;
 export type SecretId = (typeof SECRET_IDS)[number];
 export type SecretDraft = Partial<Record<SecretId, string>>;
 
@@ -66,6 +67,10 @@ export function secretProblems(provider: string, secret: SecretDraft): Partial<R
   if (provider === 'amazon-bedrock') {
     const { accessKeyId = '', secretAccessKey = '', sessionToken = '', bedrockApiKey = '' } = secret;
     if (bedrockApiKey && (accessKeyId || secretAccessKey || sessionToken)) out.bedrockApiKey ??= 'Enter either the access key pair or a Bedrock API key, not both.';
+    const { awsProfile = '' } = secret;
+    if (awsProfile && (accessKeyId || secretAccessKey || sessionToken || bedrockApiKey)) out.awsProfile ??= 'Enter one kind of credential: the access key pair, a Bedrock API key or an AWS profile.';
+    const badProfile = awsProfile ? profileNameProblem(awsProfile) : undefined;
+    if (badProfile) out.awsProfile ??= badProfile;
     if (accessKeyId && !out.accessKeyId && !ACCESS_KEY_ID.test(accessKeyId)) out.accessKeyId = 'An access key ID is 16–128 upper-case letters and digits, e.g. AKIA…';
     if ((accessKeyId || sessionToken) && !secretAccessKey) out.secretAccessKey ??= 'Enter the secret access key that goes with the access key.';
     if ((secretAccessKey || sessionToken) && !accessKeyId) out.accessKeyId ??= 'Enter the access key ID that goes with the secret key.';

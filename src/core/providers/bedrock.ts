@@ -5,14 +5,24 @@
  * ID is URI-encoded in the path (`:` → `%3A`) and encoded again when signing.
  * A Bedrock API key replaces the signature: `Authorization: Bearer <key>` on the same
  * request, no `x-amz-*` headers, as the AWS SDKs send it (AWS_BEARER_TOKEN_BEDROCK).
+ * An AWS profile is resolved to keys (../aws/profileCredentials) just before signing.
  */
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { ssoLoginCommand } from '../aws/profileName';
 import { bedrockNeedsProfile, splitBedrockModelId } from './catalog';
 import type { HttpResponse } from '../net/http';
 import { expectJson, isObject, mentionsRetirement, outcomeForStatus, parseJson, str } from './common';
 import { bedrockRegion } from './targets';
 import { TargetError, type Credential, type ProviderClient, type ProviderVerdict } from './types';
+
+/**
+ * The AWS SDK's credential providers, loaded on the first request with an AWS profile:
+ * a bundle of their own (dist/awsProfiles.js, see esbuild.mjs), so a test with keys
+ * does not pay for them.
+ */
+let awsProfiles: Promise<typeof import('../aws/profileCredentials')> | undefined;
+export const loadAwsProfiles = () => (awsProfiles ??= import('../aws/profileCredentials'));
 
 class Sha256 extends Hash {
   constructor(secret?: Parameters<typeof Hash.prototype.update>[0]) {
@@ -52,7 +62,7 @@ export function classify(res: HttpResponse, bearer: boolean): ProviderVerdict {
 export const bedrock: ProviderClient = {
   id: 'amazon-bedrock',
   async test(target, credential, base, ctx) {
-    if (credential.kind !== 'aws' && credential.kind !== 'bedrockApiKey') throw new TargetError('Amazon Bedrock needs an access key pair or a Bedrock API key.');
+    if (!isBedrockCredential(credential)) throw new TargetError(BEDROCK_KINDS);
     const r = bedrockRegion(target.settings);
     const { url, body, headers } = await bedrockRequest(base, target.model, r, credential);
     const bearer = credential.kind === 'bedrockApiKey';
@@ -69,6 +79,8 @@ export const bedrock: ProviderClient = {
       verdict.hint = 'This model reached end of life on Bedrock (Legacy): choose a current model ID.';
     } else if (verdict.outcome === 'permission_denied') {
       verdict.hint = `The credentials work but have no access to ${target.model} in ${r}: request model access in the Bedrock console and check the IAM policy allows bedrock:InvokeModel${bearer ? ' and bedrock:CallWithBearerToken' : ''}.`;
+    } else if (credential.kind === 'awsProfile' && verdict.outcome === 'auth_failed') {
+      profileRefused(verdict, credential.profile);
     } else if (bearer && verdict.outcome === 'auth_failed') {
       verdict.hint = `Bedrock does not accept this Bedrock API key (revoked, expired, mistyped, or a short-term key from another region than ${r}): Replace key.`;
     } else if (verdict.code === 'UnrecognizedClientException') {
@@ -82,23 +94,45 @@ export const bedrock: ProviderClient = {
   },
 };
 
+/** A verdict on an AWS profile's keys: refused keys are forgotten (the next request resolves the profile anew) and the hint names the profile. */
+export function profileRefused(verdict: ProviderVerdict, profile: string): ProviderVerdict {
+  if (verdict.outcome !== 'auth_failed') return verdict;
+  void loadAwsProfiles().then((m) => m.forgetAwsProfileKeys(profile));
+  verdict.hint = `AWS refused the credentials of profile ${profile}${verdict.code ? ` (${verdict.code})` : ''}: check the profile; for an SSO profile run \`${ssoLoginCommand(profile)}\`.`;
+  return verdict;
+}
+
+type BedrockCredential = Extract<Credential, { kind: 'aws' | 'bedrockApiKey' | 'awsProfile' }>;
+
+export const BEDROCK_KINDS = 'Amazon Bedrock needs an access key pair, a Bedrock API key or an AWS profile.';
+
+export function isBedrockCredential(credential: Credential): credential is BedrockCredential {
+  return credential.kind === 'aws' || credential.kind === 'bedrockApiKey' || credential.kind === 'awsProfile';
+}
+
 /**
  * The Converse request of a test: SigV4-signed for an access key pair, or with
  * `Authorization: Bearer` for a Bedrock API key (no signature, no `x-amz-*` headers).
  */
-export async function bedrockRequest(base: string, model: string, r: string, credential: Extract<Credential, { kind: 'aws' | 'bedrockApiKey' }>): Promise<{ url: URL; body: string; headers: Record<string, string> }> {
+export async function bedrockRequest(base: string, model: string, r: string, credential: BedrockCredential): Promise<{ url: URL; body: string; headers: Record<string, string> }> {
   const url = new URL(`${base}/model/${encodeURIComponent(model)}/converse`);
   const body = JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'ping' }] }], inferenceConfig: { maxTokens: 1 } });
   return { url, body, headers: await bedrockHeaders(url, body, credential, r) };
 }
 
-/** Headers of a JSON POST to Bedrock `url`: SigV4 (service `bedrock`) for a key pair, Bearer for a Bedrock API key; `host` left to the HTTP client. */
-export async function bedrockHeaders(url: URL, body: string, credential: Extract<Credential, { kind: 'aws' | 'bedrockApiKey' }>, r: string, accept = 'application/json'): Promise<Record<string, string>> {
-  if (credential.kind === 'bedrockApiKey') return { 'content-type': 'application/json', accept, authorization: `Bearer ${credential.apiKey}` };
+/**
+ * Headers of a JSON POST to Bedrock `url` (Converse and ConverseStream alike): SigV4 (service `bedrock`) for a key pair or
+ * an AWS profile's current keys, Bearer for a Bedrock API key; `host` left to the HTTP client.
+ */
+export async function bedrockHeaders(url: URL, body: string, credential: BedrockCredential, r: string): Promise<Record<string, string>> {
+  // The headers the AWS SDK's BedrockRuntimeClient sends and signs (no Accept, content-length signed); parity is a unit test.
+  const sent = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body, 'utf8')) };
+  if (credential.kind === 'bedrockApiKey') return { ...sent, authorization: `Bearer ${credential.apiKey}` };
+  const keys = credential.kind === 'awsProfile' ? await (await loadAwsProfiles()).awsProfileKeys(credential.profile) : credential;
   const signer = new SignatureV4({
     service: 'bedrock',
     region: r,
-    credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, sessionToken: credential.sessionToken },
+    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, sessionToken: keys.sessionToken },
     sha256: Sha256,
     uriEscapePath: true,
   });
@@ -109,7 +143,7 @@ export async function bedrockHeaders(url: URL, body: string, credential: Extract
     port: url.port ? Number(url.port) : undefined,
     path: url.pathname,
     query: {},
-    headers: { host: url.host, 'content-type': 'application/json', accept },
+    headers: { host: url.host, ...sent },
     body,
   });
   const headers: Record<string, string> = {};

@@ -9,7 +9,7 @@ import type { Dispatcher } from 'undici';
 import { PROVIDER_LABELS, type ProviderId } from './catalog';
 import { HttpFailure, MAX_DEADLINE_MS, send, type HttpRequest } from '../net/http';
 import { OriginError } from '../net/origin';
-import { PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './';
+import { CredentialError, PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './';
 import { assertSameOrigin, authorizeTarget, secretsOf, type AuthorizeOptions } from './authorize';
 import { Redactor } from '../secrets/redact';
 import type { IdentityOptions } from '../identity/entra';
@@ -98,6 +98,7 @@ export async function testConnection(target: ConnectionTarget, credential: Crede
   } catch (err) {
     if (err instanceof HttpFailure) return finish({ outcome: err.outcome, message: err.message, status: err.details.status, stage: lastStage }, origin);
     if (err instanceof TargetError || err instanceof OriginError) return finish({ outcome: 'blocked', message: err.message, hint: 'Fix the connection in the manifest; nothing was sent.' }, origin);
+    if (CredentialError.is(err)) return finish({ outcome: err.outcome, message: err.message, hint: err.hint }, origin);
     return finish({ outcome: 'network_error', message: `Unexpected error: ${err instanceof Error ? err.message : String(err)}`, stage: lastStage }, origin);
   }
 }

@@ -67,7 +67,7 @@ export function credentialKindOf(target: ConnectionTarget): 'apiKey' | 'aws' | '
 
 /** Every credential kind the connection accepts, the default first. */
 export function credentialKindsOf(target: ConnectionTarget): CredentialKindName[] {
-  if (target.provider === 'amazon-bedrock') return ['aws', 'bedrockApiKey'];
+  if (target.provider === 'amazon-bedrock') return ['aws', 'bedrockApiKey', 'awsProfile'];
   if (target.provider === 'azure-openai') return ['apiKey', 'entraId'];
   return [credentialKindOf(target)];
 }
@@ -78,6 +78,7 @@ export function credentialKindLabel(kind: CredentialKindName): string {
     case 'aws': return 'an AWS access key pair';
     case 'bedrockApiKey': return 'a Bedrock API key';
     case 'entraId': return 'a Microsoft Entra ID identity';
+    case 'awsProfile': return 'an AWS profile';
     case 'apiKey': return 'an API key';
     case 'none': return 'no key';
   }

@@ -26,6 +26,8 @@ export type Credential =
    * request after the origin check, and is never stored.
    */
   | { kind: 'entraId'; source: EntraSource; tenantId?: string; accessToken?: string }
+  /** A named AWS profile of this machine's shared config files; keys are resolved by the AWS SDK when a request is signed. */
+  | { kind: 'awsProfile'; profile: string }
   | { kind: 'none' };
 
 /** Where a Microsoft Entra ID token comes from: the Azure CLI's sign-in, VS Code's Microsoft account, AZURE_* variables, or the whole DefaultAzureCredential chain. */
@@ -82,6 +84,23 @@ export class TargetError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'TargetError';
+  }
+}
+
+/**
+ * Credentials that could not be obtained before anything was sent (an unknown AWS profile,
+ * an expired SSO session). Recognised with `CredentialError.is`, not `instanceof`: it is
+ * thrown from a bundle of its own (dist/awsProfiles.js) that has its own copy of the class.
+ */
+export class CredentialError extends Error {
+  constructor(readonly outcome: Extract<Outcome, 'auth_failed' | 'missing_credentials'>, message: string, readonly hint: string) {
+    super(message);
+    this.name = 'CredentialError';
+  }
+
+  static is(err: unknown): err is CredentialError {
+    return err instanceof Error && err.name === 'CredentialError' && typeof (err as Partial<CredentialError>).hint === 'string'
+      && ((err as Partial<CredentialError>).outcome === 'auth_failed' || (err as Partial<CredentialError>).outcome === 'missing_credentials');
   }
 }
 

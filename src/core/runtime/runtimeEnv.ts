@@ -10,8 +10,8 @@
  * | google-gemini | GEMINI_API_KEY and GOOGLE_API_KEY (same key)                                  |
  * | cohere        | CO_API_KEY                                                                    |
  * | amazon-bedrock| AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN when set,         |
- * |               | or for a Bedrock API key AWS_BEARER_TOKEN_BEDROCK; AWS_REGION and              |
- * |               | AWS_DEFAULT_REGION                                                            |
+ * |               | or for a Bedrock API key AWS_BEARER_TOKEN_BEDROCK, or for an AWS profile      |
+ * |               | AWS_PROFILE (a name, not secret); AWS_REGION and AWS_DEFAULT_REGION           |
  * | azure-openai  | AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION; with the v1  |
  * |               | API (apiVersion v1, the default) instead of OPENAI_API_VERSION:               |
  * |               | OPENAI_BASE_URL (…/openai/v1) and OPENAI_API_KEY, what `OpenAI()` reads there  |
@@ -40,7 +40,7 @@ import type { ConnectionTarget, Credential, EndpointOverrides } from '../provide
 import { entraVariables } from '../identity/entra';
 
 /** The parts of a credential, each of which may come from its own place. */
-export type SecretPart = 'apiKey' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'bedrockApiKey';
+export type SecretPart = 'apiKey' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'bedrockApiKey' | 'awsProfile';
 
 export interface RuntimeVariable {
   name: string;
@@ -60,8 +60,8 @@ export interface RuntimeEnvInput {
   secretSource(part: SecretPart): string;
   /** Replacements of built-in providers' official bases (the same as for a test). */
   endpoints?: EndpointOverrides;
-  /** The environment an Entra ID connection's AZURE_* identity variables are passed on from. */
-  environment?: Readonly<Record<string, string | undefined>>;
+  /** The caller's environment: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE go with AWS_PROFILE, and an Entra ID connection's AZURE_* identity variables are passed on from it. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** SDK variables that carry a key, an endpoint or an API version of an LLM provider. */
@@ -117,7 +117,7 @@ export function runtimeVariables(input: RuntimeEnvInput): RuntimeVariable[] {
   const secret = (name: string, part: SecretPart) => {
     let value = '';
     if (credential?.kind === 'apiKey' && part === 'apiKey') value = credential.apiKey;
-    else if (credential?.kind === 'aws' && part !== 'apiKey' && part !== 'bedrockApiKey') value = credential[part] ?? '';
+    else if (credential?.kind === 'aws' && (part === 'accessKeyId' || part === 'secretAccessKey' || part === 'sessionToken')) value = credential[part] ?? '';
     else if (credential?.kind === 'bedrockApiKey' && part === 'bedrockApiKey') value = credential.apiKey;
     out.push({ name, value, secret: true, source: input.secretSource(part) });
   };
@@ -148,6 +148,13 @@ export function runtimeVariables(input: RuntimeEnvInput): RuntimeVariable[] {
       const region = bedrockRegion(target.settings);
       plain('AWS_REGION', region, 'manifest: region');
       plain('AWS_DEFAULT_REGION', region, 'manifest: region');
+      if (credential?.kind === 'awsProfile') {
+        // The child's AWS SDK resolves the profile itself (SSO, assume-role, credential_process), from
+        // AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE when the parent has them (they are passed on).
+        plain('AWS_PROFILE', credential.profile, input.secretSource('awsProfile'));
+        for (const name of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']) if (input.env?.[name]) plain(name, input.env[name], 'environment');
+        break;
+      }
       if (credential?.kind === 'bedrockApiKey') {
         // What the AWS SDKs read for a Bedrock API key: they then send it as a bearer token, unsigned.
         secret('AWS_BEARER_TOKEN_BEDROCK', 'bedrockApiKey');
@@ -170,7 +177,7 @@ export function runtimeVariables(input: RuntimeEnvInput): RuntimeVariable[] {
       }
       if (credential?.kind === 'entraId') {
         // The process signs in itself (DefaultAzureCredential); no key and no token is handed on.
-        for (const v of entraVariables(input.environment ?? {})) out.push({ ...v, source: `environment: ${v.name}` });
+        for (const v of entraVariables(input.env ?? {})) out.push({ ...v, source: `environment: ${v.name}` });
         break;
       }
       secret('AZURE_OPENAI_API_KEY', 'apiKey');

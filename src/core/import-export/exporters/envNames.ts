@@ -2,11 +2,13 @@
  * Environment variables that carry a connection's credentials outside VS Code (the CLI,
  * CI, the LiteLLM export): `AGENT_CONNECTIONS__<MODEL>__<CONNECTION>__API_KEY`, and for
  * Amazon Bedrock `__ACCESS_KEY_ID`, `__SECRET_ACCESS_KEY` and the optional
- * `__SESSION_TOKEN`, or instead `__BEDROCK_API_KEY` (a Bedrock API key). Names are upper-cased and every character other than A–Z and 0–9
+ * `__SESSION_TOKEN`, or instead `__BEDROCK_API_KEY` (a Bedrock API key) or `__AWS_PROFILE`
+ * (the name of an AWS profile of the shared config files: not a secret). Names are upper-cased and every character other than A–Z and 0–9
  * becomes `_`, so two connections can map to the same variable: callers must refuse
  * that (see `envCollisions`), or a key meant for one connection would go to the other.
  */
 import type { Credential } from '../../providers/types';
+import { profileNameProblem } from '../../aws/profileName';
 import { credentialProblem } from '../../secrets/redact';
 
 export const ENV_PREFIX = 'AGENT_CONNECTIONS';
@@ -30,12 +32,14 @@ export interface CredentialVariables {
   sessionToken?: string;
   /** Bedrock: the alternative to the access key pair. */
   bedrockApiKey?: string;
+  /** Bedrock: an AWS profile name, the other alternative. */
+  awsProfile?: string;
 }
 
 /** The variables a connection's credential is read from (none for a generic connection with `authHeader: none`). */
 export function credentialVariables(model: string, connection: string, kind: CredentialKind): CredentialVariables {
   const base = envBase(model, connection);
-  if (kind === 'aws') return { accessKeyId: `${base}__ACCESS_KEY_ID`, secretAccessKey: `${base}__SECRET_ACCESS_KEY`, sessionToken: `${base}__SESSION_TOKEN`, bedrockApiKey: `${base}__BEDROCK_API_KEY` };
+  if (kind === 'aws') return { accessKeyId: `${base}__ACCESS_KEY_ID`, secretAccessKey: `${base}__SECRET_ACCESS_KEY`, sessionToken: `${base}__SESSION_TOKEN`, bedrockApiKey: `${base}__BEDROCK_API_KEY`, awsProfile: `${base}__AWS_PROFILE` };
   if (kind === 'apiKey') return { apiKey: `${base}__API_KEY` };
   return {};
 }
@@ -66,7 +70,7 @@ export function envCollisions(connections: ReadonlyArray<{ model: string; connec
 
 export type EnvCredential =
   | { kind: 'found'; credential: Credential; secrets: string[] }
-  /** `alternative`: a variable that would do instead of all of `variables` (Bedrock's API key). */
+  /** `alternative`: variables that would do instead of all of `variables` (Bedrock's API key or AWS profile), as `A or B`. */
   | { kind: 'missing'; variables: string[]; alternative?: string }
   | { kind: 'invalid'; variable: string; problem: string };
 
@@ -101,12 +105,19 @@ export function credentialFromEnv(env: Readonly<Record<string, string | undefine
   const secretAccessKey = value(vars.secretAccessKey);
   const sessionToken = value(vars.sessionToken);
   const bedrockApiKey = value(vars.bedrockApiKey);
+  const awsProfile = vars.awsProfile ? env[vars.awsProfile]?.trim() : undefined;
+  if (awsProfile) {
+    const problem = profileNameProblem(awsProfile);
+    if (problem) return { kind: 'invalid', variable: vars.awsProfile!, problem };
+    if (accessKeyId || secretAccessKey || sessionToken || bedrockApiKey) return { kind: 'invalid', variable: vars.awsProfile!, problem: 'Set one kind of credential for this connection: the access key pair, the Bedrock API key or the AWS profile.' };
+    return { kind: 'found', credential: { kind: 'awsProfile', profile: awsProfile }, secrets: [] };
+  }
   if (bedrockApiKey) {
     if (accessKeyId || secretAccessKey || sessionToken) return { kind: 'invalid', variable: vars.bedrockApiKey!, problem: 'Set either the access key pair or the Bedrock API key for this connection, not both.' };
     return { kind: 'found', credential: { kind: 'bedrockApiKey', apiKey: bedrockApiKey }, secrets: [bedrockApiKey] };
   }
   if (!accessKeyId || !secretAccessKey) {
-    return { kind: 'missing', variables: [!accessKeyId ? vars.accessKeyId! : undefined, !secretAccessKey ? vars.secretAccessKey! : undefined].filter((v): v is string => v !== undefined), alternative: vars.bedrockApiKey };
+    return { kind: 'missing', variables: [!accessKeyId ? vars.accessKeyId! : undefined, !secretAccessKey ? vars.secretAccessKey! : undefined].filter((v): v is string => v !== undefined), alternative: `${vars.bedrockApiKey} or ${vars.awsProfile}` };
   }
   return {
     kind: 'found',
