@@ -21,16 +21,27 @@ const shared = {
 };
 
 /**
- * `import('../aws/profileCredentials')` from any other module becomes a require of the
- * awsProfiles bundle beside the requiring one (everything is in dist/).
- * @returns {esbuild.Plugin}
+ * Modules that bring a large SDK and are needed only for one credential kind: an
+ * `import()` of one of them from any other module becomes a require of its own bundle
+ * beside the requiring one (everything is in dist/). Keys: the module's path under
+ * src/core, values: the bundle's name.
  */
-function awsProfilesChunk() {
+const LAZY_CHUNKS = {
+  // The AWS SDK's credential providers (AWS profiles, SSO …).
+  'aws/profileCredentials': 'awsProfiles',
+  // @azure/identity and MSAL (Microsoft Entra ID tokens).
+  'identity/entraToken': 'azureIdentity',
+};
+
+/** @returns {esbuild.Plugin} */
+function lazyChunks() {
   return {
-    name: 'aws-profiles-chunk',
+    name: 'lazy-chunks',
     setup(build) {
-      build.onResolve({ filter: /^\.\.?\/(.*\/)?aws\/profileCredentials$/ }, (args) =>
-        (args.kind === 'dynamic-import' ? { path: './awsProfiles.js', external: true } : undefined));
+      for (const [module, out] of Object.entries(LAZY_CHUNKS)) {
+        const filter = new RegExp(`^\\.\\.?/(.*/)?${module.replace('/', '\\/')}$`);
+        build.onResolve({ filter }, (args) => (args.kind === 'dynamic-import' ? { path: `./${out}.js`, external: true } : undefined));
+      }
     },
   };
 }
@@ -42,9 +53,9 @@ const options = {
     core: 'src/coreBundle.ts',
     manifestWorker: 'src/manifest/manifestWorker.ts',
     providerRuntime: 'src/testing/providerRuntime.ts',
-    // The AWS SDK's credential providers (AWS profiles, SSO …), required by the provider
-    // runtime and the CLI's test chunk only when a connection uses an AWS profile.
-    awsProfiles: 'src/core/aws/profileCredentials.ts',
+    // Required by the provider runtime and the CLI's test chunk only when a connection
+    // uses an AWS profile or a Microsoft Entra ID identity.
+    ...Object.fromEntries(Object.entries(LAZY_CHUNKS).map(([module, out]) => [out, `src/core/${module}.ts`])),
   },
   format: 'cjs',
   platform: 'node',
@@ -53,7 +64,7 @@ const options = {
   // used from them (the AWS signer's CommonJS build pulls in all of @smithy/core).
   mainFields: ['module', 'main'],
   external: ['vscode'],
-  plugins: [awsProfilesChunk()],
+  plugins: [lazyChunks()],
   // `import('../aws/profileCredentials')` becomes `require('./awsProfiles.js')`.
   supported: { 'dynamic-import': false },
   ...shared,
@@ -92,7 +103,7 @@ const cli = {
   ...options,
   entryPoints: { cli: 'src/cli/main.ts', ...Object.fromEntries(Object.entries(CLI_CHUNKS).map(([src, out]) => [out, `src/cli/${src.slice(2)}.ts`])) },
   external: [],
-  plugins: [cliChunks, awsProfilesChunk()],
+  plugins: [cliChunks, lazyChunks()],
   // `import('./test')` becomes `require('./cli-test.js')`: no ES module loader for a CommonJS file.
   supported: { 'dynamic-import': false },
   banner: { js: '#!/usr/bin/env node' },

@@ -143,33 +143,14 @@ describe('architecture', () => {
     assert.deepStrictEqual(extension.filter(isYaml), [], `yaml reaches dist/extension.js; the core modules it bundles: ${extension.filter((f) => f.startsWith('src/core/')).join(', ')}`);
   });
 
-  it('@azure/identity and MSAL stay out of dist/extension.js and dist/cli.js (the provider runtime and the CLI\'s test/run chunks load them)', async function () {
-    this.timeout(60_000);
-    const inputs = async (entry: string): Promise<string[]> => {
-      const result = await esbuild.build({
-        entryPoints: [path.join(SRC, entry)], bundle: true, write: false, metafile: true, outdir: path.join(repoRoot, 'out', 'architecture-check'),
-        format: 'cjs', platform: 'node', target: 'node20', mainFields: ['module', 'main'], logLevel: 'silent', absWorkingDir: repoRoot,
-        // As esbuild.mjs: the CLI's other commands are chunks of their own.
-        external: ['vscode', './test', './list', './run', './importExport'],
-      });
-      return Object.keys(result.metafile.inputs);
-    };
-    const isIdentity = (f: string): boolean => /(^|\/)node_modules\/@azure\/(identity|msal-[a-z]+)\//.test(f);
-    assert.ok((await inputs('testing/providerRuntime.ts')).some(isIdentity), 'the check must see @azure/identity where it is bundled');
-    for (const entry of ['extension.ts', 'cli/main.ts']) {
-      const found = (await inputs(entry)).filter(isIdentity);
-      assert.deepStrictEqual(found.slice(0, 3), [], `@azure/identity or MSAL reaches the bundle of ${entry}`);
-    }
-  });
-
-  it('dist/extension.js and dist/cli.js do not bundle the AWS SDK (dist/awsProfiles.js does)', async function () {
+  it('the AWS SDK and @azure/identity stay in their own bundles (dist/awsProfiles.js, dist/azureIdentity.js), out of activation, validate and tests with a key', async function () {
     this.timeout(60_000);
     // What esbuild.mjs leaves to run time: the CLI's command files, and the AWS profiles bundle.
     const lazy: esbuild.Plugin = {
       name: 'lazy',
       setup(build) {
         build.onResolve({ filter: /^\.\/(test|list|importExport|run)$/ }, (args) => (/[\\/]src[\\/]cli$/.test(args.resolveDir) ? { path: args.path, external: true } : undefined));
-        build.onResolve({ filter: /aws\/profileCredentials$/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+        build.onResolve({ filter: /(aws\/profileCredentials|identity\/entraToken)$/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
       },
     };
     const inputs = async (entry: string, plugins: esbuild.Plugin[] = []): Promise<string[]> => {
@@ -180,10 +161,12 @@ describe('architecture', () => {
       return Object.keys(result.metafile.inputs);
     };
     const isAwsSdk = (f: string): boolean => /(^|\/)node_modules\/@aws-sdk\//.test(f);
+    const isIdentity = (f: string): boolean => /(^|\/)node_modules\/@azure\/(identity|msal-[a-z]+)\//.test(f);
     assert.ok((await inputs('core/aws/profileCredentials.ts')).some(isAwsSdk), 'the check must see the AWS SDK where it is bundled');
-    for (const entry of ['extension.ts', 'cli/main.ts', 'testing/providerRuntime.ts', 'cli/test.ts', 'cli/run.ts', 'core/providers/bedrock.ts']) {
-      const found = (await inputs(entry, [lazy])).filter(isAwsSdk);
-      assert.deepStrictEqual(found, [], `the AWS SDK reaches the bundle of src/${entry}`);
+    assert.ok((await inputs('core/identity/entraToken.ts')).some(isIdentity), 'the check must see @azure/identity where it is bundled');
+    for (const entry of ['extension.ts', 'cli/main.ts', 'testing/providerRuntime.ts', 'cli/test.ts', 'cli/run.ts', 'core/providers/bedrock.ts', 'core/chat/stream.ts']) {
+      const found = (await inputs(entry, [lazy])).filter((f) => isAwsSdk(f) || isIdentity(f));
+      assert.deepStrictEqual(found.slice(0, 3), [], `the AWS SDK or @azure/identity reaches the bundle of src/${entry}`);
     }
   });
 });

@@ -159,7 +159,7 @@ describe('Microsoft Entra ID (Azure OpenAI)', function () {
   it('run/env: no key and no token handed on; endpoint and version as with a key; the AZURE_* identity variables that are set', () => {
     const vars = runtimeVariables({
       target: target('https://my-resource.openai.azure.com'), credential: { kind: 'entraId', source: 'default' }, secretSource: () => 'x',
-      environment: { AZURE_TENANT_ID: '00000000-0000-0000-0000-000000000001', AZURE_CLIENT_ID: '00000000-0000-0000-0000-000000000002', AZURE_CLIENT_SECRET: 'test-client-secret-not-real', HOME: '/home/x' },
+      env: { AZURE_TENANT_ID: '00000000-0000-0000-0000-000000000001', AZURE_CLIENT_ID: '00000000-0000-0000-0000-000000000002', AZURE_CLIENT_SECRET: 'test-client-secret-not-real', HOME: '/home/x' },
     });
     const byName = Object.fromEntries(vars.map((v) => [v.name, v]));
     assert.strictEqual(byName.AZURE_OPENAI_ENDPOINT.value, 'https://my-resource.openai.azure.com');

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type * as Runtime from '../../src/testing/providerRuntime';
 import type { ConnectionTarget, Credential } from '../../src/core/providers';
-import { DEFAULT_AWS, DEFAULT_KEY, startMockProvider, startProxyServer, type MockProvider, type MockProviderId } from '../mocks';
+import { DEFAULT_AWS, DEFAULT_KEY, installFakeAzureCli, startMockProvider, startProxyServer, type MockProvider, type MockProviderId } from '../mocks';
 
 const BUNDLE = path.resolve(__dirname, '../../../dist/providerRuntime.js');
 
@@ -81,6 +81,27 @@ describe('the shipped provider runtime (dist/providerRuntime.js)', () => {
       else process.env.AWS_CONFIG_FILE = saved.config;
       if (saved.credentials === undefined) delete process.env.AWS_SHARED_CREDENTIALS_FILE;
       else process.env.AWS_SHARED_CREDENTIALS_FILE = saved.credentials;
+    }
+  });
+
+  it('azure-openai with Microsoft Entra ID: dist/azureIdentity.js gets the token (a fake az first on PATH), sent as a bearer with no api-key', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-shipped-entra-'));
+    const token = 'test-entra-token-shipped-0003';
+    installFakeAzureCli(dir, token);
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${dir}${path.delimiter}${savedPath ?? ''}`;
+    const mock = await startMockProvider('azure-openai', { entraToken: token });
+    try {
+      const r = await runtime.testConnection(targetFor('azure-openai', 'gpt-4o', mock.origin), { kind: 'entraId', source: 'azureCli' }, { depth: 'full', deadlineMs: 20_000 });
+      assert.strictEqual(r.outcome, 'ok', `${r.message} ${r.hint ?? ''}`);
+      assert.strictEqual(mock.requests[0]?.headers.authorization, `Bearer ${token}`);
+      assert.strictEqual(mock.requests[0]?.headers['api-key'], undefined);
+      assert.ok(fs.existsSync(path.join(path.dirname(BUNDLE), 'azureIdentity.js')));
+      assert.ok(!fs.readFileSync(BUNDLE, 'utf8').includes('AzureCliCredential'), '@azure/identity is not in dist/providerRuntime.js itself');
+    } finally {
+      process.env.PATH = savedPath;
+      await mock.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

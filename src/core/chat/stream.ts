@@ -12,7 +12,7 @@ import { HttpFailure, sendStream } from '../net/http';
 import { OriginError } from '../net/origin';
 import { Redactor } from '../secrets/redact';
 import type { IdentityOptions } from '../identity/entra';
-import { withAccessToken } from '../identity/entraToken';
+import { withAccessToken } from '../identity/accessToken';
 import { CredentialError, TargetError, type ConnectionTarget, type Credential } from '../providers/types';
 import { anthropicStream } from './anthropicStream';
 import { bedrockStream } from './bedrockStream';

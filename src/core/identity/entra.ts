@@ -2,8 +2,8 @@
  * Microsoft Entra ID for Azure OpenAI, the parts every layer may load: the sources a
  * token can come from, their labels, the scope, the tenant check, and what the
  * extension hands the core for "VS Code account" (the core never imports vscode).
- * Acquiring a token (with @azure/identity) is in entraToken.ts, loaded with the
- * provider runtime only.
+ * Acquiring a token (with @azure/identity) is in entraToken.ts, a bundle of its own
+ * (dist/azureIdentity.js) loaded by accessToken.ts on the first Entra ID request.
  */
 import type { Credential, EntraSource } from '../providers/types';
 import { envBase, type EnvCredential } from '../import-export/exporters/envNames';

@@ -1,8 +1,8 @@
 /**
  * Acquires Microsoft Entra ID tokens for Azure OpenAI with @azure/identity (Azure CLI,
- * environment, DefaultAzureCredential) or the host's VS Code account. Loaded with the
- * provider runtime and the CLI's test/run chunks only: @azure/identity and MSAL never
- * reach activation or `validate`.
+ * environment, DefaultAzureCredential) or the host's VS Code account. A bundle of its own
+ * (dist/azureIdentity.js), required by accessToken.ts on the first Entra ID request:
+ * @azure/identity and MSAL never reach activation, `validate`, or a test with a key.
  *
  * A token is asked for after the origin check, for one request, and kept by the library's
  * own token cycler (getBearerTokenProvider: reused until two minutes before it expires).

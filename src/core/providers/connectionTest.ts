@@ -13,7 +13,7 @@ import { CredentialError, PROVIDER_CLIENTS, TargetError, type ConnectionTarget, 
 import { assertSameOrigin, authorizeTarget, secretsOf, type AuthorizeOptions } from './authorize';
 import { Redactor } from '../secrets/redact';
 import type { IdentityOptions } from '../identity/entra';
-import { withAccessToken } from '../identity/entraToken';
+import { withAccessToken } from '../identity/accessToken';
 
 export { credentialKindOf, credentialKindsOf, needsCredential, targetBase } from './targets';
 
