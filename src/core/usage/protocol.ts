@@ -1,0 +1,62 @@
+/**
+ * The Connection Usage webview's messages, typed once for both sides. Imports nothing, so
+ * the webview bundle can include it. Only counts, names and times cross: never a prompt,
+ * a reply or a key.
+ */
+
+export interface UsageViewRow {
+  /** Stable id of the connection's usage (opaque to the page). */
+  id: string;
+  /** `model/connection`. */
+  reference: string;
+  /** The workspace folder's name when the workspace has more than one, else ''. */
+  folder: string;
+  provider: string;
+  /** No longer in the manifest (removed or renamed): kept until Reset Usage. */
+  removed: boolean;
+  requests: number;
+  errors: number;
+  cancelled: number;
+  /** e.g. "auth failed 2, rate limited 1". */
+  errorDetail: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** Part of the tokens is our estimate (the provider reported none). */
+  estimated: boolean;
+  firstP50?: number;
+  firstP95?: number;
+  totalP50?: number;
+  totalP95?: number;
+  lastDay: string;
+}
+
+export interface UsageViewDay {
+  day: string;
+  requests: number;
+  errors: number;
+  cancelled: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface UsageViewData {
+  type: 'usage';
+  rows: UsageViewRow[];
+  days: UsageViewDay[];
+  retentionDays: number;
+  latencySamples: number;
+  /** Restricted Mode: shown, not reset. */
+  readOnly: boolean;
+}
+
+/** Page → extension. */
+export type UsageInbound = { type: 'ready' } | { type: 'reset' };
+
+/** A message from the page, or undefined for anything else (dropped). */
+export function parseUsageInbound(message: unknown): UsageInbound | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+  const keys = Object.keys(message);
+  const type = (message as { type?: unknown }).type;
+  if (keys.length !== 1 || (type !== 'ready' && type !== 'reset')) return undefined;
+  return { type };
+}
