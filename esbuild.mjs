@@ -27,6 +27,8 @@ const options = {
     core: 'src/coreBundle.ts',
     manifestWorker: 'src/manifest/manifestWorker.ts',
     providerRuntime: 'src/testing/providerRuntime.ts',
+    // The Connection Usage panel, required by src/usage/usageCommands.ts on first use.
+    usagePanel: 'src/usage/usagePanel.ts',
   },
   format: 'cjs',
   platform: 'node',
@@ -41,7 +43,8 @@ const options = {
 /** The connection editor's webview: browser code, no Node, no vscode module. */
 /** @type {esbuild.BuildOptions} */
 const webview = {
-  entryPoints: { webview: 'webview/main.ts' },
+  // The Connection Usage page is a bundle of its own (dist/usage.js, dist/usage.css).
+  entryPoints: { webview: 'webview/main.ts', usage: 'webview/usage/main.ts' },
   format: 'iife',
   platform: 'browser',
   target: 'es2022',

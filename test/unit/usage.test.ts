@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { parseUsageInbound } from '../../src/core/usage/protocol';
-import { compactNumber, dailyTotals, duration, percentile, summarize, usageLine } from '../../src/core/usage/summary';
+import { compactNumber, duration, parseUsageInbound } from '../../src/core/usage/protocol';
+import { dailyTotals, percentile, summarize, usageLine } from '../../src/core/usage/summary';
 import {
   dayKey, emptyUsage, LATENCY_SAMPLES, MAX_CONNECTIONS, parseUsage, pruneUsage, recordRequest, RETENTION_DAYS, usageKey,
   type RequestRecord, type UsageState,

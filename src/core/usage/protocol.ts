@@ -60,3 +60,16 @@ export function parseUsageInbound(message: unknown): UsageInbound | undefined {
   if (keys.length !== 1 || (type !== 'ready' && type !== 'reset')) return undefined;
   return { type };
 }
+
+/** 1234 → "1,234"; 12_345 → "12.3k"; 2_500_000 → "2.5M". */
+export function compactNumber(n: number): string {
+  if (n < 10_000) return n.toLocaleString('en-US');
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0).replace(/\.0$/, '')}k`;
+  return `${(n / 1_000_000).toFixed(n < 100_000_000 ? 1 : 0).replace(/\.0$/, '')}M`;
+}
+
+/** 850 → "850 ms"; 1234 → "1.2 s"; 65_000 → "65 s". */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}

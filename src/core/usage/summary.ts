@@ -1,4 +1,5 @@
 /** Usage → what people read: totals per connection, latency percentiles, a series per day, the tooltip line. */
+import { compactNumber, duration } from './protocol';
 import { retainedDays, USAGE_OUTCOMES, type ConnectionUsage, type UsageOutcome, type UsageState } from './usage';
 
 /** The p-th percentile (0 < p ≤ 100) by the nearest-rank method; undefined for no values. */
@@ -97,19 +98,6 @@ export function dailyTotals(state: UsageState, now: Date, which: (c: ConnectionU
     }
   }
   return out;
-}
-
-/** 1234 → "1,234"; 12_345 → "12.3k"; 2_500_000 → "2.5M". */
-export function compactNumber(n: number): string {
-  if (n < 10_000) return n.toLocaleString('en-US');
-  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0).replace(/\.0$/, '')}k`;
-  return `${(n / 1_000_000).toFixed(n < 100_000_000 ? 1 : 0).replace(/\.0$/, '')}M`;
-}
-
-/** 850 → "850 ms"; 1234 → "1.2 s"; 65_000 → "65 s". */
-export function duration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
 export const outcomeText = (o: UsageOutcome): string => o.replace(/_/g, ' ');

@@ -1,0 +1,37 @@
+/**
+ * Show Connection Usage and Reset Connection Usage…. The panel's code (usagePanel.ts) is a
+ * bundle of its own beside this one (dist/usagePanel.js; out/src/usage/usagePanel.js in
+ * tests), loaded on the first Show: activation does not pay for it.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { registerCommand } from '../commands/commandWrapper';
+import type { ManifestStore } from '../manifest/manifestStore';
+import type * as PanelModule from './usagePanel';
+import { confirmReset, type UsageStore } from './usageStore';
+
+export const USAGE_COMMAND_IDS = ['agentConnections.showUsage', 'agentConnections.resetUsage'] as const;
+
+export interface UsageDeps {
+  context: vscode.ExtensionContext;
+  store: ManifestStore;
+  usage: UsageStore;
+  log: vscode.LogOutputChannel;
+}
+
+let panelModule: typeof PanelModule | undefined;
+
+/** The panel's module (a computed path, so the bundler leaves this require to run time). */
+export function usagePanel(): typeof PanelModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazily loaded sibling bundle
+  return (panelModule ??= require(path.join(__dirname, 'usagePanel.js')) as typeof PanelModule);
+}
+
+export function registerUsageView(deps: UsageDeps): void {
+  const { context, log, usage } = deps;
+  registerCommand(context, log, 'agentConnections.showUsage', () => {
+    usagePanel().UsagePanel.show(deps);
+  });
+  registerCommand(context, log, 'agentConnections.resetUsage', () => confirmReset(usage));
+  context.subscriptions.push({ dispose: () => panelModule?.UsagePanel.current?.dispose() });
+}
