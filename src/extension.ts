@@ -21,7 +21,7 @@ import { TestResults } from './testing/testResults';
 import { registerRuntime } from './runtime/runtimeCommands';
 import { registerChatModels } from './chat/chatModels';
 import { UsageStore } from './usage/usageStore';
-import { registerUsageView } from './usage/usageCommands';
+import { openPanelData, registerUsageView } from './usage/usageCommands';
 
 /** Every module of the bundle has been evaluated once this line runs. */
 const modulesEvaluatedAt = performance.now();
@@ -32,6 +32,8 @@ export interface AgentConnectionsApi {
   results: TestResults;
   /** Usage of the connections as chat models (workspace storage). */
   usage: UsageStore;
+  /** What the open Connection Usage panel shows, or undefined when none is open. */
+  usagePanelData: typeof openPanelData;
   credentials: Credentials;
   agents: AgentsFiles;
   agentsTree: AgentsTree;
@@ -117,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): AgentConnectionsApi 
     tree,
     results,
     usage,
+    usagePanelData: openPanelData,
     credentials,
     agents,
     agentsTree,

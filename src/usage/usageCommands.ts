@@ -27,6 +27,11 @@ export function usagePanel(): typeof PanelModule {
   return (panelModule ??= require(path.join(__dirname, 'usagePanel.js')) as typeof PanelModule);
 }
 
+/** What the open Connection Usage panel shows (tests), or undefined when none is open. */
+export function openPanelData(): ReturnType<PanelModule.UsagePanel['data']> | undefined {
+  return panelModule?.UsagePanel.current?.data();
+}
+
 export function registerUsageView(deps: UsageDeps): void {
   const { context, log, usage } = deps;
   registerCommand(context, log, 'agentConnections.showUsage', () => {
