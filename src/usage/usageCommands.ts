@@ -4,20 +4,12 @@
  * tests), loaded on the first Show: activation does not pay for it.
  */
 import * as path from 'path';
-import * as vscode from 'vscode';
 import { registerCommand } from '../commands/commandWrapper';
-import type { ManifestStore } from '../manifest/manifestStore';
 import type * as PanelModule from './usagePanel';
-import { confirmReset, type UsageStore } from './usageStore';
+import { confirmReset, type UsageDeps } from './usageStore';
 
 export const USAGE_COMMAND_IDS = ['agentConnections.showUsage', 'agentConnections.resetUsage'] as const;
 
-export interface UsageDeps {
-  context: vscode.ExtensionContext;
-  store: ManifestStore;
-  usage: UsageStore;
-  log: vscode.LogOutputChannel;
-}
 
 let panelModule: typeof PanelModule | undefined;
 

@@ -13,8 +13,7 @@ import { parseUsageInbound, type UsageViewData } from '../core/usage/protocol';
 import type { ConnectionUsage } from '../core/usage/usage';
 import { usageView } from '../core/usage/view';
 import { contentSecurityPolicy, localResourceRoots } from '../editor/html';
-import type { UsageDeps } from './usageCommands';
-import { confirmReset } from './usageStore';
+import { confirmReset, type UsageDeps } from './usageStore';
 
 export const USAGE_VIEW_TYPE = 'agentConnections.usage';
 

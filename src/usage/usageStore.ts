@@ -4,10 +4,19 @@
  * back is checked (core/usage parseUsage); writes are queued so concurrent requests all count.
  */
 import * as vscode from 'vscode';
+import type { ManifestStore } from '../manifest/manifestStore';
 import { summarize, usageLine } from '../core/usage/summary';
 import { dayKey, emptyUsage, parseUsage, pruneUsage, recordRequest, usageKey, type RequestRecord, type UsageState } from '../core/usage/usage';
 
 const KEY = 'agentConnections.usage';
+
+/** What the usage commands and the panel need. */
+export interface UsageDeps {
+  context: vscode.ExtensionContext;
+  store: ManifestStore;
+  usage: UsageStore;
+  log: vscode.LogOutputChannel;
+}
 
 export class UsageStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();

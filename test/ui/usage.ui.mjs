@@ -124,6 +124,8 @@ export default async function usageTest(ctx) {
     await page.keyboard.press('End');
     assert.equal(await frame.locator('body').getAttribute('data-csp-violations'), null, 'no Content-Security-Policy violation');
 
+    assert.deepStrictEqual(await frame.locator('.chart svg text.tick').evaluateAll((els) => els.slice(0, 3).map((e) => e.textContent)), ['0', '2', '4'], 'the scale of 3 requests');
+    await frame.locator('h1').click(); // the chart keeps the day, without the focus ring
     await assertFirstLook(ctx, { changed: [REF] });
     await page.mouse.move(5, 700);
     await ctx.screenshot('usage');

@@ -101,11 +101,11 @@ function readout(day: UsageViewDay): string {
   return `${dayLabel(day.day)}: ${plural(day.requests, 'request')}${extra ? ` (${extra})` : ''}`;
 }
 
-/** 0, 1, 2, 5, 10, 20, 50 … at or above `n`. */
+/** The top of the scale: 2, 4, 6, 8, 10, 20, 40 … at or above `n`, so that its half is a whole number too. */
 function niceMax(n: number): number {
-  if (n <= 0) return 1;
+  if (n <= 2) return 2;
   const p = 10 ** Math.floor(Math.log10(n));
-  return [1, 2, 5, 10].map((f) => f * p).find((v) => v >= n)!;
+  return [1, 2, 4, 6, 8, 10].map((f) => f * p).find((v) => v >= n && Number.isInteger(v / 2))!;
 }
 
 function chartSection(d: UsageViewData): HTMLElement {
@@ -173,7 +173,7 @@ function drawChart(host: HTMLElement, d: UsageViewData, live: HTMLElement): void
   for (const f of [0, 0.5, 1]) {
     const y = top + plotH - f * plotH;
     add('line', { x1: left, x2: width - right, y1: y, y2: y, class: f === 0 ? 'axis' : 'grid' });
-    add('text', { x: left - 6, y: y + 4, class: 'tick', 'text-anchor': 'end' }, compactNumber(Math.round(max * f)));
+    add('text', { x: left - 6, y: y + 4, class: 'tick', 'text-anchor': 'end' }, compactNumber(max * f));
   }
   const slot = plotW / d.days.length;
   const barW = Math.max(2, Math.min(24, slot * 0.7));
