@@ -27,8 +27,8 @@ const options = {
     core: 'src/coreBundle.ts',
     manifestWorker: 'src/manifest/manifestWorker.ts',
     providerRuntime: 'src/testing/providerRuntime.ts',
-    // The Connection Usage panel, required by src/usage/usageCommands.ts on first use.
-    usagePanel: 'src/usage/usagePanel.ts',
+    // The usage core and the Connection Usage panel, required by src/usage/ on first need.
+    usageRuntime: 'src/usage/usageRuntime.ts',
   },
   format: 'cjs',
   platform: 'node',

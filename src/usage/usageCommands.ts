@@ -1,11 +1,11 @@
 /**
- * Show Connection Usage and Reset Connection Usage…. The panel's code (usagePanel.ts) is a
- * bundle of its own beside this one (dist/usagePanel.js; out/src/usage/usagePanel.js in
- * tests), loaded on the first Show: activation does not pay for it.
+ * Show Connection Usage and Reset Connection Usage…. The panel's code (usagePanel.ts) is in
+ * a bundle of its own beside this one (dist/usageRuntime.js; out/src/usage/usageRuntime.js
+ * in tests), loaded on the first Show: activation does not pay for it.
  */
 import * as path from 'path';
 import { registerCommand } from '../commands/commandWrapper';
-import type * as PanelModule from './usagePanel';
+import type * as PanelModule from './usageRuntime';
 import { confirmReset, type UsageDeps } from './usageStore';
 
 export const USAGE_COMMAND_IDS = ['agentConnections.showUsage', 'agentConnections.resetUsage'] as const;
@@ -16,7 +16,7 @@ let panelModule: typeof PanelModule | undefined;
 /** The panel's module (a computed path, so the bundler leaves this require to run time). */
 export function usagePanel(): typeof PanelModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazily loaded sibling bundle
-  return (panelModule ??= require(path.join(__dirname, 'usagePanel.js')) as typeof PanelModule);
+  return (panelModule ??= require(path.join(__dirname, 'usageRuntime.js')) as typeof PanelModule);
 }
 
 /** What the open Connection Usage panel shows (tests), or undefined when none is open. */

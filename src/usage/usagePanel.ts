@@ -3,8 +3,8 @@
  * day (an SVG the page draws) and a table per connection, from UsageStore; it updates as
  * soon as a request finishes. Reset Usage asks first. In Restricted Mode it is read-only
  * (no chat model is offered there, so nothing new is recorded, and nothing is reset).
- * This module is a bundle of its own (dist/usagePanel.js), loaded by usageCommands.ts on
- * the first Show Connection Usage; the page's code is dist/usage.js; the strict CSP is the editor's.
+ * Bundled into dist/usageRuntime.js, loaded by usageCommands.ts on the first Show Connection
+ * Usage; the page's code is dist/usage.js; the strict CSP is the editor's.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';

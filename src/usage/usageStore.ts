@@ -2,11 +2,25 @@
  * Usage of the connections as chat models, in the workspace's extension storage
  * (workspaceState): counts and times only, never a prompt, a reply or a key. What is read
  * back is checked (core/usage parseUsage); writes are queued so concurrent requests all count.
+ * The usage core is in dist/usageRuntime.js, loaded only when there is usage to read or a
+ * request to count.
  */
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ManifestStore } from '../manifest/manifestStore';
-import { summarize, usageLine } from '../core/usage/summary';
-import { dayKey, emptyUsage, parseUsage, pruneUsage, recordRequest, usageKey, type RequestRecord, type UsageState } from '../core/usage/usage';
+import type * as Summary from '../core/usage/summary';
+import type * as Usage from '../core/usage/usage';
+import type { RequestRecord, UsageState } from '../core/usage/usage';
+
+type UsageCore = typeof Usage & typeof Summary;
+let loaded: UsageCore | undefined;
+
+/** The usage core, from the sibling bundle (dist/usageRuntime.js; out/src/usage/usageRuntime.js in tests). */
+function usageCore(): UsageCore {
+  // A computed path, so the bundler leaves this require to run time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazily loaded sibling bundle
+  return (loaded ??= require(path.join(__dirname, 'usageRuntime.js')) as UsageCore);
+}
 
 const KEY = 'agentConnections.usage';
 
@@ -30,6 +44,9 @@ export class UsageStore implements vscode.Disposable {
 
   /** The usage now (pruned to the retention window). */
   get state(): UsageState {
+    // Nothing stored and nothing counted yet: no need to load the usage core.
+    if (!this.cached && this.memento.get<unknown>(KEY) === undefined) return { v: 1, connections: {} };
+    const { dayKey, parseUsage, pruneUsage } = usageCore();
     const now = new Date();
     if (this.cached && this.cachedDay !== dayKey(now)) this.cached = pruneUsage(this.cached, now);
     this.cachedDay = dayKey(now);
@@ -43,19 +60,22 @@ export class UsageStore implements vscode.Disposable {
 
   /** The tooltip line of a connection, or undefined without usage. */
   line(folder: vscode.Uri, model: string, connection: string): string | undefined {
+    const connections = this.state.connections;
+    if (Object.keys(connections).length === 0) return undefined;
+    const { summarize, usageKey, usageLine } = usageCore();
     const key = usageKey(folder.toString(), model, connection);
-    const c = Object.prototype.hasOwnProperty.call(this.state.connections, key) ? this.state.connections[key] : undefined;
+    const c = Object.prototype.hasOwnProperty.call(connections, key) ? connections[key] : undefined;
     return c ? usageLine(summarize(c)) : undefined;
   }
 
   /** Counts one finished request. */
   record(rec: RequestRecord): Promise<void> {
-    return this.enqueue(() => recordRequest(this.state, rec, new Date()));
+    return this.enqueue(() => usageCore().recordRequest(this.state, rec, new Date()));
   }
 
   /** Forgets all usage of this workspace. */
   reset(): Promise<void> {
-    return this.enqueue(() => emptyUsage());
+    return this.enqueue(() => ({ v: 1, connections: {} }));
   }
 
   private enqueue(next: () => UsageState): Promise<void> {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { RETENTION_DAYS } from '../core/usage/usage';
+import { RETENTION_DAYS } from '../core/usage/protocol';
 
 /**
  * A tree row's tooltip: `**label:** value` lines, values as plain text (a provider's or a

@@ -1,18 +1,22 @@
-// UI test of the Connection Usage panel in the packaged extension (code-server). A key is
-// stored for gpt-4o/prod-key-1 (Set Key…, bound to a mock OpenAI server that the user
-// setting agentConnections.providerEndpoints puts in OpenAI's place). Another extension
+// UI test of the Connection Usage panel in the packaged extension (code-server). The
+// manifest points llama-groq/groq at a mock OpenAI-compatible server and a key is stored
+// for it (Set Key…, bound to the mock); the manifest is put back before the picture (the
+// usage stays: the connection keeps its name). Another extension
 // (test/ui/lm-client, installed by the harness) asks that chat model through vscode.lm
 // three times: two replies, one refused key. The connection's tooltip shows the usage
 // line; "Agent Connections: Show Connection Usage" shows the requests per day and the
 // table a person reads; the chart answers the arrow keys. Screenshot: docs/images/usage.png.
 // Afterwards Reset Usage… (confirmed in its modal) empties it, and the key, the setting
 // and the editors are put back as they were.
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { assertFirstLook, description, expand, findChildRow, rowAt, widen } from './lib.mjs';
 
-const MODEL = 'gpt-4o';
-const CONNECTION = 'prod-key-1';
+const MANIFEST = 'agent-connections.yaml';
+const MODEL = 'llama-groq';
+const CONNECTION = 'groq';
+const OFFICIAL = 'https://api.groq.com/openai/v1';
 const REF = `${MODEL}/${CONNECTION}`;
 const KEY = 'sk-test-ui-usage-7b2e94d1c0a3';
 
@@ -20,7 +24,11 @@ export default async function usageTest(ctx) {
   const { page, log, waitFor, assert } = ctx;
   const require = createRequire(import.meta.url);
   const { startMockProvider, MOCK_STREAM_TEXT, MOCK_USAGE } = require(path.join(ctx.repoRoot, 'out/test/mocks/index.js'));
-  const mock = await startMockProvider('openai', { key: KEY, latencyMs: 120, streamDelayMs: 30 });
+  const mock = await startMockProvider('generic', { key: KEY, latencyMs: 120, streamDelayMs: 30, models: ['llama-3.1-8b-instant'] });
+  const manifestPath = path.join(ctx.workspaceDir, MANIFEST);
+  const original = fs.readFileSync(manifestPath, 'utf8');
+  assert.ok(original.includes(`baseUrl: ${OFFICIAL}`), `${MANIFEST} has the ${REF} connection`);
+  const restoreManifest = () => fs.writeFileSync(manifestPath, original);
   const sidebar = page.locator('.part.sidebar');
   const input = page.locator('.quick-input-widget input.input');
   const connectionRow = async () => {
@@ -50,12 +58,12 @@ export default async function usageTest(ctx) {
   let stored = false;
   let counted = false;
   try {
-    await ctx.updateUserSettings({ 'agentConnections.providerEndpoints': { openai: mock.origin } });
+    fs.writeFileSync(manifestPath, original.replace(`baseUrl: ${OFFICIAL}`, `baseUrl: ${mock.origin}/v1`));
     await ctx.commandPalette('Agent Connections: Focus on Models View');
     await widen(page, sidebar, 470);
     await rowAt(sidebar, MODEL, 1).waitFor({ state: 'visible', timeout: 30_000 });
 
-    // Set Key… bound to the mock (asked again until the setting has reached the extension).
+    // Set Key… bound to the mock (asked again until the extension has read the edited manifest).
     const password = page.locator('.quick-input-widget input[type="password"]');
     await waitFor(async () => {
       await page.keyboard.press('Escape');
@@ -78,6 +86,9 @@ export default async function usageTest(ctx) {
     await ask(/failed/);
     mock.reset();
     await clearNotifications();
+    // The manifest as it was (the connection keeps its name, so its usage is not "removed").
+    restoreManifest();
+    await waitFor(async () => !(await connectionRow()).isHidden(), { timeout: 10_000, message: 'the row after the manifest is read again' });
 
     // The tooltip of the connection's row has the usage line.
     const row = await connectionRow();
@@ -107,7 +118,7 @@ export default async function usageTest(ctx) {
     await tableRow.waitFor({ state: 'visible', timeout: 15_000 });
     const cells = (await tableRow.locator('th, td').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     log(`table row: ${cells.join(' | ')}`);
-    assert.match(cells[0], /gpt-4o\/prod-key-1 OpenAI/);
+    assert.match(cells[0], new RegExp(`^${REF} Generic`));
     assert.equal(cells[1], '3', 'requests');
     assert.equal(cells[2], '1 auth failed 1', 'errors with their outcome');
     assert.equal(cells[3], `${2 * MOCK_USAGE.input} / ${2 * MOCK_USAGE.output}`, 'tokens as the provider reported them');
@@ -166,7 +177,7 @@ export default async function usageTest(ctx) {
         log(`could not remove the key afterwards: ${err.message}`);
       }
     }
-    await ctx.updateUserSettings({ 'agentConnections.providerEndpoints': undefined }).catch(() => {});
+    restoreManifest();
     await mock.close();
   }
 }

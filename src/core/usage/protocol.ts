@@ -4,6 +4,9 @@
  * a reply or a key.
  */
 
+/** Calendar days of usage kept, today included. */
+export const RETENTION_DAYS = 30;
+
 export interface UsageViewRow {
   /** Stable id of the connection's usage (opaque to the page). */
   id: string;

@@ -6,10 +6,10 @@
  * storage is checked piece by piece (parseUsage): what is not valid is dropped, never trusted.
  */
 import { OUTCOMES, type Outcome } from '../providers/types';
+import { RETENTION_DAYS } from './protocol';
 
+export { RETENTION_DAYS };
 export const USAGE_VERSION = 1;
-/** Calendar days kept, today included. */
-export const RETENTION_DAYS = 30;
 /** Latency samples kept per connection (successful requests only, newest last). */
 export const LATENCY_SAMPLES = 100;
 /** Connections kept; beyond it the one used longest ago is dropped. */
