@@ -13,6 +13,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { assertFirstLook, description, expand, findChildRow, rowAt, widen } from './lib.mjs';
 
+/**
+ * Right after tree.ui.mjs (order -1), before the tests that leave a key or a test result on
+ * llama-groq/groq (testing.ui.mjs): the picture shows only what this test did. It leaves
+ * no key, no usage and the manifest as it was.
+ */
+export const order = -0.5;
+
 const MANIFEST = 'agent-connections.yaml';
 const MODEL = 'llama-groq';
 const CONNECTION = 'groq';
@@ -88,7 +95,8 @@ export default async function usageTest(ctx) {
     await clearNotifications();
     // The manifest as it was (the connection keeps its name, so its usage is not "removed").
     restoreManifest();
-    await waitFor(async () => !(await connectionRow()).isHidden(), { timeout: 10_000, message: 'the row after the manifest is read again' });
+    await ctx.sleep(500);
+    await waitFor(async () => /key stored/.test(await description(await connectionRow())), { timeout: 10_000, message: 'the row after the manifest is read again' });
 
     // The tooltip of the connection's row has the usage line.
     const row = await connectionRow();
