@@ -56,6 +56,8 @@ const options = {
     // Required by the provider runtime and the CLI's test chunk only when a connection
     // uses an AWS profile or a Microsoft Entra ID identity.
     ...Object.fromEntries(Object.entries(LAZY_CHUNKS).map(([module, out]) => [out, `src/core/${module}.ts`])),
+    // The usage core and the Connection Usage panel, required by src/usage/ on first need.
+    usageRuntime: 'src/usage/usageRuntime.ts',
   },
   format: 'cjs',
   platform: 'node',
@@ -73,7 +75,8 @@ const options = {
 /** The connection editor's webview: browser code, no Node, no vscode module. */
 /** @type {esbuild.BuildOptions} */
 const webview = {
-  entryPoints: { webview: 'webview/main.ts' },
+  // The Connection Usage page is a bundle of its own (dist/usage.js, dist/usage.css).
+  entryPoints: { webview: 'webview/main.ts', usage: 'webview/usage/main.ts' },
   format: 'iife',
   platform: 'browser',
   target: 'es2022',

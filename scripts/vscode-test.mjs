@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import {
@@ -217,6 +218,8 @@ async function runUi() {
   state.ui.total = files.length;
   const workspaceDir = await prepareRun();
   installExtension(state.dirs, vsix, { log: say });
+  // Another extension that uses the chat models through vscode.lm, as a user's would (test only).
+  installExtension(state.dirs, packageUiClient(), { log: say });
 
   const port = await freePort();
   state.server = await startCodeServer(state.dirs, { port, folder: workspaceDir, log: say });
@@ -274,6 +277,17 @@ async function runUi() {
   say(`ui run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await keepServerOpen(url);
   return counts.failed === 0 ? 0 : 1;
+}
+
+/** Packages test/ui/lm-client (plain JavaScript, no build) to out/ui-lm-client.vsix. */
+function packageUiClient() {
+  const out = path.join(repoRoot, 'out', 'ui-lm-client.vsix');
+  const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const res = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', out], {
+    cwd: path.join(repoRoot, 'test', 'ui', 'lm-client'), encoding: 'utf8', timeout: 120_000,
+  });
+  if (res.status !== 0) throw new Error(`packaging test/ui/lm-client failed (exit ${res.status ?? res.signal}):\n${res.stdout}${res.stderr}`);
+  return out;
 }
 
 function indent(text) {

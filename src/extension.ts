@@ -20,6 +20,8 @@ import { ModelsTree, type TreeNode } from './views/modelsTree';
 import { TestResults } from './testing/testResults';
 import { registerRuntime } from './runtime/runtimeCommands';
 import { registerChatModels } from './chat/chatModels';
+import { UsageStore } from './usage/usageStore';
+import { openPanelData, registerUsageView } from './usage/usageCommands';
 
 /** Every module of the bundle has been evaluated once this line runs. */
 const modulesEvaluatedAt = performance.now();
@@ -28,6 +30,10 @@ export interface AgentConnectionsApi {
   store: ManifestStore;
   tree: ModelsTree;
   results: TestResults;
+  /** Usage of the connections as chat models (workspace storage). */
+  usage: UsageStore;
+  /** What the open Connection Usage panel shows, or undefined when none is open. */
+  usagePanelData: typeof openPanelData;
   credentials: Credentials;
   agents: AgentsFiles;
   agentsTree: AgentsTree;
@@ -73,21 +79,23 @@ export function activate(context: vscode.ExtensionContext): AgentConnectionsApi 
   const agents = new AgentsFiles(analyzer, diagnostics, store, keyLookup(credentials));
   const results = new TestResults(context.workspaceState);
   const tester = new ConnectionTester(context, credentials, results, log);
-  const tree = new ModelsTree(store, credentials, context.workspaceState, results, tester, agents);
+  const usage = new UsageStore(context.workspaceState, log);
+  const tree = new ModelsTree(store, credentials, context.workspaceState, results, tester, agents, usage);
   const view = vscode.window.createTreeView('agentConnections.models', { treeDataProvider: tree, showCollapseAll: true });
   const agentsTree = new AgentsTree(agents, store, results);
   const agentsView = vscode.window.createTreeView('agentConnections.agents', { treeDataProvider: agentsTree, showCollapseAll: true });
   context.subscriptions.push(agentsTree, agentsView, credentials.onDidChange(() => void agents.resolveAll()));
   registerAgentCommands({ context, store, agents, credentials, results, log });
   registerAgentsCodeLens({ context, store, agents, results });
-  context.subscriptions.push(log, diagnostics, analyzer, store, agents, credentials, results, tester, tree, view,
+  context.subscriptions.push(log, diagnostics, analyzer, store, agents, credentials, results, usage, tester, tree, view,
     vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()));
   registerCommands({ context, store, tree, credentials, log, tester, results, agentsUsing: (folder, model, connection) => describeUsers(connectionUsers(agents, folder, model, connection)) });
   registerConnectionEditor({ context, store, credentials, tester, results, log, agentUsers: (folder, model, connection) => connectionUsers(agents, folder, model, connection) });
   registerLeakFix({ context, store, agents, credentials, log });
   registerImportExportCommands({ context, store, credentials, log });
   registerRuntime({ context, store, agents, credentials, tester, log });
-  registerChatModels(context, store, credentials, tester, log);
+  registerChatModels(context, store, credentials, tester, log, usage);
+  registerUsageView({ context, store, usage, log });
   context.subscriptions.push(store.onDidChange(() => {
     const errors = store.folders.reduce((n, f) => n + (f.analysis?.errorCount ?? 0), 0);
     view.badge = errors > 0 ? { value: errors, tooltip: `${errors} error${errors === 1 ? '' : 's'} in the manifest` } : undefined;
@@ -110,6 +118,8 @@ export function activate(context: vscode.ExtensionContext): AgentConnectionsApi 
     store,
     tree,
     results,
+    usage,
+    usagePanelData: openPanelData,
     credentials,
     agents,
     agentsTree,

@@ -7,7 +7,9 @@
  */
 import * as vscode from 'vscode';
 import type { ChatMessage, ChatPart, ChatRequest } from '../core/chat/types';
-import { estimateTokens } from '../core/chat/types';
+import { estimateTokens, estimateTokensOfLength } from '../core/chat/types';
+import type { Outcome } from '../core/providers/types';
+import type { RequestRecord } from '../core/usage/usage';
 import { PROVIDER_LABELS, isProviderId } from '../core/providers/catalog';
 import { connectionReference } from '../core/manifest/names';
 import { needsCredential } from '../core/providers/targets';
@@ -17,10 +19,16 @@ import { targetOf, type ConnectionRef, type ConnectionTester } from '../testing/
 
 export const CHAT_VENDOR = 'agent-connections';
 
+/** Where finished requests are counted (src/usage): counts and times only. */
+export interface UsageRecorder {
+  record(rec: RequestRecord): Promise<void>;
+}
+
 interface ConnectionModel extends vscode.LanguageModelChatInformation {
   readonly folder: string;
   readonly model: string;
   readonly connection: string;
+  readonly provider: string;
 }
 
 const MAX_INPUT_TOKENS = 128_000;
@@ -37,6 +45,16 @@ function partsOf(message: vscode.LanguageModelChatRequestMessage): ChatPart[] {
     }
   }
   return parts;
+}
+
+/** Characters of a request's text, tool calls and tool results (for the token estimate; the text itself is not kept). */
+function requestChars(request: ChatRequest): number {
+  let n = 0;
+  for (const m of request.messages) {
+    for (const p of m.parts) n += p.type === 'text' ? p.text.length : p.type === 'tool_result' ? p.content.length : p.name.length + JSON.stringify(p.input).length;
+  }
+  for (const t of request.tools ?? []) n += t.name.length + (t.description?.length ?? 0) + (t.inputSchema ? JSON.stringify(t.inputSchema).length : 0);
+  return n;
 }
 
 /** VS Code's messages and options → the core's provider-neutral request. */
@@ -58,15 +76,18 @@ export class ConnectionChatModels implements vscode.LanguageModelChatProvider<Co
   readonly onDidChangeLanguageModelChatInformation = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly store: ManifestStore, private readonly credentials: Credentials, private readonly tester: ConnectionTester, private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly store: ManifestStore, private readonly credentials: Credentials, private readonly tester: ConnectionTester, private readonly log: vscode.LogOutputChannel, private readonly usage?: UsageRecorder) {
     const fire = () => this.changed.fire();
     this.subscriptions = [store.onDidChange(fire), credentials.onDidChange(fire), vscode.workspace.onDidGrantWorkspaceTrust(fire)];
   }
 
-  /** Enabled connections of known providers, with a stored key where one is needed. */
+  /**
+   * Enabled connections of known providers, with a stored key where one is needed. The key
+   * statuses are read at once, from Credentials' per-key cache (cleared when a key changes).
+   */
   async provideLanguageModelChatInformation(): Promise<ConnectionModel[]> {
     if (!vscode.workspace.isTrusted) return [];
-    const out: ConnectionModel[] = [];
+    const candidates: Array<{ info: ConnectionModel; keyed: boolean; folder: vscode.Uri }> = [];
     for (const state of this.store.folders) {
       for (const model of state.analysis?.models ?? []) {
         if (!model.provider || !isProviderId(model.provider)) continue;
@@ -79,26 +100,31 @@ export class ConnectionChatModels implements vscode.LanguageModelChatProvider<Co
           } catch {
             continue;
           }
-          if (needsCredential(target) && (await this.credentials.status(state.folder.uri, model.name, connection.name)) !== 'present') continue;
           const name = connectionReference(model.name, connection.name);
-          out.push({
-            id: JSON.stringify([state.folder.uri.toString(), model.name, connection.name]),
-            name,
-            family: model.model ?? model.name,
-            version: model.model ?? '',
-            detail: PROVIDER_LABELS[model.provider],
-            tooltip: `${name} — ${PROVIDER_LABELS[model.provider]}${model.model ? ` ${model.model}` : ''}, from ${vscode.workspace.asRelativePath(state.uri)}`,
-            maxInputTokens: MAX_INPUT_TOKENS,
-            maxOutputTokens: MAX_OUTPUT_TOKENS,
-            capabilities: { toolCalling: true },
-            folder: state.folder.uri.toString(),
-            model: model.name,
-            connection: connection.name,
+          candidates.push({
+            keyed: needsCredential(target),
+            folder: state.folder.uri,
+            info: {
+              id: JSON.stringify([state.folder.uri.toString(), model.name, connection.name]),
+              name,
+              family: model.model ?? model.name,
+              version: model.model ?? '',
+              detail: PROVIDER_LABELS[model.provider],
+              tooltip: `${name} — ${PROVIDER_LABELS[model.provider]}${model.model ? ` ${model.model}` : ''}, from ${vscode.workspace.asRelativePath(state.uri)}`,
+              maxInputTokens: MAX_INPUT_TOKENS,
+              maxOutputTokens: MAX_OUTPUT_TOKENS,
+              capabilities: { toolCalling: true },
+              folder: state.folder.uri.toString(),
+              model: model.name,
+              connection: connection.name,
+              provider: model.provider,
+            },
           });
         }
       }
     }
-    return out;
+    const offered = await Promise.all(candidates.map(async (c) => !c.keyed || (await this.credentials.status(c.folder, c.info.model, c.info.connection)) === 'present'));
+    return candidates.filter((_, i) => offered[i]).map((c) => c.info);
   }
 
   private find(info: ConnectionModel): ConnectionRef {
@@ -114,22 +140,62 @@ export class ConnectionChatModels implements vscode.LanguageModelChatProvider<Co
     throw new Error(`${connectionReference(info.model, info.connection)} is no longer an enabled connection in the manifest.`);
   }
 
+  /**
+   * Streams the reply and counts the request (src/usage): tokens as the provider reported
+   * them, else our estimate (input: only when the request succeeded or something came
+   * back); latency from the call to the first text or tool call and to the end, for
+   * successful requests. Errors count by outcome; a cancelled request as `cancelled`.
+   */
   async provideLanguageModelChatResponse(info: ConnectionModel, messages: readonly vscode.LanguageModelChatRequestMessage[], options: vscode.ProvideLanguageModelChatResponseOptions, progress: vscode.Progress<vscode.LanguageModelResponsePart>, token: vscode.CancellationToken): Promise<void> {
-    const r = this.find(info);
+    const started = performance.now();
+    let firstMs: number | undefined;
+    let outChars = 0;
+    let inChars = 0;
+    const reported: { input?: number; output?: number } = {};
+    let outcome: Outcome | undefined;
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
-      for await (const ev of this.tester.chat(r, toChatRequest(messages, options), abort.signal)) {
-        if (ev.type === 'text') progress.report(new vscode.LanguageModelTextPart(ev.text));
-        else if (ev.type === 'tool_call') progress.report(new vscode.LanguageModelToolCallPart(ev.id, ev.name, ev.input));
-        else if (ev.type === 'error') {
+      const r = this.find(info);
+      const request = toChatRequest(messages, options);
+      inChars = requestChars(request);
+      for await (const ev of this.tester.chat(r, request, abort.signal)) {
+        if (ev.type === 'text') {
+          firstMs ??= performance.now() - started;
+          outChars += ev.text.length;
+          progress.report(new vscode.LanguageModelTextPart(ev.text));
+        } else if (ev.type === 'tool_call') {
+          firstMs ??= performance.now() - started;
+          outChars += ev.name.length + JSON.stringify(ev.input).length;
+          progress.report(new vscode.LanguageModelToolCallPart(ev.id, ev.name, ev.input));
+        } else if (ev.type === 'usage') {
+          if (ev.inputTokens !== undefined) reported.input = ev.inputTokens;
+          if (ev.outputTokens !== undefined) reported.output = ev.outputTokens;
+        } else if (ev.type === 'error') {
+          outcome = ev.outcome;
           this.log.warn(`chat through ${info.name} → ${ev.outcome}${ev.status ? ` (${ev.status})` : ''}: ${ev.message}`);
           if (ev.outcome === 'cancelled') return;
           throw new Error(`${info.name}: ${ev.message} ${ev.hint ?? ''}`.trim());
         }
       }
+      outcome = token.isCancellationRequested ? 'cancelled' : 'ok';
+    } catch (err) {
+      // Thrown before anything was sent (no longer enabled, Restricted Mode, a key of another kind …).
+      outcome ??= token.isCancellationRequested ? 'cancelled' : 'blocked';
+      throw err;
     } finally {
       sub.dispose();
+      const final = outcome ?? 'blocked';
+      const answered = final === 'ok' || outChars > 0;
+      this.usage?.record({
+        folder: info.folder, model: info.model, connection: info.connection, provider: info.provider, outcome: final,
+        inputTokens: reported.input ?? (answered ? estimateTokensOfLength(inChars) : 0),
+        inputSource: reported.input !== undefined ? 'provider' : 'estimate',
+        outputTokens: reported.output ?? estimateTokensOfLength(outChars),
+        outputSource: reported.output !== undefined ? 'provider' : 'estimate',
+        ...(firstMs !== undefined ? { firstMs } : {}),
+        totalMs: performance.now() - started,
+      }).catch((e: unknown) => this.log.warn(`usage not recorded: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
 
@@ -154,8 +220,8 @@ export class ConnectionChatModels implements vscode.LanguageModelChatProvider<Co
 }
 
 /** Registers the provider where the editor has the API (VS Code 1.104+). */
-export function registerChatModels(context: vscode.ExtensionContext, store: ManifestStore, credentials: Credentials, tester: ConnectionTester, log: vscode.LogOutputChannel): void {
+export function registerChatModels(context: vscode.ExtensionContext, store: ManifestStore, credentials: Credentials, tester: ConnectionTester, log: vscode.LogOutputChannel, usage?: UsageRecorder): void {
   if (typeof vscode.lm?.registerLanguageModelChatProvider !== 'function') return;
-  const provider = new ConnectionChatModels(store, credentials, tester, log);
+  const provider = new ConnectionChatModels(store, credentials, tester, log, usage);
   context.subscriptions.push(provider, vscode.lm.registerLanguageModelChatProvider(CHAT_VENDOR, provider));
 }

@@ -36,6 +36,7 @@ export interface StoredEntry {
 const INDEX_KEY = 'agentConnections.credentialIndex';
 const FINGERPRINTS_KEY = 'agentConnections.keyFingerprints';
 const HMAC_SECRET = 'agentConnections.fingerprintKey';
+const SECRET_PREFIX = 'agentConnections.secret.';
 const STATUS_TIMEOUT_MS = 3000;
 const READ_TIMEOUT_MS = 10_000;
 
@@ -83,11 +84,28 @@ function parseStored(raw: string | undefined): StoredCredential | undefined {
   return undefined;
 }
 
+type KeyInfo = { status: KeyStatus; storedAt?: string | null; profile?: string };
+
 export class Credentials {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  /**
+   * Key status per secret id (the chat model list and the tree ask for every connection on
+   * each change): cleared when this extension stores or removes that key, and when
+   * SecretStorage reports a change of it (another window). Failed reads are not kept.
+   */
+  private readonly infoCache = new Map<string, Promise<KeyInfo>>();
+  private readonly secretsSub: vscode.Disposable | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  constructor(private readonly context: vscode.ExtensionContext) {
+    const secrets = context.secrets as Partial<vscode.SecretStorage> | undefined;
+    this.secretsSub = typeof secrets?.onDidChange === 'function'
+      ? secrets.onDidChange((e) => {
+        const id = e.key.startsWith(SECRET_PREFIX) ? e.key.slice(SECRET_PREFIX.length) : undefined;
+        if (id !== undefined && this.infoCache.delete(id)) this.changed.fire();
+      })
+      : undefined;
+  }
 
   private indexKey(folder: vscode.Uri, model: string, connection: string): string {
     return JSON.stringify([folder.toString(), model, connection]);
@@ -104,7 +122,7 @@ export class Credentials {
   }
 
   private secretName(id: string): string {
-    return `agentConnections.secret.${id}`;
+    return `${SECRET_PREFIX}${id}`;
   }
 
   /** In Restricted Mode no secret is read: the status is unknown. */
@@ -117,20 +135,27 @@ export class Credentials {
    * stored before the time was recorded). For the tree; the key itself is not returned,
    * but an AWS profile's name is (`profile`: a name, no secret; it does not age like a key).
    */
-  async info(folder: vscode.Uri, model: string, connection: string): Promise<{ status: KeyStatus; storedAt?: string | null; profile?: string }> {
+  async info(folder: vscode.Uri, model: string, connection: string): Promise<KeyInfo> {
     if (!vscode.workspace.isTrusted) return { status: 'unknown' };
     const id = this.secretId(folder, model, connection);
     if (!id) return { status: 'missing' };
-    try {
-      const raw = await bounded(this.context.secrets.get(this.secretName(id)), STATUS_TIMEOUT_MS, 'checking for a key');
-      if (!raw) return { status: 'missing' };
-      const stored = parseStored(raw);
-      // An Entra ID identity holds no secret that ages: it is never marked old.
-      if (stored?.credential.kind === 'entraId') return { status: 'present' };
-      return { status: 'present', storedAt: stored?.storedAt ?? null, ...(stored?.credential.kind === 'awsProfile' ? { profile: stored.credential.profile } : {}) };
-    } catch {
-      return { status: 'unknown' };
-    }
+    const cached = this.infoCache.get(id);
+    if (cached) return cached;
+    const read: Promise<KeyInfo> = bounded(this.context.secrets.get(this.secretName(id)), STATUS_TIMEOUT_MS, 'checking for a key').then(
+      (raw): KeyInfo => {
+        if (!raw) return { status: 'missing' };
+        const stored = parseStored(raw);
+        // An Entra ID identity holds no secret that ages: it is never marked old.
+        if (stored?.credential.kind === 'entraId') return { status: 'present' };
+        return { status: 'present', storedAt: stored?.storedAt ?? null, ...(stored?.credential.kind === 'awsProfile' ? { profile: stored.credential.profile } : {}) };
+      },
+      (): KeyInfo => {
+        if (this.infoCache.get(id) === read) this.infoCache.delete(id);
+        return { status: 'unknown' };
+      },
+    );
+    this.infoCache.set(id, read);
+    return read;
   }
 
   /** Reads the key of a connection; only ever called for an explicit user action in a trusted workspace. */
@@ -147,7 +172,12 @@ export class Credentials {
     const key = this.indexKey(folder, model, connection);
     const id = this.secretId(folder, model, connection) ?? randomUUID();
     const value = JSON.stringify({ v: 1, ...stored.credential, origin: stored.origin, storedAt: stored.storedAt === undefined ? new Date().toISOString() : stored.storedAt || undefined });
-    await bounded(this.context.secrets.store(this.secretName(id), value), READ_TIMEOUT_MS, 'storing a key');
+    this.infoCache.delete(id);
+    try {
+      await bounded(this.context.secrets.store(this.secretName(id), value), READ_TIMEOUT_MS, 'storing a key');
+    } finally {
+      this.infoCache.delete(id);
+    }
     await this.context.globalState.update(INDEX_KEY, { ...this.index(), [key]: id });
     const fps = { ...this.fingerprints() };
     // AWS key pairs are legitimately shared by a model's connections in different regions.
@@ -190,6 +220,7 @@ export class Credentials {
     if (ids.length === 0) return 0;
     await this.context.globalState.update(INDEX_KEY, index);
     await this.context.globalState.update(FINGERPRINTS_KEY, fps);
+    for (const id of ids) this.infoCache.delete(id);
     for (const id of ids) await bounded(this.context.secrets.delete(this.secretName(id)), READ_TIMEOUT_MS, 'removing a key');
     this.changed.fire();
     return ids.length;
@@ -205,6 +236,7 @@ export class Credentials {
     const fps = { ...this.fingerprints() };
     delete fps[id];
     await this.context.globalState.update(FINGERPRINTS_KEY, fps);
+    this.infoCache.delete(id);
     await bounded(this.context.secrets.delete(this.secretName(id)), READ_TIMEOUT_MS, 'removing a key');
     this.changed.fire();
   }
@@ -238,6 +270,7 @@ export class Credentials {
   }
 
   dispose(): void {
+    this.secretsSub?.dispose();
     this.changed.dispose();
   }
 }

@@ -1,6 +1,7 @@
 /** The Models tree: models → connections, optionally grouped by location; an error row for a broken manifest. */
 import * as vscode from 'vscode';
-import { md } from './tooltip';
+import { appendUsage, md } from './tooltip';
+import type { UsageStore } from '../usage/usageStore';
 import { isProviderId, providerLabel } from '../core/providers/catalog';
 import type { ConnectionInfo, ModelInfo } from '../core/manifest/manifest';
 import type { Problem } from '../core/yaml/problems';
@@ -52,6 +53,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     private readonly results: TestResults,
     private readonly tester: ConnectionTester,
     private readonly agents?: AgentsFiles,
+    private readonly usage?: UsageStore,
   ) {
     this.grouped = memento.get('agentConnections.groupByLocation', false);
     void vscode.commands.executeCommand('setContext', 'agentConnections.groupByLocation', this.grouped);
@@ -61,6 +63,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       results.onDidChange(() => this.refresh()),
       tester.onDidChange(() => this.refresh()),
       ...(agents ? [agents.onDidChange(() => this.refresh())] : []),
+      ...(usage ? [usage.onDidChange(() => this.refresh())] : []),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`agentConnections.${KEY_MAX_AGE_SETTING}`)) this.refresh();
       }),
@@ -205,6 +208,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
         if (users.length > 0) {
           tooltip.appendMarkdown('**Used by:** ').appendText(users.slice(0, 8).map((u) => `${u.kind} ${u.name}${u.inheritedFrom ? ` (inherited from ${u.inheritedFrom})` : ''}`).join(', ') + (users.length > 8 ? ` and ${users.length - 8} more` : '')).appendMarkdown('  \n');
         }
+        appendUsage(tooltip, this.usage?.line(n.state.folder.uri, n.model.name, c.name));
         if (last) appendResult(tooltip, last, results.history);
         item.tooltip = tooltip;
         item.iconPath = running

@@ -57,4 +57,24 @@ describe('Restricted Mode in a real extension host', () => {
     assert.strictEqual(a.results.get(folder().uri, 'gpt-4o', 'prod-key-1'), undefined);
     assert.strictEqual(await read(), before, 'the manifest changed');
   });
+
+  it('shows connection usage read-only: the panel opens without Reset, and Reset Connection Usage… refuses', async () => {
+    const a = await api();
+    await a.usage.record({ folder: folder().uri.toString(), model: 'gpt-4o', connection: 'prod-key-1', provider: 'openai', outcome: 'ok', inputTokens: 4, inputSource: 'provider', outputTokens: 2, outputSource: 'provider', firstMs: 3, totalMs: 8 });
+    try {
+      await vscode.commands.executeCommand('agentConnections.showUsage');
+      const deadline = Date.now() + 15_000;
+      while (!a.usagePanelData() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const view = a.usagePanelData();
+      assert.ok(view, 'the panel opened');
+      assert.strictEqual(view.readOnly, true);
+      assert.deepStrictEqual(view.rows.map((r) => [r.reference, r.requests]), [['gpt-4o/prod-key-1', 1]]);
+      await vscode.commands.executeCommand('agentConnections.resetUsage');
+      assert.strictEqual(Object.keys(a.usage.state.connections).length, 1, 'usage was reset in Restricted Mode');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await a.usage.reset();
+    }
+  });
 });

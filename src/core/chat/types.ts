@@ -57,7 +57,12 @@ export function providerCountsTokens(provider: string): boolean {
 
 /** A rough token count for providers without a counting endpoint: about four characters a token. */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  return estimateTokensOfLength(text.length);
+}
+
+/** The same estimate from a count of characters (usage counts keep no text). */
+export function estimateTokensOfLength(chars: number): number {
+  return Math.ceil(chars / 4);
 }
 
 /** Text of a message's text parts. */
