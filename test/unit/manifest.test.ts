@@ -37,6 +37,22 @@ describe('manifest: parsing and the tree model', () => {
     assert.strictEqual(a.agents.find((x) => x.name === 'billing')!.connection, 'claude-bedrock/us-east');
   });
 
+  it('reports dates that are not on the calendar, at the date, for models and connections', () => {
+    const real = ['2024-02-29', '2000-02-29', '0004-02-29', '2026-12-31', '2026-04-30', '9999-01-01'];
+    const unreal = ['2023-02-29', '1900-02-29', '0000-02-29', '2026-02-30', '2026-04-31', '2026-13-01', '2026-00-10', '2026-01-00', '2026-01-32'];
+    for (const date of [...real, ...unreal]) {
+      for (const text of [head('openai', 'gpt-4o').replace('    connections:', `    addedOn: ${date}\n    connections:`), head('openai', 'gpt-4o') + `        addedOn: '${date}'\n`]) {
+        const found = analyzeManifest(text).problems.filter((p) => p.code === 'invalid-date');
+        if (real.includes(date)) assert.deepStrictEqual(found, [], date);
+        else {
+          assert.strictEqual(found.length, 1, date);
+          assert.strictEqual(text.slice(found[0].start, found[0].end).replace(/'/g, ''), date);
+          assert.strictEqual(found[0].message, `\`${date}\` is not a real date.`);
+        }
+      }
+    }
+  });
+
   it('defaults location to Default and enabled to true', () => {
     const a = analyzeManifest(head('openai', 'gpt-4o'));
     assert.strictEqual(a.models[0].location, 'Default');

@@ -5,7 +5,7 @@ import { MAX_PROBLEMS } from '../yaml/problems';
 import { quote } from '../yaml/text';
 import { isLoopbackHost } from '../net/origin';
 import type { ProblemList } from '../yaml/yamlLoad';
-import { isTMap, pairOf, type TNode } from '../yaml/yamlTree';
+import { isTMap, pairOf, type TMap, type TNode } from '../yaml/yamlTree';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -71,10 +71,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
           }
         }
       }
-      const setting = (key: string) => {
-        const node = pairOf(connMap, key)?.value;
-        return { node, value: node?.kind === 'scalar' && typeof node.value === 'string' ? node.value : undefined, span: spanOf(node, conn.nameSpan) };
-      };
+      const setting = (key: string) => settingOf(connMap, key, conn.nameSpan);
 
       switch (model.provider) {
         case 'google-gemini': {
@@ -133,14 +130,23 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
 }
 
 function spanOf(node: TNode | null | undefined, fallback: Span): Span {
-  return node ? { start: node.range[0], end: node.range[1] } : fallback;
+  return node ? { start: node.start, end: node.end } : fallback;
 }
+
+/** A connection setting: its node, its string value and where to report it. */
+function settingOf(connMap: TMap, key: string, fallback: Span): { node: TNode | null | undefined; value: string | undefined; span: Span } {
+  const node = pairOf(connMap, key)?.value;
+  return { node, value: node?.kind === 'scalar' && typeof node.value === 'string' ? node.value : undefined, span: spanOf(node, fallback) };
+}
+
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 function checkDate(node: TNode | null | undefined, problems: ProblemList): void {
   if (node?.kind !== 'scalar' || typeof node.value !== 'string') return;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(node.value);
-  if (!m) return; // the schema reports the shape
-  if (!isRealDate(+m[1], +m[2], +m[3])) {
+  const v = node.value;
+  if (!DATE_SHAPE.test(v)) return; // the schema reports the shape
+  const digit = (i: number) => v.charCodeAt(i) - 48;
+  if (!isRealDate(digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3), digit(5) * 10 + digit(6), digit(8) * 10 + digit(9))) {
     const [s, e] = node.range ?? [0, 0];
     problems.add('invalid-date', 'error', `${quote(node.value)} is not a real date.`, s, e);
   }
