@@ -197,6 +197,8 @@ describe('leak guard', () => {
       [generic(`            X-Upstream: ${hex}\n`).replace('    connections:\n', `    advancedProperties:\n      token: ${hex}\n    connections:\n`), 'manifest'],
       [generic(`            X-Upstream: ${hex}\n`).replace('models:\n', `models:\n  - {name: f, connections: [{name: c, advancedProperties: {t: ${hex}}}]}\n`), 'manifest'],
       [generic(`            X-Upstream: ${hex}\n`) + `models:\n  - name: again\n    connections:\n      - advancedProperties: {t: ${hex}}\n`, 'manifest'],
+      [generic(`            X-Upstream: ${hex}\n`).replace('        advancedProperties:\n          headers:\n', `        description: no advancedProperties here\n        ? |-\n          advancedProperties\n        : headers:\n`), 'manifest'],
+      [generic(`            X-Upstream: ${hex}\n`).replace('        advancedProperties:\n', `        'advancedProperties':\n`) + '# advancedProperties\n', 'manifest'],
       [`agents:\n  - name: a\n    advancedProperties:\n      token: ${hex}\n`, 'agents'],
     ];
     const shown = (l: ReturnType<typeof findLeakedKeys>) => l.map((x) => ({ ...x, secret: x.secret }));
@@ -209,6 +211,8 @@ describe('leak guard', () => {
     }
     assert.strictEqual(findLeakedKeysInText(texts[0][0], 'manifest').length, 2);
     assert.strictEqual(findLeakedKeysInText(texts[4][0], 'manifest').length, 2);
+    assert.strictEqual(findLeakedKeysInText(texts[6][0], 'manifest').length, 1);
+    assert.strictEqual(findLeakedKeysInText(texts[7][0], 'manifest').length, 1);
   });
 
   it('stays fast on a large manifest', () => {

@@ -17,7 +17,7 @@ import { formatScalar, type TextEdit } from '../manifest/edit';
 import { MAX_PROBLEMS } from '../yaml/problems';
 import type { LineIndex, TextRange } from '../yaml/text';
 import { loadTree, MAX_DEPTH, type PathSegment, type ProblemList } from '../yaml/yamlLoad';
-import { fromYamlDocument, isTMap, isTSeq, pairOf, type TDoc, type TNode, type TPair } from '../yaml/yamlTree';
+import { fromYamlDocument, isTMap, isTSeq, pairOf, type TDoc, type TMap, type TNode, type TPair } from '../yaml/yamlTree';
 import { isYamlDocument } from '../yaml/yamlLib';
 
 /** A parsed file as the leak guard takes it: our position tree, or a `yaml` Document (converted). */
@@ -225,11 +225,30 @@ function connectionBlocks(doc: TDoc): ConnectionBlock[] {
  * The values of every `models[i].connections[j].advancedProperties` pair (all of them where a
  * broken file repeats a key), in document order, with their data paths and whether they are
  * inside a flow collection: the nodes the full walk below marks `adv`, at its depth 5.
+ * For a text without a backslash: then such a key is spelled out inside its mapping's range,
+ * and only the models and connections whose range holds the word are read.
  */
-function advancedPropertiesItems(doc: TDoc): Array<{ node: TNode; path: PathSegment[]; flow: boolean }> {
+function advancedPropertiesItems(doc: TDoc, text: string): Array<{ node: TNode; path: PathSegment[]; flow: boolean }> {
   const out: Array<{ node: TNode; path: PathSegment[]; flow: boolean }> = [];
   const root = doc.contents;
   if (!isTMap(root)) return out;
+  const word = 'advancedProperties';
+  const at: number[] = [];
+  for (let i = text.indexOf(word); i !== -1; i = text.indexOf(word, i + word.length)) at.push(i);
+  if (at.length === 0) return out;
+  /** Whether the word starts inside the mapping's range (or the mapping has no range to tell). */
+  const mentions = (map: TMap) => {
+    const end = Math.max(map.end, map.nodeEnd);
+    if (end <= map.start) return true;
+    let lo = 0;
+    let hi = at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at[mid] < map.start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < at.length && at[lo] < end;
+  };
   // (The walk names a pair by `String(key.value)`: for these names, only a string key can match.)
   const isKey = (p: TPair, name: string) => p.key !== null && p.key.kind === 'scalar' && p.key.value === name;
   for (const top of root.items) {
@@ -237,13 +256,13 @@ function advancedPropertiesItems(doc: TDoc): Array<{ node: TNode; path: PathSegm
     if (!isKey(top, 'models') || !isTSeq(models)) continue;
     for (let i = 0; i < models.items.length; i++) {
       const model = models.items[i];
-      if (!isTMap(model)) continue;
+      if (!isTMap(model) || !mentions(model)) continue;
       for (const mp of model.items) {
         const conns = mp.value;
         if (!isKey(mp, 'connections') || !isTSeq(conns)) continue;
         for (let j = 0; j < conns.items.length; j++) {
           const conn = conns.items[j];
-          if (!isTMap(conn)) continue;
+          if (!isTMap(conn) || !mentions(conn)) continue;
           const flow = root.flow || models.flow || model.flow || conns.flow || conn.flow;
           for (const cp of conn.items) {
             if (isKey(cp, 'advancedProperties') && cp.value !== null) out.push({ node: cp.value, path: ['models', i, 'connections', j, 'advancedProperties'], flow });
@@ -312,7 +331,7 @@ export function findLeakedKeys(source: LeakSource, index: LineIndex, file: LeakF
     const short = (n: TNode | null) => n === null || (n.kind === 'scalar' && (typeof n.value !== 'string' || n.value.length < 16));
     const stack: Item[] = valuesMayHoldShape
       ? [{ node: doc.contents, parent: undefined, seg: [], depth: 0, flow: false, asKey: false, adv: false }]
-      : advancedPropertiesItems(doc).reverse().map(({ node, path, flow }) => ({ node, parent: undefined, seg: path, depth: 5, flow, asKey: false, adv: true }));
+      : advancedPropertiesItems(doc, text).reverse().map(({ node, path, flow }) => ({ node, parent: undefined, seg: path, depth: 5, flow, asKey: false, adv: true }));
     while (stack.length > 0 && leaks.length < limit) {
       const item = stack.pop()!;
       const { node, depth, flow, asKey, adv } = item;
