@@ -152,6 +152,24 @@ describe('manifest: rules beyond the schema', () => {
     assert.ok(az('https://contoso.openai.azure.com/?x=1').includes('url-query'));
   });
 
+  it('a URL written in many connections is reported at each of them, as azure endpoint or generic baseUrl', () => {
+    const url = 'http://gw.example.com/openai/deployments/x?api-key=1';
+    const conn = (i: number, setting: string) => `      - name: c${i}\n        ${setting}: ${url}\n`;
+    const text = `version: 1\nmodels:\n  - name: g\n    type: api\n    provider: generic\n    model: llama\n    connections:\n${[1, 2, 3].map((i) => conn(i, 'baseUrl')).join('')}`
+      + `  - name: a\n    type: easy\n    provider: azure-openai\n    model: gpt-4.1\n    connections:\n${[1, 2].map((i) => conn(i, 'endpoint') + '        deployment: d\n        apiVersion: 2024-10-21\n').join('')}`;
+    const urlProblems = analyzeManifest(text).problems.filter((p) => ['url-query', 'insecure-url', 'azure-endpoint-host', 'azure-endpoint-path'].includes(p.code));
+    const shown = urlProblems.map((p) => `${p.range.start.line + 1} ${p.code} ${p.severity} ${text.slice(p.start, p.end) === url}`);
+    assert.deepStrictEqual(shown, [
+      '9 url-query error true', '9 insecure-url warning true',
+      '11 url-query error true', '11 insecure-url warning true',
+      '13 url-query error true', '13 insecure-url warning true',
+      '20 url-query error true', '20 insecure-url error true', '20 azure-endpoint-host warning true', '20 azure-endpoint-path warning true',
+      '24 url-query error true', '24 insecure-url error true', '24 azure-endpoint-host warning true', '24 azure-endpoint-path warning true',
+    ]);
+    assert.match(urlProblems[6].message, /the api-version comes from `apiVersion`/);
+    assert.doesNotMatch(urlProblems[0].message, /api-version/);
+  });
+
   it('generic headers: forbidden names and line breaks', () => {
     const t = head('generic', 'llama') + '        baseUrl: https://api.groq.com/openai/v1\n        advancedProperties:\n          headers:\n            Authorization: Bearer x\n            Host: evil.example\n            "bad header": x\n';
     const c = codes(t);

@@ -1,7 +1,7 @@
 /** Rules a JSON Schema cannot say: unique names, provider-specific consistency, URL safety. */
 import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from '../providers/catalog';
 import type { ModelInfo, ModelNodes, Span } from './types';
-import { MAX_PROBLEMS } from '../yaml/problems';
+import { MAX_PROBLEMS, type Severity } from '../yaml/problems';
 import { quote } from '../yaml/text';
 import { isLoopbackHost } from '../net/origin';
 import type { ProblemList } from '../yaml/yamlLoad';
@@ -21,6 +21,7 @@ export function checkNameCharacters(kind: string, name: string, span: Span, prob
 
 export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], problems: ProblemList): void {
   const seenModels = new Map<string, ModelInfo>();
+  const urls = new UrlChecks();
   models.forEach((model, mi) => {
     // Once the problem list is full nothing more can be reported: the rest is not checked.
     if (problems.items.length >= MAX_PROBLEMS) return;
@@ -91,7 +92,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
         }
         case 'azure-openai': {
           const e = setting('endpoint');
-          if (e.value !== undefined) checkUrl(e.value, 'endpoint', e.span, problems, { azure: true });
+          if (e.value !== undefined) urls.check(e.value, 'endpoint', e.span, problems, true);
           const av = setting('apiVersion');
           if (av.value !== undefined && !/^(\d{4}-\d{2}-\d{2}(-preview)?|v1|latest|preview)$/.test(av.value)) {
             problems.add('azure-api-version', 'warning', `${quote(av.value)} does not look like an Azure OpenAI API version (e.g. \`2024-10-21\`, \`2025-04-01-preview\`, or \`v1\` for the v1 API).`, av.span.start, av.span.end);
@@ -100,7 +101,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
         }
         case 'generic': {
           const b = setting('baseUrl');
-          if (b.value !== undefined) checkUrl(b.value, 'baseUrl', b.span, problems, { azure: false });
+          if (b.value !== undefined) urls.check(b.value, 'baseUrl', b.span, problems, false);
           const headers = pairOf(pairOf(connMap, 'advancedProperties')?.value, 'headers')?.value;
           if (isTMap(headers)) {
             for (const pair of headers.items) {
@@ -165,42 +166,64 @@ function isRealDate(year: number, month: number, day: number): boolean {
   return day <= (month === 2 && leap ? 29 : DAYS[month - 1]);
 }
 
+type Finding = { code: string; severity: Severity; message: string };
+
+/**
+ * `checkUrl` once per distinct URL of a manifest (connections of a model or a gateway share
+ * theirs): its findings depend on the URL and the field only, and are added again, in the
+ * same order, at each place the URL is written.
+ */
+class UrlChecks {
+  private readonly seen = new Map<string, Finding[]>();
+
+  check(value: string, field: string, span: Span, problems: ProblemList, azure: boolean): void {
+    const key = `${azure ? 'a' : 'g'}${field}\n${value}`;
+    let findings = this.seen.get(key);
+    if (findings === undefined) {
+      const found: Finding[] = [];
+      checkUrl(value, field, { add: (code, severity, message) => void found.push({ code, severity, message }) }, { azure });
+      this.seen.set(key, (findings = found));
+    }
+    for (const f of findings) problems.add(f.code, f.severity, f.message, span.start, span.end);
+  }
+}
+
 /**
  * Endpoint URLs decide where a key is sent, so they are held to a strict shape:
  * http(s) only, no user info, no query or fragment, https unless loopback.
  */
-function checkUrl(value: string, field: string, span: Span, problems: ProblemList, opts: { azure: boolean }): void {
+function checkUrl(value: string, field: string, problems: { add(code: string, severity: Severity, message: string): void }, opts: { azure: boolean }): void {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    problems.add('invalid-url', 'error', `\`${field}\` is not a valid URL: ${quote(value)}.`, span.start, span.end);
+    problems.add('invalid-url', 'error', `\`${field}\` is not a valid URL: ${quote(value)}.`);
     return;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    problems.add('invalid-url', 'error', `\`${field}\` must be an https URL, not ${quote(url.protocol.replace(/:$/, ''))}.`, span.start, span.end);
+    problems.add('invalid-url', 'error', `\`${field}\` must be an https URL, not ${quote(url.protocol.replace(/:$/, ''))}.`);
     return;
   }
   if (url.username || url.password) {
-    problems.add('url-userinfo', 'error', `\`${field}\` must not contain a user name or password: credentials belong in SecretStorage.`, span.start, span.end);
+    problems.add('url-userinfo', 'error', `\`${field}\` must not contain a user name or password: credentials belong in SecretStorage.`);
   }
   if (url.search || url.hash) {
-    problems.add('url-query', 'error', `\`${field}\` must not contain a query string or fragment${opts.azure ? ' (the api-version comes from `apiVersion`)' : ''}.`, span.start, span.end);
+    problems.add('url-query', 'error', `\`${field}\` must not contain a query string or fragment${opts.azure ? ' (the api-version comes from `apiVersion`)' : ''}.`);
   }
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol === 'http:' && !loopback) {
-    problems.add('insecure-url', opts.azure ? 'error' : 'warning', `\`${field}\` uses plain http to ${quote(url.host)}: the key would travel unencrypted. Use https${opts.azure ? '' : ' (testing will ask for confirmation)'}.`, span.start, span.end);
+    problems.add('insecure-url', opts.azure ? 'error' : 'warning', `\`${field}\` uses plain http to ${quote(url.host)}: the key would travel unencrypted. Use https${opts.azure ? '' : ' (testing will ask for confirmation)'}.`);
   }
   // eslint-disable-next-line no-control-regex -- any non-ASCII character in the URL
   if (url.hostname.startsWith('xn--') || url.hostname.includes('.xn--') || /[^\x00-\x7f]/.test(value)) {
-    problems.add('idn-host', 'warning', `\`${field}\` points to the internationalised host ${quote(url.hostname)}; check that it is the host you expect.`, span.start, span.end);
+    problems.add('idn-host', 'warning', `\`${field}\` points to the internationalised host ${quote(url.hostname)}; check that it is the host you expect.`);
   }
   if (opts.azure) {
     if (!loopback && !/\.(openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com|openai\.azure\.us|openai\.azure\.cn)$/.test(url.hostname)) {
-      problems.add('azure-endpoint-host', 'warning', `${quote(url.hostname)} is not an Azure OpenAI host (\`*.openai.azure.com\`, \`*.cognitiveservices.azure.com\`); if it is a gateway, make sure it is yours.`, span.start, span.end);
+      problems.add('azure-endpoint-host', 'warning', `${quote(url.hostname)} is not an Azure OpenAI host (\`*.openai.azure.com\`, \`*.cognitiveservices.azure.com\`); if it is a gateway, make sure it is yours.`);
     }
     if (url.pathname !== '/' && url.pathname !== '' && !/^\/openai(\/v1)?\/?$/.test(url.pathname)) {
-      problems.add('azure-endpoint-path', 'warning', `\`endpoint\` should be the resource URL only (e.g. \`https://my-resource.openai.azure.com\`); the deployment path is built from \`deployment\` and \`apiVersion\`.`, span.start, span.end);
+      problems.add('azure-endpoint-path', 'warning', `\`endpoint\` should be the resource URL only (e.g. \`https://my-resource.openai.azure.com\`); the deployment path is built from \`deployment\` and \`apiVersion\`.`);
     }
   }
 }
