@@ -53,6 +53,9 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
 
     /** Name → offset of its first use (the line is computed only for a message). */
     const seenConnections = new Map<string, number>();
+    // The same for every connection of the model.
+    const knownProvider = isProviderId(model.provider);
+    const bedrockPrefix = model.provider === 'amazon-bedrock' && model.model ? splitBedrockModelId(model.model).prefix : undefined;
     model.connections.forEach((conn, ci) => {
       if (problems.items.length >= MAX_PROBLEMS) return;
       const connMap = nodes[mi].connections[ci];
@@ -63,7 +66,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
       } else seenConnections.set(conn.name, conn.nameSpan.start);
 
       checkDate(pairOf(connMap, 'addedOn')?.value, problems);
-      if (!isProviderId(model.provider)) {
+      if (!knownProvider) {
         // The schema checks connections only once the provider is known; a key is refused regardless.
         for (const pair of connMap.items) {
           const k = pair.key;
@@ -84,7 +87,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
         }
         case 'amazon-bedrock': {
           const r = setting('region');
-          const { prefix } = model.model ? splitBedrockModelId(model.model) : { prefix: undefined };
+          const prefix = bedrockPrefix;
           if (r.value && prefix && !BEDROCK_PREFIX_REGIONS[prefix]?.(r.value)) {
             problems.add('bedrock-region', 'error', `The model ID uses the \`${prefix}.\` cross-region profile, which cannot be called from ${quote(r.value)}: use a region of that geography or change the prefix.`, r.span.start, r.span.end);
           }
