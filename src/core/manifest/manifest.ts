@@ -69,8 +69,10 @@ function buildModelsWithNodes(doc: TDoc): { models: ModelInfo[]; nodes: ModelNod
     const connections: ConnectionInfo[] = [];
     const connSeq = pairOf(item, 'connections')?.value;
     if (isTSeq(connSeq)) {
-      connSeq.items.forEach((c, ci) => {
-        if (!isTMap(c)) return;
+      // Index loops, not forEach or for-of: this runs once per connection, mostly before the code is optimized.
+      for (let ci = 0; ci < connSeq.items.length; ci++) {
+        const c = connSeq.items[ci];
+        if (!isTMap(c)) continue;
         connNodes.push(c);
         const cSpan = span(c, itemSpan);
         // One pass over the pairs: the first pair of each field (as pairOf finds it), the rest as settings.
@@ -80,7 +82,9 @@ function buildModelsWithNodes(doc: TDoc): { models: ModelInfo[]; nodes: ModelNod
         let addedOnPair: TPair | undefined;
         let descriptionPair: TPair | undefined;
         const settings: Record<string, unknown> = {};
-        for (const pair of c.items) {
+        const pairs = c.items;
+        for (let pi = 0; pi < pairs.length; pi++) {
+          const pair = pairs[pi];
           const key = pair.key?.kind === 'scalar' ? pair.key.value : undefined;
           if (typeof key !== 'string') continue;
           switch (key) {
@@ -107,7 +111,7 @@ function buildModelsWithNodes(doc: TDoc): { models: ModelInfo[]; nodes: ModelNod
           span: cSpan,
           nameSpan: span(cName, cSpan),
         });
-      });
+      }
     }
     models.push({
       index,

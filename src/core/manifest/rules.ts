@@ -56,8 +56,10 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
     // The same for every connection of the model.
     const knownProvider = isProviderId(model.provider);
     const bedrockPrefix = model.provider === 'amazon-bedrock' && model.model ? splitBedrockModelId(model.model).prefix : undefined;
-    model.connections.forEach((conn, ci) => {
-      if (problems.items.length >= MAX_PROBLEMS) return;
+    // An index loop, not forEach: this runs once per connection, mostly before the code is optimized.
+    for (let ci = 0; ci < model.connections.length; ci++) {
+      const conn = model.connections[ci];
+      if (problems.items.length >= MAX_PROBLEMS) continue;
       const connMap = nodes[mi].connections[ci];
       checkNameCharacters('connection', conn.name, conn.nameSpan, problems);
       const firstAt = seenConnections.get(conn.name);
@@ -129,7 +131,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
           break;
         }
       }
-    });
+    }
   });
 }
 
