@@ -100,13 +100,26 @@ const cliChunks = {
   },
 };
 
+/**
+ * The `yaml` library in a file of its own for the CLI files (dist/cli-yaml.js, about 250 KB),
+ * shared by them: `validate` reads a clean manifest with the fast parser and loads it only
+ * for what that parser leaves to it (src/core/yaml/yamlLib.ts loads it on first use).
+ */
+/** @type {esbuild.Plugin} */
+const cliYaml = {
+  name: 'cli-yaml',
+  setup(build) {
+    build.onResolve({ filter: /^yaml$/ }, (args) => (args.kind === 'entry-point' ? undefined : { path: './cli-yaml.js', external: true }));
+  },
+};
+
 /** The `agent-connections` CLI (package `bin`): plain Node, no vscode module, a shebang. */
 /** @type {esbuild.BuildOptions} */
 const cli = {
   ...options,
-  entryPoints: { cli: 'src/cli/main.ts', ...Object.fromEntries(Object.entries(CLI_CHUNKS).map(([src, out]) => [out, `src/cli/${src.slice(2)}.ts`])) },
+  entryPoints: { cli: 'src/cli/main.ts', 'cli-yaml': 'yaml', ...Object.fromEntries(Object.entries(CLI_CHUNKS).map(([src, out]) => [out, `src/cli/${src.slice(2)}.ts`])) },
   external: [],
-  plugins: [cliChunks, lazyChunks()],
+  plugins: [cliChunks, cliYaml, lazyChunks()],
   // `import('./test')` becomes `require('./cli-test.js')`: no ES module loader for a CommonJS file.
   supported: { 'dynamic-import': false },
   banner: { js: '#!/usr/bin/env node' },

@@ -119,6 +119,12 @@ for (const name of Object.keys(exportsMap)) {
   code = code.replace(before, `const ${name} = `);
 }
 code = code.replace(/^"use strict";\n?/, "");
+// maxLength/minLength count code points with Ajv's ucs2length, a loop over every character
+// (about 60,000 strings in a 10,000-connection manifest). A string without a surrogate has
+// as many code points as characters: one native regex test answers for it, the same number.
+const UCS2 = /^const (func\d+) = require\("ajv\/dist\/runtime\/ucs2length"\)\.default;$/m;
+if (!UCS2.test(code)) throw new Error("standalone code: the ucs2length import was not found");
+code = code.replace(UCS2, (_, name) => `const ajvUcs2length = require("ajv/dist/runtime/ucs2length").default;\nconst SURROGATE = /[\\ud800-\\udfff]/;\nconst ${name} = (s) => (SURROGATE.test(s) ? ajvUcs2length(s) : s.length);`);
 if (/\bimport\s*\(|\brequire\("(?!ajv\/dist\/runtime\/)/.test(code)) {
   throw new Error("standalone code must only require ajv/dist/runtime/*");
 }

@@ -524,13 +524,27 @@ describe('cli: the bundle (dist/cli.js)', function () {
   /** The files of dist/ the process loaded, from Node's own module log. */
   const loaded = (stderr: string) => [...new Set([...stderr.matchAll(/load "([^"]*[\\/]dist[\\/][^"]+\.js)"/g)].map((m) => path.basename(m[1])))].sort();
 
-  it('validate runs from dist/cli.js alone; each other command loads its own file and works', async () => {
+  it('validate runs from dist/cli.js alone (the yaml library only for what the fast parser leaves); each other command loads its own file and works', async () => {
     assert.ok(fs.existsSync(BUNDLE), 'run "npm run build" first');
     const v = await cli(['validate', '--manifest', EXAMPLE], { bin: BUNDLE, env: { NODE_DEBUG: 'module' } });
     assert.strictEqual(v.code, 0, v.stderr);
     assert.match(v.stdout, /^No problems in 2 files/m);
-    assert.deepStrictEqual(loaded(v.stderr), ['cli.js']);
+    // The agents file is read with the yaml library's document model.
+    assert.deepStrictEqual(loaded(v.stderr), ['cli-yaml.js', 'cli.js']);
     assert.ok(!/undici/.test(v.stderr), 'the HTTP client is not loaded for validate');
+    const alone = tempDir();
+    fs.copyFileSync(EXAMPLE, path.join(alone, 'agent-connections.yaml'));
+    const clean = await cli(['validate'], { bin: BUNDLE, cwd: alone, env: { NODE_DEBUG: 'module' } });
+    assert.strictEqual(clean.code, 0, clean.stderr);
+    assert.match(clean.stdout, /^No problems in 1 file/m);
+    assert.deepStrictEqual(loaded(clean.stderr), ['cli.js'], 'a clean manifest is read without the yaml library');
+    fs.appendFileSync(path.join(alone, 'agent-connections.yaml'), 'models: []\n');
+    const broken = await cli(['validate', '--format', 'json'], { bin: BUNDLE, cwd: alone, env: { NODE_DEBUG: 'module' } });
+    assert.strictEqual(broken.code, 1, broken.stderr);
+    assert.deepStrictEqual(loaded(broken.stderr), ['cli-yaml.js', 'cli.js'], 'a duplicate key takes the full path');
+    const unbundled = await cli(['validate', '--format', 'json'], { cwd: alone });
+    assert.strictEqual(broken.stdout, unbundled.stdout, 'same problems as the unbundled CLI');
+    assert.match(broken.stdout, /"code": "duplicate-key"/);
 
     const list = await cli(['list', '--manifest', EXAMPLE, '--format', 'json'], { bin: BUNDLE, env: { NODE_DEBUG: 'module' } });
     assert.strictEqual(list.code, 0, list.stderr);

@@ -175,6 +175,46 @@ describe('leak guard', () => {
     assert.strictEqual(text.slice(p.start, p.end), `"${escaped}"`);
   });
 
+  it('finds a key that only an escape spells, where the text holds no key shape at all', () => {
+    const escaped = KEYS.openai.replace('sk-', 'sk\\x2d');
+    assert.ok(!escaped.includes('sk-'));
+    const text = head + `        description: "${escaped}"\n`;
+    const [p] = leaks(text);
+    assert.ok(p);
+    assert.strictEqual(text.slice(p.start, p.end), `"${escaped}"`);
+    const agents = `agents:\n  - name: a\n    description: "${escaped}"\n`;
+    const [a] = findLeakedKeysInText(agents, 'agents');
+    assert.strictEqual(a?.secret, KEYS.openai);
+    assert.strictEqual(agents.slice(a.start, a.end), `"${escaped}"`);
+  });
+
+  it('without a key shape in the text, finds exactly what the full walk finds (advancedProperties tokens only)', () => {
+    const hex = '3f9a8c7b6d5e4f3a2b1c0d9e8f7a6b5c';
+    const texts: Array<[string, 'manifest' | 'agents']> = [
+      [generic(`            X-Upstream: '${hex}'\n            X-Other: Bearer abcdefgh12345678\n`), 'manifest'],
+      [generic(`            {X-A: b, X-Upstream: ${hex}}\n`).replace(/headers:\n {12}\{/, 'headers: {').replace('}}\n', '}\n'), 'manifest'],
+      [generic(`            X-Upstream: ${hex}\n`).replace('        advancedProperties:\n', `        advancedProperties: ${hex}\n        advancedProperties:\n`), 'manifest'],
+      [generic(`            X-Upstream: ${hex}\n`).replace('    connections:\n', `    advancedProperties:\n      token: ${hex}\n    connections:\n`), 'manifest'],
+      [generic(`            X-Upstream: ${hex}\n`).replace('models:\n', `models:\n  - {name: f, connections: [{name: c, advancedProperties: {t: ${hex}}}]}\n`), 'manifest'],
+      [generic(`            X-Upstream: ${hex}\n`) + `models:\n  - name: again\n    connections:\n      - advancedProperties: {t: ${hex}}\n`, 'manifest'],
+      [generic(`            X-Upstream: ${hex}\n`).replace('        advancedProperties:\n          headers:\n', `        description: no advancedProperties here\n        ? |-\n          advancedProperties\n        : headers:\n`), 'manifest'],
+      [generic(`            X-Upstream: ${hex}\n`).replace('        advancedProperties:\n', `        'advancedProperties':\n`) + '# advancedProperties\n', 'manifest'],
+      [`agents:\n  - name: a\n    advancedProperties:\n      token: ${hex}\n`, 'agents'],
+    ];
+    const shown = (l: ReturnType<typeof findLeakedKeys>) => l.map((x) => ({ ...x, secret: x.secret }));
+    for (const [text, kind] of texts) {
+      // A backslash in a trailing comment makes the guard walk every node.
+      const full = text + '# \\\n';
+      const quick = findLeakedKeys(loadTree(text, kind).doc, loadTree(text, kind).index, kind);
+      const walked = findLeakedKeys(loadTree(full, kind).doc, loadTree(full, kind).index, kind);
+      assert.deepStrictEqual(shown(quick), shown(walked), text);
+    }
+    assert.strictEqual(findLeakedKeysInText(texts[0][0], 'manifest').length, 2);
+    assert.strictEqual(findLeakedKeysInText(texts[4][0], 'manifest').length, 2);
+    assert.strictEqual(findLeakedKeysInText(texts[6][0], 'manifest').length, 1);
+    assert.strictEqual(findLeakedKeysInText(texts[7][0], 'manifest').length, 1);
+  });
+
   it('stays fast on a large manifest', () => {
     let text = 'version: 1\nmodels:\n';
     for (let i = 0; i < 400; i++) {

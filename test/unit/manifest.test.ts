@@ -37,6 +37,22 @@ describe('manifest: parsing and the tree model', () => {
     assert.strictEqual(a.agents.find((x) => x.name === 'billing')!.connection, 'claude-bedrock/us-east');
   });
 
+  it('reports dates that are not on the calendar, at the date, for models and connections', () => {
+    const real = ['2024-02-29', '2000-02-29', '0004-02-29', '2026-12-31', '2026-04-30', '9999-01-01'];
+    const unreal = ['2023-02-29', '1900-02-29', '0000-02-29', '2026-02-30', '2026-04-31', '2026-13-01', '2026-00-10', '2026-01-00', '2026-01-32'];
+    for (const date of [...real, ...unreal]) {
+      for (const text of [head('openai', 'gpt-4o').replace('    connections:', `    addedOn: ${date}\n    connections:`), head('openai', 'gpt-4o') + `        addedOn: '${date}'\n`]) {
+        const found = analyzeManifest(text).problems.filter((p) => p.code === 'invalid-date');
+        if (real.includes(date)) assert.deepStrictEqual(found, [], date);
+        else {
+          assert.strictEqual(found.length, 1, date);
+          assert.strictEqual(text.slice(found[0].start, found[0].end).replace(/'/g, ''), date);
+          assert.strictEqual(found[0].message, `\`${date}\` is not a real date.`);
+        }
+      }
+    }
+  });
+
   it('defaults location to Default and enabled to true', () => {
     const a = analyzeManifest(head('openai', 'gpt-4o'));
     assert.strictEqual(a.models[0].location, 'Default');
@@ -134,6 +150,24 @@ describe('manifest: rules beyond the schema', () => {
     assert.ok(az('http://contoso.openai.azure.com').includes('insecure-url'));
     assert.ok(az('https://contoso.openai.azure.com.evil.example').includes('azure-endpoint-host'));
     assert.ok(az('https://contoso.openai.azure.com/?x=1').includes('url-query'));
+  });
+
+  it('a URL written in many connections is reported at each of them, as azure endpoint or generic baseUrl', () => {
+    const url = 'http://gw.example.com/openai/deployments/x?api-key=1';
+    const conn = (i: number, setting: string) => `      - name: c${i}\n        ${setting}: ${url}\n`;
+    const text = `version: 1\nmodels:\n  - name: g\n    type: api\n    provider: generic\n    model: llama\n    connections:\n${[1, 2, 3].map((i) => conn(i, 'baseUrl')).join('')}`
+      + `  - name: a\n    type: easy\n    provider: azure-openai\n    model: gpt-4.1\n    connections:\n${[1, 2].map((i) => conn(i, 'endpoint') + '        deployment: d\n        apiVersion: 2024-10-21\n').join('')}`;
+    const urlProblems = analyzeManifest(text).problems.filter((p) => ['url-query', 'insecure-url', 'azure-endpoint-host', 'azure-endpoint-path'].includes(p.code));
+    const shown = urlProblems.map((p) => `${p.range.start.line + 1} ${p.code} ${p.severity} ${text.slice(p.start, p.end) === url}`);
+    assert.deepStrictEqual(shown, [
+      '9 url-query error true', '9 insecure-url warning true',
+      '11 url-query error true', '11 insecure-url warning true',
+      '13 url-query error true', '13 insecure-url warning true',
+      '20 url-query error true', '20 insecure-url error true', '20 azure-endpoint-host warning true', '20 azure-endpoint-path warning true',
+      '24 url-query error true', '24 insecure-url error true', '24 azure-endpoint-host warning true', '24 azure-endpoint-path warning true',
+    ]);
+    assert.match(urlProblems[6].message, /the api-version comes from `apiVersion`/);
+    assert.doesNotMatch(urlProblems[0].message, /api-version/);
   });
 
   it('generic headers: forbidden names and line breaks', () => {

@@ -209,6 +209,16 @@ describe("manifest schema", () => {
     assertValid(validateManifest, manifest(model("openai", { name: "My Llama 3.1 8B Connection" }, { name: "Modèle é 🚀" })));
   });
 
+  it("counts lengths in code points: a pair of surrogates is one character, a lone one is one too", () => {
+    const rocket = "\u{1F680}";
+    assertValid(validateManifest, manifest(model("openai", { name: rocket.repeat(100) }, { name: rocket.repeat(100) })));
+    assertInvalid(validateManifest, manifest(model("openai", { name: rocket.repeat(101) })), { instancePath: "/models/0/connections/0/name", keyword: "maxLength" });
+    assertValid(validateManifest, manifest(model("openai", { description: rocket.repeat(999) + "\ud800" })));
+    assertInvalid(validateManifest, manifest(model("openai", { description: "\udc00" + rocket.repeat(1000) })), { instancePath: "/models/0/connections/0/description", keyword: "maxLength" });
+    assertValid(validateManifest, manifest(model("openai", { description: "x".repeat(1000) })));
+    assertInvalid(validateManifest, manifest(model("openai", { description: "x".repeat(1001) })), { instancePath: "/models/0/connections/0/description", keyword: "maxLength" });
+  });
+
   it("rejects version other than 1", () => {
     for (const version of [2, 0, "1", 1.5, null]) {
       assertInvalid(validateManifest, { version, models: [] }, { instancePath: "/version" });

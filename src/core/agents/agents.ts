@@ -1,5 +1,5 @@
 /** Agent definition files (`*.agents.yaml`): supervisors, agents and their connection references. */
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import { checkAgentsStructure, parseReference } from './assignments';
 import { validateAgents } from '../generated/validators';
 import { checkLeakedKeys } from '../secrets/leakGuard';
@@ -7,6 +7,7 @@ import { checkNameCharacters } from '../manifest/rules';
 import { reportSchemaErrors } from '../manifest/schemaErrors';
 import { quote } from '../yaml/text';
 import { findPair, loadYaml, ProblemList } from '../yaml/yamlLoad';
+import { yamlLib } from '../yaml/yamlLib';
 import type { AgentRef, AgentsAnalysis, SupervisorInfo } from './types';
 
 export type { AgentRef, AgentsAnalysis, SupervisorInfo };
@@ -14,6 +15,7 @@ export { parseReference };
 
 export function analyzeAgents(text: string): AgentsAnalysis {
   const loaded = loadYaml(text, 'agents file');
+  const { isMap, isScalar, isSeq } = yamlLib();
   const problems = new ProblemList(loaded.index);
   for (const p of loaded.problems) problems.add(p.code, p.severity, p.message, p.start, p.end);
   const supervisors: SupervisorInfo[] = [];

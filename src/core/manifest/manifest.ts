@@ -9,7 +9,7 @@ import type { Problem } from '../yaml/problems';
 import { checkManifestRules } from './rules';
 import { reportSchemaErrors } from './schemaErrors';
 import { loadTree, ProblemList } from '../yaml/yamlLoad';
-import { isTMap, isTSeq, pairOf, plainOf, stringOf, type TDoc, type TMap, type TNode } from '../yaml/yamlTree';
+import { isTMap, isTSeq, pairOf, plainOf, stringOf, type TDoc, type TMap, type TNode, type TPair } from '../yaml/yamlTree';
 
 import { connectionReference, DEFAULT_LOCATION, DEFAULT_MANIFEST_PATH } from './names';
 import type { ConnectionInfo, ModelInfo, ModelNodes, Span } from './types';
@@ -24,8 +24,6 @@ export interface ManifestAnalysis {
   syntaxOk: boolean;
   errorCount: number;
 }
-
-const CONNECTION_FIELDS = new Set(['name', 'enabled', 'addedBy', 'addedOn', 'description']);
 
 export function analyzeManifest(text: string): ManifestAnalysis {
   const loaded = loadTree(text, 'manifest');
@@ -53,7 +51,7 @@ export function analyzeManifest(text: string): ManifestAnalysis {
 const str = stringOf;
 
 function span(node: TNode | null | undefined, fallback: Span): Span {
-  return node ? { start: node.range[0], end: node.range[1] } : fallback;
+  return node ? { start: node.start, end: node.end } : fallback;
 }
 
 /** Reads the models straight from the document's nodes, tolerating wrong shapes. */
@@ -71,31 +69,49 @@ function buildModelsWithNodes(doc: TDoc): { models: ModelInfo[]; nodes: ModelNod
     const connections: ConnectionInfo[] = [];
     const connSeq = pairOf(item, 'connections')?.value;
     if (isTSeq(connSeq)) {
-      connSeq.items.forEach((c, ci) => {
-        if (!isTMap(c)) return;
+      // Index loops, not forEach or for-of: this runs once per connection, mostly before the code is optimized.
+      for (let ci = 0; ci < connSeq.items.length; ci++) {
+        const c = connSeq.items[ci];
+        if (!isTMap(c)) continue;
         connNodes.push(c);
         const cSpan = span(c, itemSpan);
-        const cName = pairOf(c, 'name')?.value;
-        const enabledNode = pairOf(c, 'enabled')?.value;
+        // One pass over the pairs: the first pair of each field (as pairOf finds it), the rest as settings.
+        let namePair: TPair | undefined;
+        let enabledPair: TPair | undefined;
+        let addedByPair: TPair | undefined;
+        let addedOnPair: TPair | undefined;
+        let descriptionPair: TPair | undefined;
         const settings: Record<string, unknown> = {};
-        for (const pair of c.items) {
+        const pairs = c.items;
+        for (let pi = 0; pi < pairs.length; pi++) {
+          const pair = pairs[pi];
           const key = pair.key?.kind === 'scalar' ? pair.key.value : undefined;
-          if (typeof key !== 'string' || CONNECTION_FIELDS.has(key) || key === '__proto__') continue;
+          if (typeof key !== 'string') continue;
+          switch (key) {
+            case 'name': namePair ??= pair; continue;
+            case 'enabled': enabledPair ??= pair; continue;
+            case 'addedBy': addedByPair ??= pair; continue;
+            case 'addedOn': addedOnPair ??= pair; continue;
+            case 'description': descriptionPair ??= pair; continue;
+            case '__proto__': continue;
+          }
           const v = pair.value;
           settings[key] = v?.kind === 'scalar' ? v.value : isTMap(v) ? plainOf(v) : undefined;
         }
+        const cName = namePair?.value;
+        const enabledNode = enabledPair?.value;
         connections.push({
           index: ci,
           name: str(cName) ?? `(connection ${ci + 1})`,
           enabled: !(enabledNode?.kind === 'scalar' && enabledNode.value === false),
-          addedBy: str(pairOf(c, 'addedBy')?.value),
-          addedOn: str(pairOf(c, 'addedOn')?.value),
-          description: str(pairOf(c, 'description')?.value),
+          addedBy: str(addedByPair?.value),
+          addedOn: str(addedOnPair?.value),
+          description: str(descriptionPair?.value),
           settings,
           span: cSpan,
           nameSpan: span(cName, cSpan),
         });
-      });
+      }
     }
     models.push({
       index,

@@ -1,11 +1,11 @@
 /** Rules a JSON Schema cannot say: unique names, provider-specific consistency, URL safety. */
 import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from '../providers/catalog';
 import type { ModelInfo, ModelNodes, Span } from './types';
-import { MAX_PROBLEMS } from '../yaml/problems';
+import { MAX_PROBLEMS, type Severity } from '../yaml/problems';
 import { quote } from '../yaml/text';
 import { isLoopbackHost } from '../net/origin';
 import type { ProblemList } from '../yaml/yamlLoad';
-import { isTMap, pairOf, type TNode } from '../yaml/yamlTree';
+import { isTMap, pairOf, type TMap, type TNode } from '../yaml/yamlTree';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -21,6 +21,7 @@ export function checkNameCharacters(kind: string, name: string, span: Span, prob
 
 export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], problems: ProblemList): void {
   const seenModels = new Map<string, ModelInfo>();
+  const urls = new UrlChecks();
   models.forEach((model, mi) => {
     // Once the problem list is full nothing more can be reported: the rest is not checked.
     if (problems.items.length >= MAX_PROBLEMS) return;
@@ -52,8 +53,13 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
 
     /** Name → offset of its first use (the line is computed only for a message). */
     const seenConnections = new Map<string, number>();
-    model.connections.forEach((conn, ci) => {
-      if (problems.items.length >= MAX_PROBLEMS) return;
+    // The same for every connection of the model.
+    const knownProvider = isProviderId(model.provider);
+    const bedrockPrefix = model.provider === 'amazon-bedrock' && model.model ? splitBedrockModelId(model.model).prefix : undefined;
+    // An index loop, not forEach: this runs once per connection, mostly before the code is optimized.
+    for (let ci = 0; ci < model.connections.length; ci++) {
+      const conn = model.connections[ci];
+      if (problems.items.length >= MAX_PROBLEMS) continue;
       const connMap = nodes[mi].connections[ci];
       checkNameCharacters('connection', conn.name, conn.nameSpan, problems);
       const firstAt = seenConnections.get(conn.name);
@@ -62,7 +68,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
       } else seenConnections.set(conn.name, conn.nameSpan.start);
 
       checkDate(pairOf(connMap, 'addedOn')?.value, problems);
-      if (!isProviderId(model.provider)) {
+      if (!knownProvider) {
         // The schema checks connections only once the provider is known; a key is refused regardless.
         for (const pair of connMap.items) {
           const k = pair.key;
@@ -71,10 +77,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
           }
         }
       }
-      const setting = (key: string) => {
-        const node = pairOf(connMap, key)?.value;
-        return { node, value: node?.kind === 'scalar' && typeof node.value === 'string' ? node.value : undefined, span: spanOf(node, conn.nameSpan) };
-      };
+      const setting = (key: string) => settingOf(connMap, key, conn.nameSpan);
 
       switch (model.provider) {
         case 'google-gemini': {
@@ -86,7 +89,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
         }
         case 'amazon-bedrock': {
           const r = setting('region');
-          const { prefix } = model.model ? splitBedrockModelId(model.model) : { prefix: undefined };
+          const prefix = bedrockPrefix;
           if (r.value && prefix && !BEDROCK_PREFIX_REGIONS[prefix]?.(r.value)) {
             problems.add('bedrock-region', 'error', `The model ID uses the \`${prefix}.\` cross-region profile, which cannot be called from ${quote(r.value)}: use a region of that geography or change the prefix.`, r.span.start, r.span.end);
           }
@@ -94,7 +97,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
         }
         case 'azure-openai': {
           const e = setting('endpoint');
-          if (e.value !== undefined) checkUrl(e.value, 'endpoint', e.span, problems, { azure: true });
+          if (e.value !== undefined) urls.check(e.value, 'endpoint', e.span, problems, true);
           const av = setting('apiVersion');
           if (av.value !== undefined && !/^(\d{4}-\d{2}-\d{2}(-preview)?|v1|latest|preview)$/.test(av.value)) {
             problems.add('azure-api-version', 'warning', `${quote(av.value)} does not look like an Azure OpenAI API version (e.g. \`2024-10-21\`, \`2025-04-01-preview\`, or \`v1\` for the v1 API).`, av.span.start, av.span.end);
@@ -103,7 +106,7 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
         }
         case 'generic': {
           const b = setting('baseUrl');
-          if (b.value !== undefined) checkUrl(b.value, 'baseUrl', b.span, problems, { azure: false });
+          if (b.value !== undefined) urls.check(b.value, 'baseUrl', b.span, problems, false);
           const headers = pairOf(pairOf(connMap, 'advancedProperties')?.value, 'headers')?.value;
           if (isTMap(headers)) {
             for (const pair of headers.items) {
@@ -128,19 +131,28 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
           break;
         }
       }
-    });
+    }
   });
 }
 
 function spanOf(node: TNode | null | undefined, fallback: Span): Span {
-  return node ? { start: node.range[0], end: node.range[1] } : fallback;
+  return node ? { start: node.start, end: node.end } : fallback;
 }
+
+/** A connection setting: its node, its string value and where to report it. */
+function settingOf(connMap: TMap, key: string, fallback: Span): { node: TNode | null | undefined; value: string | undefined; span: Span } {
+  const node = pairOf(connMap, key)?.value;
+  return { node, value: node?.kind === 'scalar' && typeof node.value === 'string' ? node.value : undefined, span: spanOf(node, fallback) };
+}
+
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 function checkDate(node: TNode | null | undefined, problems: ProblemList): void {
   if (node?.kind !== 'scalar' || typeof node.value !== 'string') return;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(node.value);
-  if (!m) return; // the schema reports the shape
-  if (!isRealDate(+m[1], +m[2], +m[3])) {
+  const v = node.value;
+  if (!DATE_SHAPE.test(v)) return; // the schema reports the shape
+  const digit = (i: number) => v.charCodeAt(i) - 48;
+  if (!isRealDate(digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3), digit(5) * 10 + digit(6), digit(8) * 10 + digit(9))) {
     const [s, e] = node.range ?? [0, 0];
     problems.add('invalid-date', 'error', `${quote(node.value)} is not a real date.`, s, e);
   }
@@ -159,42 +171,64 @@ function isRealDate(year: number, month: number, day: number): boolean {
   return day <= (month === 2 && leap ? 29 : DAYS[month - 1]);
 }
 
+type Finding = { code: string; severity: Severity; message: string };
+
+/**
+ * `checkUrl` once per distinct URL of a manifest (connections of a model or a gateway share
+ * theirs): its findings depend on the URL and the field only, and are added again, in the
+ * same order, at each place the URL is written.
+ */
+class UrlChecks {
+  private readonly seen = new Map<string, Finding[]>();
+
+  check(value: string, field: string, span: Span, problems: ProblemList, azure: boolean): void {
+    const key = `${azure ? 'a' : 'g'}${field}\n${value}`;
+    let findings = this.seen.get(key);
+    if (findings === undefined) {
+      const found: Finding[] = [];
+      checkUrl(value, field, { add: (code, severity, message) => void found.push({ code, severity, message }) }, { azure });
+      this.seen.set(key, (findings = found));
+    }
+    for (const f of findings) problems.add(f.code, f.severity, f.message, span.start, span.end);
+  }
+}
+
 /**
  * Endpoint URLs decide where a key is sent, so they are held to a strict shape:
  * http(s) only, no user info, no query or fragment, https unless loopback.
  */
-function checkUrl(value: string, field: string, span: Span, problems: ProblemList, opts: { azure: boolean }): void {
+function checkUrl(value: string, field: string, problems: { add(code: string, severity: Severity, message: string): void }, opts: { azure: boolean }): void {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    problems.add('invalid-url', 'error', `\`${field}\` is not a valid URL: ${quote(value)}.`, span.start, span.end);
+    problems.add('invalid-url', 'error', `\`${field}\` is not a valid URL: ${quote(value)}.`);
     return;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    problems.add('invalid-url', 'error', `\`${field}\` must be an https URL, not ${quote(url.protocol.replace(/:$/, ''))}.`, span.start, span.end);
+    problems.add('invalid-url', 'error', `\`${field}\` must be an https URL, not ${quote(url.protocol.replace(/:$/, ''))}.`);
     return;
   }
   if (url.username || url.password) {
-    problems.add('url-userinfo', 'error', `\`${field}\` must not contain a user name or password: credentials belong in SecretStorage.`, span.start, span.end);
+    problems.add('url-userinfo', 'error', `\`${field}\` must not contain a user name or password: credentials belong in SecretStorage.`);
   }
   if (url.search || url.hash) {
-    problems.add('url-query', 'error', `\`${field}\` must not contain a query string or fragment${opts.azure ? ' (the api-version comes from `apiVersion`)' : ''}.`, span.start, span.end);
+    problems.add('url-query', 'error', `\`${field}\` must not contain a query string or fragment${opts.azure ? ' (the api-version comes from `apiVersion`)' : ''}.`);
   }
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol === 'http:' && !loopback) {
-    problems.add('insecure-url', opts.azure ? 'error' : 'warning', `\`${field}\` uses plain http to ${quote(url.host)}: the key would travel unencrypted. Use https${opts.azure ? '' : ' (testing will ask for confirmation)'}.`, span.start, span.end);
+    problems.add('insecure-url', opts.azure ? 'error' : 'warning', `\`${field}\` uses plain http to ${quote(url.host)}: the key would travel unencrypted. Use https${opts.azure ? '' : ' (testing will ask for confirmation)'}.`);
   }
   // eslint-disable-next-line no-control-regex -- any non-ASCII character in the URL
   if (url.hostname.startsWith('xn--') || url.hostname.includes('.xn--') || /[^\x00-\x7f]/.test(value)) {
-    problems.add('idn-host', 'warning', `\`${field}\` points to the internationalised host ${quote(url.hostname)}; check that it is the host you expect.`, span.start, span.end);
+    problems.add('idn-host', 'warning', `\`${field}\` points to the internationalised host ${quote(url.hostname)}; check that it is the host you expect.`);
   }
   if (opts.azure) {
     if (!loopback && !/\.(openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com|openai\.azure\.us|openai\.azure\.cn)$/.test(url.hostname)) {
-      problems.add('azure-endpoint-host', 'warning', `${quote(url.hostname)} is not an Azure OpenAI host (\`*.openai.azure.com\`, \`*.cognitiveservices.azure.com\`); if it is a gateway, make sure it is yours.`, span.start, span.end);
+      problems.add('azure-endpoint-host', 'warning', `${quote(url.hostname)} is not an Azure OpenAI host (\`*.openai.azure.com\`, \`*.cognitiveservices.azure.com\`); if it is a gateway, make sure it is yours.`);
     }
     if (url.pathname !== '/' && url.pathname !== '' && !/^\/openai(\/v1)?\/?$/.test(url.pathname)) {
-      problems.add('azure-endpoint-path', 'warning', `\`endpoint\` should be the resource URL only (e.g. \`https://my-resource.openai.azure.com\`); the deployment path is built from \`deployment\` and \`apiVersion\`.`, span.start, span.end);
+      problems.add('azure-endpoint-path', 'warning', `\`endpoint\` should be the resource URL only (e.g. \`https://my-resource.openai.azure.com\`); the deployment path is built from \`deployment\` and \`apiVersion\`.`);
     }
   }
 }

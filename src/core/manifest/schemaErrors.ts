@@ -3,13 +3,14 @@
  * messages a person can act on (did-you-mean for unknown keys, the allowed values,
  * where a misplaced setting belongs, and why credentials never go in the file).
  */
-import { isDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { PROVIDER_SETTINGS, isCredentialLikeKey, isProviderId, providerLabel, type ProviderId } from '../providers/catalog';
 import { allowedKeys } from '../generated/schemaInfo';
 import type { SchemaError } from '../generated/validators';
 import { MAX_PROBLEMS } from '../yaml/problems';
 import { closest, quote } from '../yaml/text';
 import { fromYamlDocument, isTMap, pairOf, type TDoc, type TNode, type TPair } from '../yaml/yamlTree';
+import { isYamlDocument } from '../yaml/yamlLib';
 import { parsePointer, type PathSegment, type ProblemList } from '../yaml/yamlLoad';
 
 export type FileKind = 'manifest' | 'agents';
@@ -91,7 +92,7 @@ export function treeNodeAtPath(doc: TDoc, path: readonly PathSegment[]): { node?
 
 /** `doc` is the file's position tree (a `yaml` Document is converted first). */
 export function reportSchemaErrors(kind: FileKind, errors: readonly SchemaError[], source: TDoc | Document.Parsed, data: unknown, problems: ProblemList, skipKeys: ReadonlySet<string>): void {
-  const doc: TDoc = isDocument(source) ? fromYamlDocument(source as Document.Parsed) : (source as TDoc);
+  const doc: TDoc = isYamlDocument(source) ? fromYamlDocument(source as Document.Parsed) : (source as TDoc);
   for (const err of errors) {
     // Each error looks its node up; once the list is full the rest would only cost time
     // (a mapping with 200,000 unknown keys took minutes).

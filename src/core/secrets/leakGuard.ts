@@ -12,18 +12,19 @@
  * range, the enclosing scalar, the connection and the key material (a non-enumerable
  * property, so it does not travel through JSON or structured clone by accident).
  */
-import { isDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { formatScalar, type TextEdit } from '../manifest/edit';
 import { MAX_PROBLEMS } from '../yaml/problems';
 import type { LineIndex, TextRange } from '../yaml/text';
 import { loadTree, MAX_DEPTH, type PathSegment, type ProblemList } from '../yaml/yamlLoad';
-import { fromYamlDocument, isTMap, isTSeq, pairOf, type TDoc, type TNode, type TPair } from '../yaml/yamlTree';
+import { fromYamlDocument, isTMap, isTSeq, pairOf, type TDoc, type TMap, type TNode, type TPair } from '../yaml/yamlTree';
+import { isYamlDocument } from '../yaml/yamlLib';
 
 /** A parsed file as the leak guard takes it: our position tree, or a `yaml` Document (converted). */
 export type LeakSource = TDoc | Document.Parsed | undefined;
 
 function asTree(doc: LeakSource): TDoc | undefined {
-  return doc === undefined ? undefined : isDocument(doc) ? fromYamlDocument(doc as Document.Parsed) : (doc as TDoc);
+  return doc === undefined ? undefined : isYamlDocument(doc) ? fromYamlDocument(doc as Document.Parsed) : (doc as TDoc);
 }
 
 export type LeakFileKind = 'manifest' | 'agents';
@@ -220,6 +221,59 @@ function connectionBlocks(doc: TDoc): ConnectionBlock[] {
   return out;
 }
 
+/**
+ * The values of every `models[i].connections[j].advancedProperties` pair (all of them where a
+ * broken file repeats a key), in document order, with their data paths and whether they are
+ * inside a flow collection: the nodes the full walk below marks `adv`, at its depth 5.
+ * For a text without a backslash: then such a key is spelled out inside its mapping's range,
+ * and only the models and connections whose range holds the word are read.
+ */
+function advancedPropertiesItems(doc: TDoc, text: string): Array<{ node: TNode; path: PathSegment[]; flow: boolean }> {
+  const out: Array<{ node: TNode; path: PathSegment[]; flow: boolean }> = [];
+  const root = doc.contents;
+  if (!isTMap(root)) return out;
+  const word = 'advancedProperties';
+  const at: number[] = [];
+  for (let i = text.indexOf(word); i !== -1; i = text.indexOf(word, i + word.length)) at.push(i);
+  if (at.length === 0) return out;
+  /** Whether the word starts inside the mapping's range (or the mapping has no range to tell). */
+  const mentions = (map: TMap) => {
+    const end = Math.max(map.end, map.nodeEnd);
+    if (end <= map.start) return true;
+    let lo = 0;
+    let hi = at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at[mid] < map.start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < at.length && at[lo] < end;
+  };
+  // (The walk names a pair by `String(key.value)`: for these names, only a string key can match.)
+  const isKey = (p: TPair, name: string) => p.key !== null && p.key.kind === 'scalar' && p.key.value === name;
+  for (const top of root.items) {
+    const models = top.value;
+    if (!isKey(top, 'models') || !isTSeq(models)) continue;
+    for (let i = 0; i < models.items.length; i++) {
+      const model = models.items[i];
+      if (!isTMap(model) || !mentions(model)) continue;
+      for (const mp of model.items) {
+        const conns = mp.value;
+        if (!isKey(mp, 'connections') || !isTSeq(conns)) continue;
+        for (let j = 0; j < conns.items.length; j++) {
+          const conn = conns.items[j];
+          if (!isTMap(conn) || !mentions(conn)) continue;
+          const flow = root.flow || models.flow || model.flow || conns.flow || conn.flow;
+          for (const cp of conn.items) {
+            if (isKey(cp, 'advancedProperties') && cp.value !== null) out.push({ node: cp.value, path: ['models', i, 'connections', j, 'advancedProperties'], flow });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
 function makeLeak(fields: Omit<LeakedKey, 'secret' | 'range'>, secret: string, index: LineIndex): LeakedKey {
   const leak = { ...fields, range: index.range(fields.start, fields.end) } as LeakedKey;
   Object.defineProperty(leak, 'secret', { value: secret, enumerable: false, writable: false });
@@ -256,6 +310,14 @@ export function findLeakedKeys(source: LeakSource, index: LineIndex, file: LeakF
   if (limit <= 0) return leaks;
   /** Ranges of the string scalars read above, in document order (they never overlap). */
   const scalars: Array<{ start: number; end: number }> = [];
+  // A value holds a known key shape only where the text spells it out, unless an escape
+  // (`\x2d` …) writes it: folding, quote doubling and indentation never join characters
+  // that are apart in the text, and no shape holds a space, a line break or a quote. So
+  // without a shape and a backslash in the text, only the long tokens looked for in a
+  // manifest connection's `advancedProperties` can be found: the walk reads just those.
+  const textMayHoldShape = MAYBE_KEY.test(text);
+  const valuesMayHoldShape = textMayHoldShape || text.includes('\\');
+  if (!valuesMayHoldShape && file !== 'manifest') return leaks;
 
   if (doc) {
     // Paths are built only for findings: each stack item links to its parent.
@@ -267,7 +329,9 @@ export function findLeakedKeys(source: LeakSource, index: LineIndex, file: LeakF
     };
     /** Scalars too short to hold any key shape or suspicious token are not visited. */
     const short = (n: TNode | null) => n === null || (n.kind === 'scalar' && (typeof n.value !== 'string' || n.value.length < 16));
-    const stack: Item[] = [{ node: doc.contents, parent: undefined, seg: [], depth: 0, flow: false, asKey: false, adv: false }];
+    const stack: Item[] = valuesMayHoldShape
+      ? [{ node: doc.contents, parent: undefined, seg: [], depth: 0, flow: false, asKey: false, adv: false }]
+      : advancedPropertiesItems(doc, text).reverse().map(({ node, path, flow }) => ({ node, parent: undefined, seg: path, depth: 5, flow, asKey: false, adv: true }));
     while (stack.length > 0 && leaks.length < limit) {
       const item = stack.pop()!;
       const { node, depth, flow, asKey, adv } = item;
@@ -343,7 +407,7 @@ export function findLeakedKeys(source: LeakSource, index: LineIndex, file: LeakF
   // Past the `limit`-th finding of the nodes, nothing can still be among the first `limit`.
   const byNode = leaks.slice().sort((a, b) => a.start - b.start);
   const before = byNode.length >= limit ? byNode[limit - 1].start : Infinity;
-  if (MAYBE_KEY.test(text)) {
+  if (textMayHoldShape) {
     scalars.sort((a, b) => a.start - b.start);
     let taken = 0; // sweeps byNode
     let inside = 0; // sweeps scalars

@@ -4,11 +4,12 @@
  * refuses what has no place in these files: aliases, anchors, tags, merge keys,
  * `__proto__`, YAML 1.1 directives, several documents, deep nesting, huge files.
  */
-import { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
 import { fastParse } from './fastYaml';
 import { MAX_PROBLEMS, type Problem, type Severity } from './problems';
 import { LineIndex, quote } from './text';
 import { fromYamlDocument, type TDoc } from './yamlTree';
+import { yamlLib } from './yamlLib';
 
 /** Larger files are refused before parsing (the 10,000-connection benchmark file is about 1.5 MB). */
 export const MAX_FILE_CHARS = 8 * 1024 * 1024;
@@ -93,7 +94,7 @@ export function loadYaml(text: string, what: string): LoadedYaml {
 
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { version: '1.2', schema: 'core', merge: false, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, strict: true, stringKeys: false });
+    doc = yamlLib().parseDocument(text, { version: '1.2', schema: 'core', merge: false, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, strict: true, stringKeys: false });
   } catch (e) {
     const message = e instanceof RangeError ? YAML_ERROR_MESSAGES.RESOURCE_EXHAUSTION : `The ${what} could not be parsed.`;
     problems.add('yaml-syntax', 'error', message, 0, Math.min(text.length, 1));
@@ -216,6 +217,7 @@ export function loadTree(text: string, what: string, options: { data?: boolean; 
  * data must not be used (aliases or depth).
  */
 function walkNodes(doc: Document.Parsed, problems: ProblemList): { safe: boolean; data: unknown; duplicateKeys: boolean } {
+  const { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq } = yamlLib();
   let safe = true;
   let duplicateKeys = false;
   const root: { value: unknown } = { value: null };
@@ -302,6 +304,7 @@ function propertyBefore(text: string, start: number, sigil: '&' | '!'): number |
 
 /** Checks a mapping key; returns the property name to use in the data, or undefined to leave it out. */
 function checkKey(pair: Pair, problems: ProblemList): string | undefined {
+  const { isNode, isScalar } = yamlLib();
   const key = pair.key;
   if (isScalar(key)) {
     if (typeof key.value === 'string' && key.value !== '<<' && key.value !== '__proto__') return key.value;
@@ -322,6 +325,7 @@ function checkKey(pair: Pair, problems: ProblemList): string | undefined {
 
 /** The pair whose key is `name` in a mapping node, if any. */
 export function findPair(map: unknown, name: string): Pair<Node, Node | null> | undefined {
+  const { isMap, isScalar } = yamlLib();
   if (!isMap(map)) return undefined;
   for (const pair of map.items as Pair<Node, Node | null>[]) {
     if (isScalar(pair.key) && pair.key.value === name) return pair;
@@ -331,6 +335,7 @@ export function findPair(map: unknown, name: string): Pair<Node, Node | null> | 
 
 /** The node at a data path (keys of mappings, indexes of sequences), and the pair holding it. */
 export function nodeAtPath(doc: Document.Parsed, path: readonly PathSegment[]): { node?: Node; pair?: Pair<Node, Node | null>; parent?: Node } {
+  const { isMap, isNode, isSeq } = yamlLib();
   let node: unknown = doc.contents;
   let pair: Pair<Node, Node | null> | undefined;
   let parent: Node | undefined;

@@ -9,7 +9,8 @@
  * everything the fast parser does not handle with certainty). Plain object literals of a
  * few fixed shapes: cheap to create, small in memory.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { yamlLib } from './yamlLib';
 
 /** `[start, valueEnd, nodeEnd]` as in the `yaml` library: nodeEnd includes trailing space, comment and line break. */
 export type Range = [number, number, number];
@@ -184,6 +185,7 @@ function rangeOf(n: { range?: [number, number, number] | null }): [number, numbe
 
 /** Converts a full `yaml` Document into the tree (iterative: nesting depth is not bounded here). */
 export function fromYamlDocument(doc: Document.Parsed): TDoc {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLib();
   const out: TDoc = { contents: null };
   type Job = { node: unknown; set: (n: TNode | null) => void };
   const stack: Job[] = [{ node: doc.contents, set: (n) => { out.contents = n; } }];

@@ -1,5 +1,6 @@
 /** How a scalar is written: plain when it reads back the same in YAML 1.2 and 1.1, else quoted. */
-import { type DocumentOptions, isMap, isScalar, parseDocument, type ParseOptions, type SchemaOptions } from 'yaml';
+import type { DocumentOptions, ParseOptions, SchemaOptions } from 'yaml';
+import { yamlLib } from '../../yaml/yamlLib';
 import { EditError } from './textEdit';
 
 /** Characters written only as escapes: controls, line/paragraph separators, BOM, invisible and bidi controls, lone surrogates. */
@@ -21,6 +22,7 @@ const YAML11_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { version
 /** True when `s` written plain reads back as the same string in YAML 1.2 and YAML 1.1. */
 function readsBackPlain(s: string, flow: boolean): boolean {
   const src = flow ? `{k: ${s}}\n` : `k: ${s}\n`;
+  const { isMap, isScalar, parseDocument } = yamlLib();
   for (const options of [CORE_OPTIONS, YAML11_OPTIONS]) {
     const doc = parseDocument(src, options);
     if (doc.errors.length > 0 || doc.warnings.length > 0 || !isMap(doc.contents) || doc.contents.items.length !== 1) return false;
