@@ -20,6 +20,7 @@ import { entraFromEnv } from '../core/identity/entra';
 import { analyzeManifest, connectionReference, DEFAULT_MANIFEST_PATH, type ConnectionInfo, type ModelInfo } from '../core/manifest/manifest';
 import { isInsecureRemote } from '../core/net/origin';
 import type { ConnectionTarget, EndpointOverrides } from '../core/providers/types';
+import { dotenvComment, DotenvError } from '../core/runtime/dotenv';
 import { selectAgent, selectReference } from '../core/runtime/selection';
 import { childEnvironment, placeholderFor, renderVariables, runtimeVariables, withPlaceholders, type RuntimeVariable, type SecretPart } from '../core/runtime/runtimeEnv';
 import { CliError, EXIT_FAILED, EXIT_OK, parseArgs, type OptionSpec } from './args';
@@ -109,8 +110,8 @@ ${SELECT_HELP}
 ${VARIABLES_HELP}
 
 Exit status: 0 (a warning on stderr when "run" would refuse for want of keys or an unsafe
-target); 1 no effective connection or a disabled connection; 2 usage error or unknown
-agent or connection.`;
+target); 1 no effective connection, a disabled connection, or a value that dotenv form
+cannot hold as it is (json can); 2 usage error or unknown agent or connection.`;
 
 interface Selected {
   model: ModelInfo;
@@ -257,10 +258,13 @@ export function runEnv(argv: readonly string[], io: Io): number {
   const p = prepare('env', options, io);
   const redactor = envRedactor(io, p.secrets);
   const red = (s: string) => redactor.redact(s, 4000);
-  // Placeholders first, then redaction of everything printed: no key can come out.
-  const shown = withPlaceholders(p.vars).map((v) => ({ ...v, name: red(v.name), value: red(v.value), source: red(v.source) }));
-  const warnings = p.refusal ? [red(`"run" would refuse: ${p.refusal}`)] : [];
   const format = (options.format as string | undefined) ?? 'dotenv';
+  // Placeholders first, then redaction of everything printed: no key can come out. Values
+  // are printed as they are in json and dotenv (quoted forms that read back exactly, see
+  // core/runtime/dotenv.ts), only masked; shell output flattens them as before.
+  const value = (s: string) => (format === 'shell' ? red(s) : redactor.mask(s));
+  const shown = withPlaceholders(p.vars).map((v) => ({ ...v, name: red(v.name), value: value(v.value), source: red(v.source) }));
+  const warnings = p.refusal ? [red(`"run" would refuse: ${p.refusal}`)] : [];
   if (format === 'json') {
     io.stdout(JSON.stringify({
       connection: red(connectionReference(p.model.name, p.connection.name)),
@@ -271,8 +275,15 @@ export function runEnv(argv: readonly string[], io: Io): number {
       warnings,
     }, null, 2) + '\n');
   } else {
-    io.stdout(`# ${red(describe(p))}: secrets are placeholders, never keys\n`);
-    io.stdout(renderVariables(shown, format as 'dotenv' | 'shell'));
+    let lines: string;
+    try {
+      lines = renderVariables(shown, format as 'dotenv' | 'shell');
+    } catch (err) {
+      if (err instanceof DotenvError) throw new CliError(err.message, EXIT_FAILED);
+      throw err;
+    }
+    io.stdout(`${dotenvComment(`${red(describe(p))}: secrets are placeholders, never keys`)}\n`);
+    io.stdout(lines);
   }
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
   return EXIT_OK;
