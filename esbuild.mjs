@@ -46,6 +46,25 @@ function lazyChunks() {
   };
 }
 
+/**
+ * undici carries its HTTP parser (llhttp) twice, as WebAssembly with SIMD and without
+ * (70 KB each), tries the SIMD one first and falls back to the portable one when that
+ * fails. Only the portable one is bundled: the SIMD module is a stub that throws, which
+ * undici catches. Parsing our requests' headers and streamed replies gains nothing
+ * measurable from SIMD.
+ */
+/** @type {esbuild.Plugin} */
+const portableLlhttp = {
+  name: 'portable-llhttp',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/llhttp\/llhttp_simd-wasm\.js$/ }, () => ({ path: 'llhttp_simd-wasm', namespace: 'portable-llhttp' }));
+    build.onLoad({ filter: /.*/, namespace: 'portable-llhttp' }, () => ({
+      contents: "throw new Error('llhttp with SIMD is not bundled: undici falls back to its portable build');",
+      loader: 'js',
+    }));
+  },
+};
+
 /** @type {esbuild.BuildOptions} */
 const options = {
   entryPoints: {
@@ -66,7 +85,7 @@ const options = {
   // used from them (the AWS signer's CommonJS build pulls in all of @smithy/core).
   mainFields: ['module', 'main'],
   external: ['vscode'],
-  plugins: [lazyChunks()],
+  plugins: [lazyChunks(), portableLlhttp],
   // `import('../aws/profileCredentials')` becomes `require('./awsProfiles.js')`.
   supported: { 'dynamic-import': false },
   ...shared,
@@ -119,7 +138,7 @@ const cli = {
   ...options,
   entryPoints: { cli: 'src/cli/main.ts', 'cli-yaml': 'yaml', ...Object.fromEntries(Object.entries(CLI_CHUNKS).map(([src, out]) => [out, `src/cli/${src.slice(2)}.ts`])) },
   external: [],
-  plugins: [cliChunks, cliYaml, lazyChunks()],
+  plugins: [cliChunks, cliYaml, lazyChunks(), portableLlhttp],
   // `import('./test')` becomes `require('./cli-test.js')`: no ES module loader for a CommonJS file.
   supported: { 'dynamic-import': false },
   banner: { js: '#!/usr/bin/env node' },

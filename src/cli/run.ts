@@ -20,8 +20,9 @@ import { entraFromEnv } from '../core/identity/entra';
 import { analyzeManifest, connectionReference, DEFAULT_MANIFEST_PATH, type ConnectionInfo, type ModelInfo } from '../core/manifest/manifest';
 import { isInsecureRemote } from '../core/net/origin';
 import type { ConnectionTarget, EndpointOverrides } from '../core/providers/types';
+import { dotenvComment, DotenvError } from '../core/runtime/dotenv';
+import { selectAgent, selectReference } from '../core/runtime/selection';
 import { childEnvironment, placeholderFor, renderVariables, runtimeVariables, withPlaceholders, type RuntimeVariable, type SecretPart } from '../core/runtime/runtimeEnv';
-import { closest } from '../core/yaml/text';
 import { CliError, EXIT_FAILED, EXIT_OK, parseArgs, type OptionSpec } from './args';
 import { findFiles } from './glob';
 import { displayPath, envRedactor, readTextFile, type Io } from './io';
@@ -109,8 +110,8 @@ ${SELECT_HELP}
 ${VARIABLES_HELP}
 
 Exit status: 0 (a warning on stderr when "run" would refuse for want of keys or an unsafe
-target); 1 no effective connection or a disabled connection; 2 usage error or unknown
-agent or connection.`;
+target); 1 no effective connection, a disabled connection, or a value that dotenv form
+cannot hold as it is (json can); 2 usage error or unknown agent or connection.`;
 
 interface Selected {
   model: ModelInfo;
@@ -151,29 +152,18 @@ function selectByAgent(io: Io, name: string, manifestFile: string, glob: string,
   } catch (err) {
     throw new CliError(`--agents: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const found: Array<{ a: Assignment; file: string }> = [];
-  const names = new Set<string>();
-  for (const file of files) {
-    if (path.resolve(file) === manifestFile) continue;
+  const sources = files.filter((file) => path.resolve(file) !== manifestFile).map((file) => {
     const text = readTextFile(io, file, 'agents file');
-    const analysis = analyzeAgents(text);
-    const { assignments } = resolveAssignments(text, analysis, models);
-    for (const a of assignments) {
-      if (/^\((agent|supervisor) \d+\)$/.test(a.name)) continue;
-      names.add(a.name);
-      if (a.name === name) found.push({ a, file: displayPath(io, file) });
-    }
-  }
-  if (found.length === 0) {
-    const guess = closest(name, [...names]);
+    return { file: displayPath(io, file), assignments: resolveAssignments(text, analyzeAgents(text), models).assignments, models };
+  });
+  const out = selectAgent(name, sources);
+  if (!('assignment' in out)) {
+    if (out.problem === 'ambiguous') throw new CliError(`${JSON.stringify(name)} is defined in ${out.files.join(' and ')}; choose the file with --agents PATH.`);
     const where = files.length === 0 ? `no agents files match ${glob}` : `${files.length} agents file${files.length === 1 ? '' : 's'} searched (${glob})`;
-    throw new CliError(`No agent or supervisor named ${JSON.stringify(name)}: ${where}.${guess ? ` Did you mean "${guess}"?` : ''}`);
+    throw new CliError(`No agent or supervisor named ${JSON.stringify(name)}: ${where}.${out.guess ? ` Did you mean "${out.guess}"?` : ''}`);
   }
-  const inFiles = [...new Set(found.map((f) => f.file))];
-  if (inFiles.length > 1) throw new CliError(`${JSON.stringify(name)} is defined in ${inFiles.join(' and ')}; choose the file with --agents PATH.`);
-  const { a, file } = found[0];
-  const e = a.effective;
-  if (!e) {
+  const { assignment: a, file } = out;
+  if (!out.ok && out.problem === 'no-connection') {
     const why = a.inCycle
       ? 'its supervisors list each other in a cycle, so nothing is inherited'
       : a.chain.length > 0
@@ -181,33 +171,23 @@ function selectByAgent(io: Io, name: string, manifestFile: string, glob: string,
         : 'it sets no connection: and no supervisor lists it';
     throw new CliError(`${who(a)} (${file}) has no connection: ${why}. Assign one (model/connection) there or on a supervisor.`, EXIT_FAILED);
   }
-  const from = e.inheritedFrom !== undefined ? ` (inherited from supervisor ${JSON.stringify(e.inheritedFrom)})` : '';
-  const model = models.find((m) => m.name === e.model);
-  const connection = model?.connections.find((c) => c.name === e.connection);
-  if (e.status === 'invalid' || !model || !connection) {
-    const refs = models.flatMap((m) => m.connections.map((c) => connectionReference(m.name, c.name)));
-    const guess = closest(e.reference, refs);
-    const what = e.status === 'invalid' ? 'is not a model/connection reference' : model ? `names a connection model ${JSON.stringify(model.name)} does not have` : 'names a model the manifest does not have';
-    throw new CliError(`${who(a)} (${file}) uses ${JSON.stringify(e.reference)}${from}, which ${what}.${guess ? ` Did you mean "${guess}"?` : ''}`, EXIT_FAILED);
+  const from = out.inheritedFrom !== undefined ? ` (inherited from supervisor ${JSON.stringify(out.inheritedFrom)})` : '';
+  if (!out.ok && out.problem === 'not-in-manifest') {
+    const what = out.why === 'invalid' ? 'is not a model/connection reference' : out.model ? `names a connection model ${JSON.stringify(out.model.name)} does not have` : 'names a model the manifest does not have';
+    throw new CliError(`${who(a)} (${file}) uses ${JSON.stringify(out.reference)}${from}, which ${what}.${out.guess ? ` Did you mean "${out.guess}"?` : ''}`, EXIT_FAILED);
   }
-  if (!connection.enabled) {
-    throw new CliError(`${who(a)} uses ${e.reference}${from}, which is disabled for inference in the manifest; enable it or assign another connection. Nothing was started.`, EXIT_FAILED);
+  if (!out.ok) {
+    throw new CliError(`${who(a)} uses ${out.reference}${from}, which is disabled for inference in the manifest; enable it or assign another connection. Nothing was started.`, EXIT_FAILED);
   }
-  return { model, connection, agent: { name: a.name, file, inheritedFrom: e.inheritedFrom } };
+  return { model: out.model, connection: out.connection, agent: { name: a.name, file, inheritedFrom: out.inheritedFrom } };
 }
 
 function selectByReference(ref: string, models: ModelInfo[], manifestShown: string): { model: ModelInfo; connection: ConnectionInfo } {
-  const slash = ref.indexOf('/');
-  if (slash <= 0 || slash === ref.length - 1 || ref.indexOf('/', slash + 1) !== -1) throw new CliError(`--connection takes MODEL/CONNECTION (e.g. gpt-4o/prod-key-1), not ${JSON.stringify(ref)}.`);
-  for (const model of models) {
-    for (const connection of model.connections) {
-      if (connectionReference(model.name, connection.name) !== ref) continue;
-      if (!connection.enabled) throw new CliError(`${ref} is disabled for inference in the manifest; enable it to use it. Nothing was started.`, EXIT_FAILED);
-      return { model, connection };
-    }
-  }
-  const guess = closest(ref, models.flatMap((m) => m.connections.map((c) => connectionReference(m.name, c.name))));
-  throw new CliError(`${manifestShown} has no connection ${JSON.stringify(ref)}${guess ? ` (did you mean ${guess}?)` : ''}.`);
+  const out = selectReference(ref, [{ manifest: manifestShown, models }]);
+  if (out.ok) return { model: out.model, connection: out.connection };
+  if (out.problem === 'invalid-reference') throw new CliError(`--connection takes MODEL/CONNECTION (e.g. gpt-4o/prod-key-1), not ${JSON.stringify(ref)}.`);
+  if (out.problem === 'disabled') throw new CliError(`${ref} is disabled for inference in the manifest; enable it to use it. Nothing was started.`, EXIT_FAILED);
+  throw new CliError(`${manifestShown} has no connection ${JSON.stringify(ref)}${out.guess ? ` (did you mean ${out.guess}?)` : ''}.`);
 }
 
 /** Everything `run` and `env` share: the selection, the credential from the environment, the checks, the variables. */
@@ -278,10 +258,13 @@ export function runEnv(argv: readonly string[], io: Io): number {
   const p = prepare('env', options, io);
   const redactor = envRedactor(io, p.secrets);
   const red = (s: string) => redactor.redact(s, 4000);
-  // Placeholders first, then redaction of everything printed: no key can come out.
-  const shown = withPlaceholders(p.vars).map((v) => ({ ...v, name: red(v.name), value: red(v.value), source: red(v.source) }));
-  const warnings = p.refusal ? [red(`"run" would refuse: ${p.refusal}`)] : [];
   const format = (options.format as string | undefined) ?? 'dotenv';
+  // Placeholders first, then redaction of everything printed: no key can come out. Values
+  // are printed as they are in json and dotenv (quoted forms that read back exactly, see
+  // core/runtime/dotenv.ts), only masked; shell output flattens them as before.
+  const value = (s: string) => (format === 'shell' ? red(s) : redactor.mask(s));
+  const shown = withPlaceholders(p.vars).map((v) => ({ ...v, name: red(v.name), value: value(v.value), source: red(v.source) }));
+  const warnings = p.refusal ? [red(`"run" would refuse: ${p.refusal}`)] : [];
   if (format === 'json') {
     io.stdout(JSON.stringify({
       connection: red(connectionReference(p.model.name, p.connection.name)),
@@ -292,8 +275,15 @@ export function runEnv(argv: readonly string[], io: Io): number {
       warnings,
     }, null, 2) + '\n');
   } else {
-    io.stdout(`# ${red(describe(p))}: secrets are placeholders, never keys\n`);
-    io.stdout(renderVariables(shown, format as 'dotenv' | 'shell'));
+    let lines: string;
+    try {
+      lines = renderVariables(shown, format as 'dotenv' | 'shell');
+    } catch (err) {
+      if (err instanceof DotenvError) throw new CliError(err.message, EXIT_FAILED);
+      throw err;
+    }
+    io.stdout(`${dotenvComment(`${red(describe(p))}: secrets are placeholders, never keys`)}\n`);
+    io.stdout(lines);
   }
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
   return EXIT_OK;

@@ -12,7 +12,7 @@ import { connectionReference } from '../core/manifest/names';
 import { isProviderId } from '../core/providers/catalog';
 import { credentialKindsOf, needsCredential, targetBase } from '../core/providers/targets';
 import { runtimeVariables, type RuntimeVariable } from '../core/runtime/runtimeEnv';
-import { closest } from '../core/yaml/text';
+import { assignmentConnection, selectAgent, selectReference, type AssignmentOutcome } from '../core/runtime/selection';
 import type { Credentials } from '../credentials/credentials';
 import type { AgentsFileState, AgentsFiles, FolderManifest, ManifestStore } from '../manifest/manifestStore';
 import { endpointOverrides, targetOf, type ConnectionRef, type ConnectionTester } from '../testing/connectionTester';
@@ -32,20 +32,27 @@ function stateOf(store: ManifestStore, folder: vscode.Uri): FolderManifest | und
   return store.folders.find((f) => f.folder.uri.toString() === folder.toString());
 }
 
+function who(a: Assignment): string {
+  return `${a.kind === 'agent' ? 'Agent' : 'Supervisor'} “${a.name}”`;
+}
+
+/** The outcome of core/runtime/selection for a definition, worded for the editor. */
+function selectionOf(store: ManifestStore, file: AgentsFileState, a: Assignment, out: AssignmentOutcome): RuntimeSelection {
+  if (!out.ok && out.problem === 'no-connection') {
+    throw new RuntimeRefusal(`${who(a)} has no connection: ${a.inCycle ? 'its supervisors list each other in a cycle' : 'neither it nor a supervisor sets connection:'}. Assign one first.`);
+  }
+  const from = out.inheritedFrom !== undefined ? ` (inherited from supervisor ${out.inheritedFrom})` : '';
+  const state = stateOf(store, file.folder.uri);
+  if (!out.ok && out.problem === 'not-in-manifest') throw new RuntimeRefusal(`${who(a)} uses ${out.reference}${from}, which is not a connection in the manifest.`);
+  // Without the folder's manifest there are no models, so the outcome above was not-in-manifest.
+  if (!state) throw new RuntimeRefusal(`${who(a)} uses ${out.reference}${from}, which is not a connection in the manifest.`);
+  if (!out.ok) throw new RuntimeRefusal(`${who(a)} uses ${out.reference}${from}, which is disabled for inference in the manifest; enable it or assign another connection.`);
+  return { ref: { state, model: out.model, connection: out.connection }, reference: out.reference, agent: { kind: a.kind, name: a.name, inheritedFrom: out.inheritedFrom } };
+}
+
 /** The effective connection of a definition, or a refusal saying why there is none to use. */
 export function selectAssignment(store: ManifestStore, file: AgentsFileState, a: Assignment): RuntimeSelection {
-  const who = `${a.kind === 'agent' ? 'Agent' : 'Supervisor'} “${a.name}”`;
-  const e = a.effective;
-  if (!e) {
-    throw new RuntimeRefusal(`${who} has no connection: ${a.inCycle ? 'its supervisors list each other in a cycle' : 'neither it nor a supervisor sets connection:'}. Assign one first.`);
-  }
-  const from = e.inheritedFrom !== undefined ? ` (inherited from supervisor ${e.inheritedFrom})` : '';
-  const state = stateOf(store, file.folder.uri);
-  const model = state?.analysis?.models.find((m) => m.name === e.model);
-  const connection = model?.connections.find((c) => c.name === e.connection);
-  if (!state || !model || !connection) throw new RuntimeRefusal(`${who} uses ${e.reference}${from}, which is not a connection in the manifest.`);
-  if (!connection.enabled) throw new RuntimeRefusal(`${who} uses ${e.reference}${from}, which is disabled for inference in the manifest; enable it or assign another connection.`);
-  return { ref: { state, model, connection }, reference: e.reference, agent: { kind: a.kind, name: a.name, inheritedFrom: e.inheritedFrom } };
+  return selectionOf(store, file, a, assignmentConnection(a, stateOf(store, file.folder.uri)?.analysis?.models));
 }
 
 /** A connection of the manifest by reference, enabled. */
@@ -62,33 +69,19 @@ export function selectConnection(state: FolderManifest, model: ModelInfo, connec
 export function selectBySpec(store: ManifestStore, agents: AgentsFiles, spec: string, folder?: vscode.Uri): RuntimeSelection {
   const inFolder = (uri: vscode.Uri) => !folder || uri.toString() === folder.toString();
   if (spec.includes('/')) {
-    const refs: string[] = [];
-    for (const state of store.folders.filter((f) => inFolder(f.folder.uri))) {
-      for (const model of state.analysis?.models ?? []) {
-        for (const connection of model.connections) {
-          const reference = connectionReference(model.name, connection.name);
-          if (reference === spec) return selectConnection(state, model, connection);
-          refs.push(reference);
-        }
-      }
-    }
-    const guess = closest(spec, refs);
-    throw new RuntimeRefusal(`No connection “${spec}” in the manifest${guess ? ` (did you mean ${guess}?)` : ''}.`);
+    const manifests = store.folders.filter((f) => inFolder(f.folder.uri)).map((state) => ({ manifest: state, models: state.analysis?.models ?? [] }));
+    const out = selectReference(spec, manifests);
+    if (out.ok || out.problem === 'disabled') return selectConnection(out.manifest, out.model, out.connection);
+    throw new RuntimeRefusal(`No connection “${spec}” in the manifest${out.guess ? ` (did you mean ${out.guess}?)` : ''}.`);
   }
-  const found: Array<{ file: AgentsFileState; a: Assignment }> = [];
-  const names = new Set<string>();
-  for (const file of agents.all.filter((f) => inFolder(f.folder.uri))) {
-    for (const a of file.resolution.assignments) {
-      names.add(a.name);
-      if (a.name === spec) found.push({ file, a });
-    }
+  const files = agents.all.filter((f) => inFolder(f.folder.uri))
+    .map((file) => ({ file, assignments: file.resolution.assignments, models: stateOf(store, file.folder.uri)?.analysis?.models }));
+  const out = selectAgent(spec, files);
+  if (!('assignment' in out)) {
+    if (out.problem === 'ambiguous') throw new RuntimeRefusal(`“${spec}” is defined ${out.files.length} times (${out.files.map((f) => vscode.workspace.asRelativePath(f.uri)).join(', ')}); use model/connection instead.`);
+    throw new RuntimeRefusal(`No agent or supervisor named “${spec}” in the agents files${out.guess ? ` (did you mean ${out.guess}?)` : ''}. Use an agent's name or model/connection.`);
   }
-  if (found.length === 0) {
-    const guess = closest(spec, [...names]);
-    throw new RuntimeRefusal(`No agent or supervisor named “${spec}” in the agents files${guess ? ` (did you mean ${guess}?)` : ''}. Use an agent's name or model/connection.`);
-  }
-  if (found.length > 1) throw new RuntimeRefusal(`“${spec}” is defined ${found.length} times (${found.map((f) => vscode.workspace.asRelativePath(f.file.uri)).join(', ')}); use model/connection instead.`);
-  return selectAssignment(store, found[0].file, found[0].a);
+  return selectionOf(store, out.file, out.assignment, out);
 }
 
 /**

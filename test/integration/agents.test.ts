@@ -77,7 +77,7 @@ describe('agents: assignments in a real extension host', () => {
     assert.strictEqual(result, 'claude/team-key');
     const after = await read(agentsUri());
     assert.deepStrictEqual(lineDiff(originalAgents, after), { added: ['    connection: claude/team-key'], removed: [] });
-    assert.ok(after.includes('    description: Handles refund requests (inherits gpt-4o/prod-key-1)\n    connection: claude/team-key\n'), after);
+    assert.ok(after.includes('    description: Handles refund requests (inherits the connection of triage)\n    connection: claude/team-key\n'), after);
     await waitFor('the tree to follow', () => a.agentsSnapshot().includes('  refunds — claude/team-key'));
 
     // At supervisor level: the value is replaced in place, its comment kept.

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { UnreadableFileError, applyManifestEdit } from '../../src/manifest/applyEdit';
-import { api, waitFor, discardEditors } from './helpers';
+import { api, discardEditors, extensionLog, waitFor } from './helpers';
 
 const folder = () => vscode.workspace.workspaceFolders![0];
 const manifestPath = () => path.join(folder().uri.fsPath, 'agent-connections.yaml');
@@ -43,26 +43,40 @@ describe('files that are not UTF-8 text, in a real extension host', function () 
     await a.agents.scanAll();
   });
 
-  /** Toggle, Disable, Delete connection and Delete model on a target read from the valid file: each refused, the bytes unchanged. */
+  /**
+   * Toggle, Disable, Delete connection and Delete model on a target read from the valid file:
+   * each refused with the file's message (in the log, as the notification shows it), the
+   * Delete confirmations never asked, the bytes unchanged.
+   */
   async function tryEditCommands(bytes: Buffer, target: { model: { name: string; connections: Array<{ name: string; enabled: boolean }> } }): Promise<Error> {
     const a = await api();
     const state = a.store.folders[0];
     const model = target.model;
     const connection = model.connections[0];
     const node = { kind: 'connection', state, model, connection, key: 'missing' };
-    for (const command of ['agentConnections.toggleEnabled', 'agentConnections.disableConnection', 'agentConnections.deleteConnection']) {
-      // Refused before anything is asked (Delete's confirmation would wait for a click), so the command settles.
-      await vscode.commands.executeCommand(command, node);
-      assert.ok(fs.readFileSync(manifestPath()).equals(bytes), `${command} changed the file`);
-    }
-    await vscode.commands.executeCommand('agentConnections.deleteModel', { kind: 'model', state, model });
-    assert.ok(fs.readFileSync(manifestPath()).equals(bytes), 'deleteModel changed the file');
     // What the commands get, seen directly: the refusal says what and where.
     let refused: unknown;
     await applyManifestEdit(state.uri, () => [{ start: 0, end: 0, newText: '# x\n' }]).catch((e: unknown) => { refused = e; });
     assert.ok(refused instanceof UnreadableFileError, `not refused: ${String(refused)}`);
     assert.ok(fs.readFileSync(manifestPath()).equals(bytes), 'applyManifestEdit changed the file');
-    return refused;
+    const message = (refused as Error).message;
+    const count = (log: string, needle: string) => log.split(needle).length - 1;
+    const calls: Array<[string, unknown]> = [
+      ['agentConnections.toggleEnabled', node],
+      ['agentConnections.disableConnection', node],
+      ['agentConnections.deleteConnection', node],
+      ['agentConnections.deleteModel', { kind: 'model', state, model }],
+    ];
+    for (const [command, arg] of calls) {
+      const before = count(extensionLog(a), `${command}: ${message}`);
+      // Refused before anything is asked: a Delete confirmation would be a modal, which the test host refuses to
+      // show (logged as "DialogService: refused …") — without the check first, nothing would be written either.
+      await vscode.commands.executeCommand(command, arg);
+      assert.ok(fs.readFileSync(manifestPath()).equals(bytes), `${command} changed the file`);
+      await waitFor(`${command}'s refusal in the log`, () => count(extensionLog(a), `${command}: ${message}`) === before + 1, 10_000);
+      assert.strictEqual(count(extensionLog(a), `${command}: DialogService`), 0, `${command} asked before refusing`);
+    }
+    return refused as Error;
   }
 
   it('`ff fe fa` in a name: the error at its line and column, nothing else read; every edit refused, closed or open; bytes unchanged', async () => {

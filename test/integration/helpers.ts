@@ -68,3 +68,18 @@ export async function discardEditors(): Promise<void> {
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/** Everything the extension logged so far (the "Agent Connections" log channel's files). */
+export function extensionLog(a: AgentConnectionsApi): string {
+  const logDir = a.storagePaths[a.storagePaths.length - 1];
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.log')) files.push(p);
+    }
+  };
+  walk(logDir);
+  return files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+}

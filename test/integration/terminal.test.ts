@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { api, waitFor } from './helpers';
+import { api, extensionLog, waitFor } from './helpers';
 import type { AgentConnectionsApi } from '../../src/extension';
 import type { AgentNode } from '../../src/views/agentsTree';
 import { startMockProvider, type MockProvider } from '../mocks';
@@ -39,21 +39,6 @@ async function finished(file: string, timeoutMs = 30_000): Promise<string> {
 /** The POSIX shell line that writes the names of the connection's variables and the key's hash, never the key. */
 function probeCommand(file: string): string {
   return `env | grep -E '^(OPENAI|AGENT_CONNECTION)' | cut -d= -f1 | LC_ALL=C sort > '${file}'; printf 'base=%s\\n' "$OPENAI_BASE_URL" >> '${file}'; printf %s "$OPENAI_API_KEY" | sha256sum | cut -c1-64 >> '${file}'; echo END >> '${file}'`;
-}
-
-/** Everything the extension logged so far (the "Agent Connections" log channel's file). */
-function extensionLog(a: AgentConnectionsApi): string {
-  const logDir = a.storagePaths[a.storagePaths.length - 1];
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.log')) files.push(p);
-    }
-  };
-  walk(logDir);
-  return files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
 }
 
 function findDefinition(a: AgentConnectionsApi, name: string): Extract<AgentNode, { kind: 'definition' }> {

@@ -39,6 +39,15 @@ describe('assignments: resolution', () => {
     assert.deepStrictEqual(r.find('triage', 'supervisor').children, ['billing', 'refunds', 'research']);
   });
 
+  it('the example names no connection in a description: it would go stale when one is assigned (docs/images/agents.png once showed one)', () => {
+    const text = example('agents', 'support.agents.yaml');
+    const references = models.flatMap((m) => m.connections.map((c) => `${m.name}/${c.name}`));
+    const analysis = analyzeAgents(text);
+    for (const d of [...analysis.supervisors, ...analysis.agents]) {
+      assert.deepStrictEqual(references.filter((r) => d.description?.includes(r)), [], `${d.name}: ${d.description ?? ''}`);
+    }
+  });
+
   it('inherits through nested supervisors, nearest connection first', () => {
     const text = 'supervisors:\n  - name: head\n    connection: claude/team-key\n    agents: [desk]\n  - name: desk\n    agents: [a, b]\n  - name: mid\n    connection: gpt-4o/prod-key-2\n    agents: [c]\nagents:\n  - name: a\n  - name: b\n    connection: gpt-4o/prod-key-1\n  - name: c\n';
     const r = resolve(text);

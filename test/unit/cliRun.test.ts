@@ -9,6 +9,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseEnv } from 'util';
 import { repoRoot } from './helpers';
 
 const CLI = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
@@ -303,6 +304,29 @@ describe('cli: run and env', function () {
     assert.match(runs[8].stderr, /AGENT_CONNECTIONS__OPUS__US_EAST__ACCESS_KEY_ID: The key contains a line break/);
     const got = await printed(['run', '--agent', 'refunds'], env);
     assert.strictEqual(got.OPENAI_API_KEY, canary, 'the command itself receives the key');
+  });
+
+  it('env --format dotenv: a model code with quotes, $, # and a line break reads back as it is with util.parseEnv; one no quoting keeps is refused (1), nothing printed, and json has it', async () => {
+    const odd = 'it\'s "odd" $HOME # x\nand \\ more';
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-connections-dotenv-'));
+    try {
+      const manifest = (model: string) => `version: 1\nmodels:\n  - name: odd\n    type: api\n    provider: generic\n    model: ${JSON.stringify(model)}\n    connections:\n      - name: local\n        baseUrl: http://127.0.0.1:11434/v1\n        authHeader: none\n`;
+      fs.writeFileSync(path.join(other, 'agent-connections.yaml'), manifest(odd));
+      const ok = await cli(['env', '--connection', 'odd/local'], other);
+      assert.strictEqual(ok.code, 0, ok.stderr);
+      assert.strictEqual(parseEnv(ok.stdout).AGENT_CONNECTION_MODEL, odd, ok.stdout);
+      assert.strictEqual(parseEnv(ok.stdout).AGENT_CONNECTION, 'odd/local');
+      fs.writeFileSync(path.join(other, 'agent-connections.yaml'), manifest(`${odd} \``));
+      const refused = await cli(['env', '--connection', 'odd/local'], other);
+      assert.strictEqual(refused.code, 1);
+      assert.strictEqual(refused.stdout, '');
+      assert.match(refused.stderr, /The value of AGENT_CONNECTION_MODEL cannot be written in \.env form .*Use --format json\./);
+      const json = await cli(['env', '--connection', 'odd/local', '--format', 'json'], other);
+      assert.strictEqual(json.code, 0, json.stderr);
+      assert.strictEqual((JSON.parse(json.stdout) as { variables: Array<{ name: string; value: string }> }).variables.find((v) => v.name === 'AGENT_CONNECTION_MODEL')?.value, `${odd} \``);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it('help for run and env, listed in the main help', async () => {

@@ -26,7 +26,8 @@ describe('leak quick fix (core)', () => {
     assert.strictEqual(leakCredentialKind('anthropic'), 'apiKey');
     assert.strictEqual(leakCredentialKind('high-entropy'), 'apiKey');
     assert.strictEqual(leakCredentialKind('aws-access-key'), 'aws');
-    for (const k of ['stripe', 'slack', 'private-key']) assert.strictEqual(leakCredentialKind(k), undefined, k);
+    // A Bedrock API key is removed only: the quick fix stores API keys and AWS key pairs, not that kind.
+    for (const k of ['stripe', 'slack', 'private-key', 'bedrock-api-key']) assert.strictEqual(leakCredentialKind(k), undefined, k);
   });
 
   it('matches key shapes to providers; generic gateways take any API key, Bedrock only AWS keys', () => {

@@ -20,6 +20,8 @@ const KEYS = {
   groq: 'gsk_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V2w3X4y5Z6',
   github: 'ghp_' + 'R4nd0mT0k3nW1thD1g1ts4ndL3tt3rsXyZ9876',
   slack: 'xoxb-' + '123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx',
+  // A long-term Bedrock API key's shape; what it encodes says it is fake.
+  bedrock: 'ABSK' + Buffer.from('BedrockAPIKey-FAKE-TEST-KEY-at-000000000000:this-is-not-a-real-secret-only-a-test-0123456789abcdefghij').toString('base64'),
 };
 
 const LABELS: Record<keyof typeof KEYS, RegExp> = {
@@ -31,6 +33,7 @@ const LABELS: Record<keyof typeof KEYS, RegExp> = {
   groq: /a Groq API key \(gsk_…\)/,
   github: /a GitHub token \(ghp_…\)/,
   slack: /a Slack token \(xoxb-…\)/,
+  bedrock: /an Amazon Bedrock API key \(ABSK…\)/,
 };
 
 const head = `version: 1
@@ -108,7 +111,7 @@ describe('leak guard', () => {
   });
 
   it('leaves placeholders, examples, the mock key and short strings alone', () => {
-    for (const v of ['sk-your-openai-key-goes-here', 'sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'sk-test-mock-key', 'AKIAIOSFODNN7EXAMPLE', 'AIza-wrong', 'gsk_short', 'see https://platform.openai.com/api-keys']) {
+    for (const v of ['ABSK' + 'A'.repeat(120), 'ABSK-short-' + 'x'.repeat(20), 'sk-your-openai-key-goes-here', 'sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'sk-test-mock-key', 'AKIAIOSFODNN7EXAMPLE', 'AIza-wrong', 'gsk_short', 'see https://platform.openai.com/api-keys']) {
       assert.deepStrictEqual(leaks(head + `        description: "${v}"\n`), [], v);
     }
   });

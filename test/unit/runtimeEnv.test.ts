@@ -3,7 +3,7 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import type { ProviderId } from '../../src/core/providers/catalog';
 import type { ConnectionTarget, Credential } from '../../src/core/providers/types';
-import { childEnvironment, dotenvQuote, renderVariables, replacedVariables, runtimeVariables, shellQuote, withPlaceholders, type RuntimeVariable, type SecretPart } from '../../src/core/runtime/runtimeEnv';
+import { childEnvironment, renderVariables, replacedVariables, runtimeVariables, shellQuote, withPlaceholders, type RuntimeVariable, type SecretPart } from '../../src/core/runtime/runtimeEnv';
 
 const KEY = 'sk-test-runtime-env-0123456789';
 const AWS: Credential = { kind: 'aws', accessKeyId: 'AKIATESTTESTTEST0000', secretAccessKey: 'test-secret-access-key-0000', sessionToken: 'test-session-token-0000' };
@@ -164,13 +164,5 @@ describe('runtime environment of a connection', () => {
     assert.strictEqual(r.status, 0, r.stderr);
     assert.deepStrictEqual(r.stdout.split('\0').slice(0, -1), odd);
     assert.strictEqual(shellQuote("a'b"), `'a'\\''b'`);
-  });
-
-  it('dotenv values: bare when plain, else double-quoted with quotes, $, backslashes and line breaks escaped', () => {
-    assert.strictEqual(dotenvQuote('https://x.example/v1'), 'https://x.example/v1');
-    assert.strictEqual(dotenvQuote('<secret from X>'), '"<secret from X>"');
-    assert.strictEqual(dotenvQuote('a"b$c\\d\ne'), '"a\\"b\\$c\\\\d\\ne"');
-    assert.strictEqual(dotenvQuote('# not a comment'), '"# not a comment"');
-    assert.strictEqual(renderVariables([{ name: 'A', value: 'x y', secret: false, source: 's' }], 'dotenv'), 'A="x y"\n');
   });
 });

@@ -43,6 +43,13 @@ describe('the shipped provider runtime (dist/providerRuntime.js)', () => {
     runtime = require(BUNDLE) as typeof Runtime;
   });
 
+  it('carries one HTTP parser, the portable llhttp build (esbuild.mjs leaves out the SIMD copy, 70 KB)', () => {
+    const text = fs.readFileSync(BUNDLE, 'utf8');
+    // Each WebAssembly module is embedded as base64, starting with `\0asm`.
+    assert.strictEqual(text.split('AGFzbQ').length - 1, 1, 'WebAssembly modules in the bundle');
+    assert.match(text, /llhttp with SIMD is not bundled/);
+  });
+
   for (const { provider, model } of CASES) {
     it(`${provider}: a full test against the mock is ok`, async () => {
       const mock: MockProvider = await startMockProvider(provider);

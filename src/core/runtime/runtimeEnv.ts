@@ -38,6 +38,7 @@ import { setting } from '../providers/common';
 import { bedrockRegion, genericAuthHeader, targetBase } from '../providers/targets';
 import type { ConnectionTarget, Credential, EndpointOverrides } from '../providers/types';
 import { entraVariables } from '../identity/entra';
+import { dotenvLine } from './dotenv';
 
 /** The parts of a credential, each of which may come from its own place. */
 export type SecretPart = 'apiKey' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'bedrockApiKey' | 'awsProfile';
@@ -227,22 +228,15 @@ export function childEnvironment(parent: Readonly<Record<string, string | undefi
   return out;
 }
 
-/** Renders variables as `.env` lines or POSIX shell `export` lines (values single-quoted). */
+/**
+ * Renders variables as `.env` lines (a DotenvError for a value `.env` cannot hold, see
+ * dotenv.ts) or POSIX shell `export` lines (values single-quoted).
+ */
 export function renderVariables(vars: readonly RuntimeVariable[], format: 'dotenv' | 'shell'): string {
-  return vars.map((v) => (format === 'shell' ? `export ${v.name}=${shellQuote(v.value)}` : `${v.name}=${dotenvQuote(v.value)}`)).join('\n') + (vars.length ? '\n' : '');
+  return vars.map((v) => (format === 'shell' ? `export ${v.name}=${shellQuote(v.value)}` : dotenvLine(v.name, v.value))).join('\n') + (vars.length ? '\n' : '');
 }
 
 /** One shell word, whatever the value: single quotes, with `'` written as `'\''`. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * A `.env` value: bare when it is plain, else double-quoted with `\`, `"`, `$` and line
- * breaks escaped (dotenv readers disagree on everything else, so nothing else is relied on).
- */
-export function dotenvQuote(value: string): string {
-  if (/^[A-Za-z0-9_./:@%+,=-]*$/.test(value)) return value;
-  // eslint-disable-next-line no-control-regex -- other control characters have no portable escape: they become spaces
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '\\$').replace(/`/g, '\\`').replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ')}"`;
 }

@@ -16,7 +16,8 @@ import { findLeakedKeysInText, leakRemovalEdit, type LeakedKey, type LeakFileKin
  */
 export function leakCredentialKind(kind: string): 'apiKey' | 'aws' | undefined {
   if (kind === 'aws-access-key') return 'aws';
-  if (kind === 'stripe' || kind === 'slack' || kind === 'private-key') return undefined;
+  // A Bedrock API key is a credential of its own kind, which the quick fix does not store yet: removed only.
+  if (kind === 'stripe' || kind === 'slack' || kind === 'private-key' || kind === 'bedrock-api-key') return undefined;
   return 'apiKey';
 }
 

@@ -81,6 +81,8 @@ const SHAPES: readonly Shape[] = [
   { kind: 'openrouter', label: 'an OpenRouter API key (sk-or-…)', pattern: /(?<![A-Za-z0-9_-])sk-or-[A-Za-z0-9_-]{20,}/g, accept: (m) => randomish(m.slice(6)) },
   { kind: 'stripe', label: 'a Stripe secret key ($1_live_…)', pattern: /(?<![A-Za-z0-9_])(sk|rk)_live_[A-Za-z0-9]{20,}/g },
   { kind: 'openai', label: 'an OpenAI API key (sk-…)', pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,}/g, accept: (m) => randomish(m.slice(3)) },
+  // Long-term Amazon Bedrock API key: `ABSK` and base64 (of `BedrockAPIKey-…:…`), 109 characters or more.
+  { kind: 'bedrock-api-key', label: 'an Amazon Bedrock API key (ABSK…)', pattern: /(?<![A-Za-z0-9+/])ABSK[A-Za-z0-9+/]{109,}={0,2}(?![A-Za-z0-9+/=])/g, accept: (m) => randomish(m.slice(4), 16) },
   { kind: 'aws-access-key', label: 'an AWS access key ID ($1…)', pattern: /(?<![A-Za-z0-9])(AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g, accept: NOT_EXAMPLE },
   { kind: 'google-api-key', label: 'a Google API key (AIza…)', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g },
   { kind: 'groq', label: 'a Groq API key (gsk_…)', pattern: /(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{20,}/g, accept: (m) => randomish(m.slice(4)) },
@@ -92,7 +94,7 @@ const SHAPES: readonly Shape[] = [
 ];
 
 /** A cheap first test: no known key shape can match a string without one of these. */
-const MAYBE_KEY = /sk-|[sr]k_live_|AKIA|ASIA|AIza|gsk_|gh[pousr]_|github_pat_|xox[abposr]-|xapp-|hf_|xai-|eyJ|-----BEGIN/;
+const MAYBE_KEY = /sk-|[sr]k_live_|ABSK|AKIA|ASIA|AIza|gsk_|gh[pousr]_|github_pat_|xox[abposr]-|xapp-|hf_|xai-|eyJ|-----BEGIN/;
 
 interface Match {
   kind: string;

@@ -37,14 +37,20 @@ export class Redactor {
     this.secrets = [...forms].sort((a, b) => b.length - a.length);
   }
 
-  /** Redacts, flattens to one line and caps at `max` characters. */
-  redact(text: unknown, max = 500): string {
-    let out = typeof text === 'string' ? text : text instanceof Error ? text.message : String(text ?? '');
+  /** Masks known secrets and key shapes, and changes nothing else (for values printed in a quoted form). */
+  mask(text: string): string {
+    let out = text;
     for (const s of this.secrets) out = out.split(s).join(MASK);
     for (const p of KEY_PATTERNS) {
       // Patterns with a group keep it (`Bearer `, `Credential=`) and mask what follows.
       out = out.replace(p, (_match, prefix: unknown) => (typeof prefix === 'string' ? prefix + MASK : MASK));
     }
+    return out;
+  }
+
+  /** Redacts, flattens to one line and caps at `max` characters. */
+  redact(text: unknown, max = 500): string {
+    let out = this.mask(typeof text === 'string' ? text : text instanceof Error ? text.message : String(text ?? ''));
     // eslint-disable-next-line no-control-regex -- control characters are exactly what is being removed
     out = out.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
     return out.length > max ? `${out.slice(0, max - 1)}…` : out;

@@ -309,6 +309,21 @@ interface Group {
   name?: string;
 }
 
+/**
+ * `base`, else `base-2`, `base-3` … (the first not in `used`), which is then added to `used`.
+ * `next` remembers where the count of each base stopped: names are only ever added, so the
+ * numbers below it are still taken, and a thousand clashes of one name cost no more than one.
+ */
+function numbered(base: string, used: Set<string>, next: Map<string, number>): string {
+  let name = base;
+  for (let k = next.get(base) ?? 2; used.has(name); k++) {
+    name = `${base}-${k}`;
+    next.set(base, k + 1);
+  }
+  used.add(name);
+  return name;
+}
+
 const linesOf = (items: Pending[]) => {
   const lines = items.map((p) => p.spec.line).filter((l): l is number => l !== undefined);
   return lines.length === 0 ? '' : ` (line${lines.length === 1 ? '' : 's'} ${lines.join(', ')})`;
@@ -349,28 +364,42 @@ export class ModelCollector {
   /** The pending entries grouped into models, named. */
   private groups(): Group[] {
     const groups: Group[] = [];
+    // Groups by name, provider and model code; and the groups of each name, in file order.
+    const byKey = new Map<string, Group>();
+    const byName = new Map<string, Group[]>();
     for (const p of this.pending) {
-      const g = groups.find((x) => x.baseName === p.baseName && x.provider === p.spec.provider && x.model === p.spec.model);
-      if (g) g.items.push(p);
-      else groups.push({ baseName: p.baseName, provider: p.spec.provider, model: p.spec.model, items: [p] });
+      const key = JSON.stringify([p.baseName, p.spec.provider, p.spec.model]);
+      const g = byKey.get(key);
+      if (g) {
+        g.items.push(p);
+        continue;
+      }
+      const created: Group = { baseName: p.baseName, provider: p.spec.provider, model: p.spec.model, items: [p] };
+      groups.push(created);
+      byKey.set(key, created);
+      const siblings = byName.get(p.baseName);
+      if (siblings) siblings.push(created);
+      else byName.set(p.baseName, [created]);
     }
-    const taken = new Set(groups.map((g) => g.baseName));
+    const taken = new Set(byName.keys());
+    const next = new Map<string, number>();
+    /** How many groups of each name and provider were named so far (the first of a provider takes the provider's suffix). */
+    const perProvider = new Map<string, number>();
+    for (const siblings of byName.values()) {
+      for (const g of siblings) perProvider.set(`${g.provider}\u0000${g.baseName}`, (perProvider.get(`${g.provider}\u0000${g.baseName}`) ?? 0) + 1);
+    }
     for (const g of groups) {
-      const siblings = groups.filter((x) => x.baseName === g.baseName);
+      const siblings = byName.get(g.baseName)!;
       if (siblings[0] === g) {
         g.name = g.baseName;
         continue;
       }
-      const suffix = siblings.filter((x) => x.provider === g.provider).length > 1 ? difference(siblings[0].model, g.model)
+      const suffix = perProvider.get(`${g.provider}\u0000${g.baseName}`)! > 1 ? difference(siblings[0].model, g.model)
         : g.provider === 'generic' ? slug(connectionHint('generic', g.items[0].spec.settings) ?? 'generic') : PROVIDER_SUFFIX[g.provider];
       const base = cleanName(`${g.baseName.slice(0, 100 - suffix.length - 4)}-${suffix || 'model'}`, 'model');
-      let name = base;
-      for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
-      taken.add(name);
-      g.name = name;
+      g.name = numbered(base, taken, next);
     }
-    for (const baseName of new Set(groups.map((g) => g.baseName))) {
-      const siblings = groups.filter((x) => x.baseName === baseName);
+    for (const [baseName, siblings] of byName) {
       if (siblings.length < 2) continue;
       const parts = siblings.map((g, i) => `${g.provider} ${quote(g.model)}${linesOf(g.items)} ${i === 0 ? 'kept the name' : `became the model ${quote(g.name!)}`}`);
       this.warn(`${quote(baseName)} names entries with different providers or model codes; a manifest model has one provider and one model code, so they are separate models: ${parts.join('; ')}.`, siblings[1].items[0].spec.line);
@@ -381,10 +410,13 @@ export class ModelCollector {
   /** Drops entries that repeat an earlier one of the same model (same settings and key), with a warning; merges their roles. */
   private distinct(g: Group): Pending[] {
     const kept: Pending[] = [];
+    const seen = new Map<string, Pending>();
     for (const p of g.items) {
-      const same = kept.find((k) => identity(k.spec) === identity(p.spec) && (k.spec.connectionName ?? '') === (p.spec.connectionName ?? ''));
+      const key = JSON.stringify([identity(p.spec), p.spec.connectionName ?? '']);
+      const same = seen.get(key);
       if (!same) {
         kept.push(p);
+        seen.set(key, p);
         continue;
       }
       if (p.spec.roles) same.spec.roles = [...new Set([...(same.spec.roles ?? []), ...p.spec.roles])];
@@ -395,6 +427,8 @@ export class ModelCollector {
 
   /** Connection names, in the order of `items`: the source's own name, else what tells them apart. */
   private connectionNames(g: Group, items: Pending[]): string[] {
+    /** The next number to try after a name (see `numbered`). */
+    const next = new Map<string, number>();
     const names: Array<string | undefined> = items.map((p) => (p.spec.connectionName ? cleanName(p.spec.connectionName, 'default') : undefined));
     const explicit = new Set(names.filter((n): n is string => n !== undefined));
     const rest = items.map((p, i) => ({ p, i })).filter((x) => names[x.i] === undefined);
@@ -431,23 +465,16 @@ export class ModelCollector {
         rest.forEach((x, j) => (names[x.i] = chosen![j]));
       } else {
         const used = new Set(explicit);
-        for (const x of rest) {
-          const base = lone(x.p);
-          let n = base;
-          for (let k = 2; used.has(n); k++) n = `${base}-${k}`;
-          used.add(n);
-          names[x.i] = n;
-        }
+        for (const x of rest) names[x.i] = numbered(lone(x.p), used, next);
         this.warn(`The entries of ${quote(g.name!)}${linesOf(rest.map((x) => x.p))} differ in nothing that can name a connection (endpoint, deployment, region, host, credential or key variable); they were named ${rest.map((x) => quote(names[x.i]!)).join(', ')} in file order.`, rest[1].p.spec.line);
       }
     }
     // Explicit names that repeat (or clash with a derived one) get a number.
     const seen = new Set<string>();
+    const after = new Map<string, number>();
     return names.map((n, i) => {
-      let name = n!;
-      for (let k = 2; seen.has(name); k++) name = `${n}-${k}`;
+      const name = numbered(n!, seen, after);
       if (name !== n) this.warn(`The connection name ${quote(n!)} is used twice in ${quote(g.name!)}; the later one became ${quote(name)}.`, items[i].spec.line);
-      seen.add(name);
       return name;
     });
   }
@@ -480,8 +507,17 @@ export class ModelCollector {
     const { models, keysToStore } = this.assemble();
     // eslint-disable-next-line no-control-regex -- a header line must stay one comment line
     const clean = (l: string) => `# ${l.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')}`.trimEnd();
-    let text = [...header.map(clean), 'version: 1', 'models: []', ''].join('\n');
-    for (const m of models) text = applyEdits(text, addModel(text, m.model, m.connections));
+    // Each model is written by edit.addModel on its own, as it appends a model to a block
+    // list: adding them one by one to the growing text would re-read it each time (quadratic).
+    // The whole text is read once below.
+    const empty = 'version: 1\nmodels: []\n';
+    const list = 'version: 1\nmodels:\n';
+    const blocks = models.map((m) => {
+      const one = applyEdits(empty, addModel(empty, m.model, m.connections));
+      if (!one.startsWith(list)) throw new ImportError(`The imported model ${quote(String(m.model.name))} could not be written as a list item.`);
+      return one.slice(list.length);
+    });
+    const text = header.map((l) => `${clean(l)}\n`).join('') + (blocks.length > 0 ? list + blocks.join('') : empty);
     const check = analyzeManifest(text);
     if (check.errorCount > 0) {
       // Should not happen: every value was checked on the way in. Say which rule refused it rather than writing a broken file.
