@@ -34,7 +34,7 @@ export default async function hygieneTest(ctx) {
     }, { timeout: 30_000, interval: 1_000, message: 'Set Key… asks which kind of Bedrock credential' });
     const kinds = await page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name').allTextContents();
     log(`kinds offered: ${kinds.map((k) => k.trim()).join(' | ')}`);
-    assert.deepEqual(kinds.map((k) => k.trim()), ['Access keys', 'Bedrock API key']);
+    assert.deepEqual(kinds.map((k) => k.trim()), ['Access keys', 'Bedrock API key', 'AWS profile']);
     await kindRow.first().click();
     const input = page.locator('.quick-input-widget input[type="password"]');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
