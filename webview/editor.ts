@@ -80,6 +80,7 @@ export class EditorApp {
         if (!this.state) return;
         this.state.keyStatus = m.keyStatus;
         this.state.keyOrigin = m.keyOrigin;
+        this.state.keyLabel = m.keyLabel;
         if (m.keyStatus !== 'present') this.replacingKey = false;
         this.render();
         break;
@@ -204,14 +205,15 @@ export class EditorApp {
     switch (s.keyStatus) {
       case 'present':
         if (this.replacingKey) {
-          box('key', 'Replacing the stored key', 'Type the new key; Save stores it. The old one stays until then.', button('Cancel', 'close', () => {
+          box('key', s.keyLabel ? `Replacing ${s.keyLabel}` : 'Replacing the stored key', s.keyLabel ? 'Choose what replaces it below; Save stores it. The current choice stays until then.' : 'Type the new key; Save stores it. The old one stays until then.', button('Cancel', 'close', () => {
             this.replacingKey = false;
             this.secret = {};
             this.render();
             this.scheduleValidate(0);
           }));
         } else {
-          box('pass-filled', 'Key stored on this machine', origin,
+          // An AWS profile or an Entra ID identity is what the user chose, not a stored key.
+          box('pass-filled', s.keyLabel ? `${s.keyLabel}, chosen on this machine` : 'Key stored on this machine', origin,
             button('Replace', 'edit', () => {
               this.replacingKey = true;
               this.render();

@@ -5,7 +5,7 @@ import { applyManifestEdit, readUtf8 } from '../manifest/applyEdit';
 import type { ModelInfo } from '../core/manifest/manifest';
 import { connectionReference } from '../core/manifest/names';
 import { core } from '../lazyCore';
-import { targetOf, type ConnectionRef, type ConnectionTester } from '../testing/connectionTester';
+import { keyMissing, targetOf, type ConnectionRef, type ConnectionTester } from '../testing/connectionTester';
 import { credentialKindOf, needsCredential } from '../core/providers/targets';
 import { keyOrigin, storeConnectionKey } from '../credentials/keyStore';
 import { forgetKeys } from '../credentials/forgetKeys';
@@ -195,10 +195,15 @@ export function registerCommands(deps: Deps): void {
     const outcome = await tester.testMany(enabled, title);
     const all = [...outcome.values()];
     const ok = all.filter((r) => r.outcome === 'ok').length;
-    const missing = [...outcome].filter(([, r]) => r.outcome === 'missing_credentials').map(([r]) => r);
+    // A token or profile that gave nothing counts among the failed tests, with its outcome.
+    const missing = [...outcome].filter(([, r]) => keyMissing(r)).map(([r]) => r);
     const failed = all.length - ok - missing.length;
-    const parts = [`${ok} ok`, failed ? `${failed} failed` : '', missing.length ? `${missing.length} without a key on this machine` : '', skipped ? `${skipped} disabled, skipped` : '', all.length < enabled.length ? `${enabled.length - all.length} not tested (cancelled)` : ''].filter(Boolean);
+    const byOutcome = new Map<string, number>();
+    for (const r of all) if (r.outcome !== 'ok' && !keyMissing(r)) byOutcome.set(outcomeLabel(r.outcome), (byOutcome.get(outcomeLabel(r.outcome)) ?? 0) + 1);
+    const failedText = `${failed} failed (${[...byOutcome].map(([label, n]) => `${n} ${label}`).join(', ')})`;
+    const parts = [`${ok} ok`, failed ? failedText : '', missing.length ? `${missing.length} without a key on this machine` : '', skipped ? `${skipped} disabled, skipped` : '', all.length < enabled.length ? `${enabled.length - all.length} not tested (cancelled)` : ''].filter(Boolean);
     const message = `Tested ${all.length} connection${all.length === 1 ? '' : 's'}: ${parts.join(', ')}.`;
+    log.info(message);
     const actions = [...(missing.length ? ['Set Key…'] : []), 'Show Log'];
     void (failed || missing.length ? vscode.window.showWarningMessage(message, ...actions) : vscode.window.showInformationMessage(message, 'Show Log')).then(async (choice) => {
       if (choice === 'Show Log') log.show();
@@ -233,8 +238,8 @@ export function registerCommands(deps: Deps): void {
     }
     if (result.outcome === 'missing_credentials') {
       // An Entra ID identity that gave no token says why (az not signed in …) instead.
-      const text = result.message.startsWith('No key') ? `No key is stored on this machine for ${ref}.` : `${ref}: ${result.message} ${result.hint}`;
-      void vscode.window.showWarningMessage(text, 'Set Key…').then((c) => c && setKey(r, result.message.startsWith('No key') ? false : true));
+      const text = keyMissing(result) ? `No key is stored on this machine for ${ref}.` : `${ref}: ${result.message} ${result.hint}`;
+      void vscode.window.showWarningMessage(text, 'Set Key…').then((c) => c && setKey(r, !keyMissing(result)));
       return;
     }
     const keyAction = result.outcome === 'auth_failed' ? ['Replace Key…'] : [];

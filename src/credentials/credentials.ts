@@ -14,7 +14,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Credential } from '../core/providers';
-import { isEntraSource } from '../core/identity/entra';
+import { entraShortLabel, isEntraSource, type EntraCredential } from '../core/identity/entra';
 
 export type KeyStatus = 'present' | 'missing' | 'unknown';
 
@@ -84,7 +84,13 @@ function parseStored(raw: string | undefined): StoredCredential | undefined {
   return undefined;
 }
 
-type KeyInfo = { status: KeyStatus; storedAt?: string | null; profile?: string };
+/** `profile` / `entra`: what the user chose instead of a key (names and labels, no secret), for the tree and the form. */
+export type KeyInfo = { status: KeyStatus; storedAt?: string | null; profile?: string; entra?: Pick<EntraCredential, 'source' | 'tenantId'> };
+
+/** What a stored credential that is not a key is shown as ("AWS profile: dev", "Entra ID: Azure CLI"); undefined for a key. */
+export function chosenLabel(info: Pick<KeyInfo, 'profile' | 'entra'>): string | undefined {
+  return info.profile !== undefined ? `AWS profile: ${info.profile}` : info.entra ? entraShortLabel(info.entra) : undefined;
+}
 
 export class Credentials {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -133,7 +139,8 @@ export class Credentials {
   /**
    * Whether a key is stored, and when (`storedAt`: ISO time, or null for an entry
    * stored before the time was recorded). For the tree; the key itself is not returned,
-   * but an AWS profile's name is (`profile`: a name, no secret; it does not age like a key).
+   * but an AWS profile's name is (`profile`: a name, no secret; it does not age like a key),
+   * and an Entra ID identity's source and tenant (`entra`), read from the same entry.
    */
   async info(folder: vscode.Uri, model: string, connection: string): Promise<KeyInfo> {
     if (!vscode.workspace.isTrusted) return { status: 'unknown' };
@@ -146,7 +153,7 @@ export class Credentials {
         if (!raw) return { status: 'missing' };
         const stored = parseStored(raw);
         // An Entra ID identity holds no secret that ages: it is never marked old.
-        if (stored?.credential.kind === 'entraId') return { status: 'present' };
+        if (stored?.credential.kind === 'entraId') return { status: 'present', entra: { source: stored.credential.source, ...(stored.credential.tenantId ? { tenantId: stored.credential.tenantId } : {}) } };
         return { status: 'present', storedAt: stored?.storedAt ?? null, ...(stored?.credential.kind === 'awsProfile' ? { profile: stored.credential.profile } : {}) };
       },
       (): KeyInfo => {

@@ -2,10 +2,11 @@
  * Microsoft Entra ID in the editor: the VS Code account as a token source (VS Code's own
  * `microsoft` authentication provider, which signs in and refreshes; @azure/identity's
  * VisualStudioCodeCredential would need a broker plugin and the Azure Resources
- * extension), and the pickers of Set Key… for an Azure OpenAI connection.
+ * extension), and the pickers of Set Key… for an Azure OpenAI connection (choosing the VS Code
+ * account signs in right away).
  */
 import * as vscode from 'vscode';
-import { ENTRA_SOURCES, tenantProblem, TokenUnavailableError, type EntraCredential, type EntraSource, type IdentityOptions } from '../core/identity/entra';
+import { ENTRA_SCOPE, ENTRA_SOURCES, tenantProblem, TokenUnavailableError, type EntraCredential, type EntraSource, type IdentityOptions } from '../core/identity/entra';
 
 /** Tokens of the Microsoft account signed in to VS Code; asks to sign in when there is none (every caller is a user's action). */
 export const vscodeIdentity: IdentityOptions = {
@@ -47,5 +48,15 @@ export async function pickAzureCredential(title: string, current: EntraCredentia
     validateInput: (v) => (v.trim() === '' ? undefined : tenantProblem(v.trim())),
   });
   if (tenant === undefined) return null;
-  return { kind: 'entraId', source: picked.source, ...(tenant.trim() ? { tenantId: tenant.trim() } : {}) };
+  const chosen: EntraCredential = { kind: 'entraId', source: picked.source, ...(tenant.trim() ? { tenantId: tenant.trim() } : {}) };
+  if (chosen.source === 'vscode') {
+    // Sign in now, when the user expects it, not on the first request; a cancelled sign-in stores nothing.
+    try {
+      await vscodeIdentity.vscodeAccount!([ENTRA_SCOPE], chosen.tenantId);
+    } catch (err) {
+      void vscode.window.showWarningMessage(`${err instanceof Error ? err.message : String(err)} Nothing was stored.`);
+      return null;
+    }
+  }
+  return chosen;
 }

@@ -22,7 +22,7 @@ import { core } from '../lazyCore';
 import { originOf } from '../core/net/origin';
 import { redactKeyShapes } from '../core/secrets/redact';
 import { endpointOverrides, type ConnectionTester } from '../testing/connectionTester';
-import type { Credentials } from '../credentials/credentials';
+import { chosenLabel, type Credentials } from '../credentials/credentials';
 import { readSource, type FolderManifest, type ManifestStore } from '../manifest/manifestStore';
 import { outcomeLabel } from '../views/modelsTree';
 import type { TestResults } from '../testing/testResults';
@@ -302,6 +302,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
       readOnlyReason,
       keyStatus: key.status,
       keyOrigin: key.origin,
+      ...(key.label ? { keyLabel: key.label } : {}),
       helpers: { bedrockPrefixes: form().bedrockPrefixOptions() },
       canDelete: (mode === 'editConnection' || mode === 'editModel') && readOnlyReason === undefined,
       restore: {
@@ -314,7 +315,7 @@ export class ConnectionEditorPanel implements vscode.Disposable {
   }
 
   /** Whether a key is stored (never the key). In Restricted Mode nothing is read. */
-  private async keyStatus(): Promise<{ status: KeyState; origin?: string }> {
+  private async keyStatus(): Promise<{ status: KeyState; origin?: string; label?: string }> {
     if (this.target.mode !== 'editConnection' || !this.model || !this.connection || !isProviderId(this.model.provider)) return { status: 'missing' };
     let origin: string | undefined;
     try {
@@ -325,14 +326,15 @@ export class ConnectionEditorPanel implements vscode.Disposable {
       origin = undefined;
     }
     if (!vscode.workspace.isTrusted) return { status: 'unknown', origin };
-    const status = await this.deps.credentials.status(this.target.folder.uri, this.model.name, this.connection.name);
-    return { status, origin };
+    const info = await this.deps.credentials.info(this.target.folder.uri, this.model.name, this.connection.name);
+    const label = info.status === 'present' ? chosenLabel(info) : undefined;
+    return { status: info.status, origin, ...(label ? { label } : {}) };
   }
 
   private async pushKeyStatus(): Promise<void> {
     if (this.disposed || this.target.mode !== 'editConnection') return;
     const k = await this.keyStatus();
-    this.post({ type: 'keyStatus', keyStatus: k.status, keyOrigin: k.origin });
+    this.post({ type: 'keyStatus', keyStatus: k.status, keyOrigin: k.origin, ...(k.label ? { keyLabel: k.label } : {}) });
   }
 
   private async reload(): Promise<void> {
@@ -477,7 +479,8 @@ export class ConnectionEditorPanel implements vscode.Disposable {
     await this.reload();
     const file = vscode.workspace.asRelativePath(this.uri, false);
     const saved = noChange ? 'No change to write.' : `Saved to ${file}.`;
-    return { kind: 'saved', message: credential ? `${saved} Key stored on this machine${origin ? ` for ${origin}` : ''}.` : saved };
+    const chosen = credential?.kind === 'awsProfile' ? chosenLabel({ profile: credential.profile }) : credential?.kind === 'entraId' ? chosenLabel({ entra: credential }) : undefined;
+    return { kind: 'saved', message: credential ? `${saved} ${chosen ? `${chosen}, chosen` : 'Key stored'} on this machine${origin ? ` for ${origin}` : ''}.` : saved };
   }
 
   private async write(plan: SavePlan): Promise<void> {

@@ -47,6 +47,14 @@ export function awsProfiles(): ReturnType<ProviderRuntime['listAwsProfiles']> {
   return loadRuntime().listAwsProfiles();
 }
 
+/**
+ * The test found no key (nor identity, nor profile) stored on this machine. A token or
+ * profile that gave nothing (stage `credential`) is a test that ran and failed, not this.
+ */
+export function keyMissing(result: Pick<TestResult, 'outcome' | 'stage'>): boolean {
+  return result.outcome === 'missing_credentials' && result.stage !== 'credential';
+}
+
 export function refKey(r: ConnectionRef): string {
   return JSON.stringify([r.state.folder.uri.toString(), r.model.name, r.connection.name]);
 }
@@ -135,7 +143,7 @@ export class ConnectionTester implements vscode.Disposable {
         binding: stored ? { boundOrigin: stored.origin, confirm: (decision) => this.confirmBinding(r, decision, stored.credential) } : undefined,
       };
       const result = await loadRuntime().testConnection(target, stored?.credential, options);
-      if (result.outcome !== 'missing_credentials') await this.results.record(folder, r.model.name, r.connection.name, result);
+      if (!keyMissing(result)) await this.results.record(folder, r.model.name, r.connection.name, result);
       const line = `${ref} → ${result.outcome}${result.status ? ` (${result.status})` : ''} in ${result.latencyMs} ms${result.origin ? ` at ${result.origin}` : ''}: ${result.message}${result.requestId ? ` [request id ${result.requestId}]` : ''}`;
       if (result.outcome === 'ok') this.log.info(line);
       else this.log.warn(`${line} — ${result.hint}`);

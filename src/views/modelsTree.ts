@@ -8,7 +8,8 @@ import type { Problem } from '../core/yaml/problems';
 import type { ConnectionTester } from '../testing/connectionTester';
 import { needsCredential } from '../core/providers/targets';
 import type { Outcome, TestResult } from '../core/providers';
-import type { Credentials, KeyStatus } from '../credentials/credentials';
+import { chosenLabel, type Credentials, type KeyInfo, type KeyStatus } from '../credentials/credentials';
+import { entraLabel } from '../core/identity/entra';
 import type { AgentsFiles, FolderManifest, ManifestStore } from '../manifest/manifestStore';
 import { connectionUsers } from '../agents/agentUsers';
 import type { HistoryEntry, TestResults } from '../testing/testResults';
@@ -22,7 +23,7 @@ export type TreeNode =
   | { kind: 'location'; state: FolderManifest; location: string; models: ModelInfo[] }
   | { kind: 'model'; state: FolderManifest; model: ModelInfo }
   /** `storedAt`: when the key was stored (ISO), null for an entry older than that record, undefined when unknown. */
-  | { kind: 'connection'; state: FolderManifest; model: ModelInfo; connection: ConnectionInfo; key: KeyStatus; storedAt?: string | null; profile?: string };
+  | { kind: 'connection'; state: FolderManifest; model: ModelInfo; connection: ConnectionInfo; key: KeyStatus; storedAt?: string | null; profile?: string; entra?: KeyInfo['entra'] };
 
 /** Context value from tokens, matched in package.json with `viewItem =~ /\bconnection\b/`. */
 export function contextValue(...tokens: string[]): string {
@@ -110,7 +111,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       case 'model': {
         const folder = node.state.folder.uri;
         const keys = await Promise.all(node.model.connections.map((c) => this.credentials.info(folder, node.model.name, c.name)));
-        return node.model.connections.map((connection, i) => ({ kind: 'connection', state: node.state, model: node.model, connection, key: keys[i].status, storedAt: keys[i].storedAt, profile: keys[i].profile }) as TreeNode);
+        return node.model.connections.map((connection, i) => ({ kind: 'connection', state: node.state, model: node.model, connection, key: keys[i].status, storedAt: keys[i].storedAt, profile: keys[i].profile, entra: keys[i].entra }) as TreeNode);
       }
       default: return [];
     }
@@ -188,15 +189,17 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
           marks.olderThanLimit ? `key ${marks.olderThanLimit.ageDays} days old` : '',
           marks.authFailedInARow ? `key refused ${marks.authFailedInARow}× in a row` : '',
         ].filter(Boolean).join(', ');
-        const keyText = keyless ? 'no key needed' : n.key === 'present' ? (marked ? `${markText} — Replace Key…` : 'key stored') : n.key === 'missing' ? 'no key on this machine' : 'key status unknown (Restricted Mode)';
+        // An AWS profile or an Entra ID identity is named as chosen, not as a stored key.
+        const chosen = chosenLabel(n);
+        const keyText = keyless ? 'no key needed' : n.key === 'present' ? (marked ? `${markText} — Replace Key…` : chosen ?? 'key stored') : n.key === 'missing' ? 'no key on this machine' : 'key status unknown (Restricted Mode)';
         const last = results?.last;
         const running = this.tester.isRunning(n);
         const added = [c.addedBy, c.addedOn].filter(Boolean).join(', ');
         const testText = running ? 'testing…' : last ? `${outcomeLabel(last.outcome)}${last.outcome === 'ok' ? ` ${last.latencyMs} ms` : ''}` : undefined;
         item.description = [c.enabled ? 'enabled' : 'disabled', keyText, testText, added].filter(Boolean).join(' · ');
         const tooltip = md([
-          ['Connection', `${n.model.name}/${c.name}`], ['Enabled for inference', c.enabled ? 'yes' : 'no'], ['Key', keyless || n.key !== 'present' ? keyText : n.profile !== undefined ? `AWS profile ${n.profile} (its keys are resolved by the AWS SDK on each request; never marked old)` : 'stored on this machine'],
-          ['Key stored', keyless || n.key !== 'present' ? undefined : n.storedAt ? new Date(n.storedAt).toLocaleString() : n.storedAt === null ? 'before Agent Connections recorded it (age unknown, never marked old)' : undefined],
+          ['Connection', `${n.model.name}/${c.name}`], ['Enabled for inference', c.enabled ? 'yes' : 'no'], ...credentialLine(n, keyless, keyText),
+          ['Key stored', keyless || n.key !== 'present' || chosen !== undefined ? undefined : n.storedAt ? new Date(n.storedAt).toLocaleString() : n.storedAt === null ? 'before Agent Connections recorded it (age unknown, never marked old)' : undefined],
           ['Replace Key…', [
             marks.olderThanLimit ? `the key was stored ${marks.olderThanLimit.ageDays} days ago, more than agentConnections.${KEY_MAX_AGE_SETTING} (${marks.olderThanLimit.maxAgeDays}) allows` : '',
             marks.authFailedInARow ? `the provider refused the key (auth failed) in the last ${marks.authFailedInARow} tests in a row` : '',
@@ -238,6 +241,15 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     this.sub.dispose();
     this.changed.dispose();
   }
+}
+
+/** The tooltip's credential line: "Key: stored on this machine", or what was chosen instead of a key. */
+function credentialLine(n: Extract<TreeNode, { kind: 'connection' }>, keyless: boolean, keyText: string): Array<[string, string | undefined]> {
+  if (keyless || n.key !== 'present') return [['Key', keyText]];
+  const chosenOn = n.storedAt ? `, chosen ${new Date(n.storedAt).toLocaleString()}` : '';
+  if (n.profile !== undefined) return [['Credential', `AWS profile ${n.profile} (its keys are resolved by the AWS SDK on each request; never marked old${chosenOn})`]];
+  if (n.entra) return [['Credential', `${entraLabel(n.entra)} (a token is asked for on each request; nothing secret is stored)`]];
+  return [['Key', 'stored on this machine']];
 }
 
 /** `agentConnections.keyMaxAgeDays`, or undefined when off (unset, 0 or not a positive number). */

@@ -103,10 +103,10 @@ describe('AWS profiles for Bedrock in a real extension host', function () {
       const state = a.store.folders[0];
       const children = await a.tree.getChildren({ kind: 'model', state, model: node(a).model });
       const item = a.tree.getTreeItem(children.find((n) => n.kind === 'connection' && n.connection.name === CONN)!);
-      assert.match(String(item.description), /key stored/);
+      assert.match(String(item.description), /AWS profile: integration-profile/);
       assert.doesNotMatch(String(item.description), /days old/);
       const tooltip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\([()[\]*_.#+-])/g, '$1');
-      assert.match(tooltip, /\*\*Key:\*\* AWS profile integration-profile \(its keys are resolved by the AWS SDK/);
+      assert.match(tooltip, /\*\*Credential:\*\* AWS profile integration-profile \(its keys are resolved by the AWS SDK/);
     } finally {
       await config().update('keyMaxAgeDays', undefined, vscode.ConfigurationTarget.Workspace);
     }

@@ -8,7 +8,8 @@ import type { Dispatcher } from 'undici';
 import type { ProviderId } from '../providers/catalog';
 import { hintFor } from '../providers/connectionTest';
 import { assertSameOrigin, authorizeTarget, secretsOf, type AuthorizeOptions } from '../providers/authorize';
-import { HttpFailure, sendStream } from '../net/http';
+import { HttpFailure, MAX_DEADLINE_MS, sendStream } from '../net/http';
+import { withinDeadline } from '../net/deadline';
 import { OriginError } from '../net/origin';
 import { Redactor } from '../secrets/redact';
 import type { IdentityOptions } from '../identity/entra';
@@ -63,19 +64,35 @@ export async function* streamChat(target: ConnectionTarget, credential: Credenti
     yield fail('cancelled', 'The request was cancelled.');
     return;
   }
-  const token = await withAccessToken(credential, options.identity);
+  // Getting the token and preparing the request (an AWS profile's keys) count toward the first byte.
+  const firstByteMs = options.firstByteMs ?? DEFAULT_FIRST_BYTE_MS;
+  const boundMs = Math.min(Math.max(1, firstByteMs), MAX_DEADLINE_MS);
+  const endAt = Date.now() + boundMs;
+  const cut = (outcome: 'timeout' | 'cancelled', what: string): ChatEvent => (outcome === 'cancelled'
+    ? fail('cancelled', 'The request was cancelled.')
+    : fail('timeout', `${what} within ${boundMs / 1000} s: nothing was sent.`));
+  const token = await withinDeadline(withAccessToken(credential, options.identity), endAt, options.signal);
   if (!token.ok) {
-    yield fail(token.error.outcome, token.error.message, { hint: token.error.hint });
+    yield cut(token.outcome, 'No Microsoft Entra ID token');
     return;
   }
-  credential = token.credential;
+  if (!token.value.ok) {
+    yield fail(token.value.error.outcome, token.value.error.message, { hint: token.value.error.hint });
+    return;
+  }
+  credential = token.value.credential;
   redactor = new Redactor(secretsOf(credential));
   const adapter = STREAM_ADAPTERS[target.provider];
   try {
-    const req = await adapter.request(target, credential ?? { kind: 'none' }, auth.base, chat);
+    const prepared = await withinDeadline(adapter.request(target, credential ?? { kind: 'none' }, auth.base, chat), endAt, options.signal);
+    if (!prepared.ok) {
+      yield cut(prepared.outcome, credential?.kind === 'awsProfile' ? `No credentials from AWS profile ${credential.profile}` : 'No request was ready');
+      return;
+    }
+    const req = prepared.value;
     assertSameOrigin(req.url, auth.origin);
     const res = await sendStream(req, {
-      firstByteMs: options.firstByteMs ?? DEFAULT_FIRST_BYTE_MS,
+      firstByteMs,
       idleMs: options.idleMs ?? DEFAULT_IDLE_MS,
       maxBytes: options.maxBytes,
       signal: options.signal,

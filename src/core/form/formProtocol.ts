@@ -148,6 +148,8 @@ export interface FormState {
   keyStatus: KeyState;
   /** Shown next to the key: where it is sent (the origin it is bound to). */
   keyOrigin?: string;
+  /** What is stored when it is not a key ("AWS profile: dev", "Entra ID: Azure CLI"). */
+  keyLabel?: string;
   /** Gemini API version presets and Bedrock helpers, computed by the host from the catalogue. */
   helpers: { bedrockPrefixes: FieldOption[] };
   canDelete: boolean;
@@ -219,7 +221,7 @@ export type HostMessage =
   | { type: 'reply'; id: number; ok: true; result: ReplyResult }
   | { type: 'reply'; id: number; ok: false; error: string }
   | { type: 'init'; state: FormState }
-  | { type: 'keyStatus'; keyStatus: KeyState; keyOrigin?: string }
+  | { type: 'keyStatus'; keyStatus: KeyState; keyOrigin?: string; keyLabel?: string }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; text: string };
 
 // ----------------------------------------------------------------------------------

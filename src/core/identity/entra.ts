@@ -39,6 +39,11 @@ export function entraLabel(credential: Pick<EntraCredential, 'source' | 'tenantI
   return `Microsoft Entra ID (${ENTRA_SOURCES[credential.source].label}${credential.tenantId ? `, tenant ${credential.tenantId}` : ''})`;
 }
 
+/** "Entra ID: Azure CLI": what a tree row or the form says instead of "key stored". */
+export function entraShortLabel(credential: Pick<EntraCredential, 'source'>): string {
+  return `Entra ID: ${ENTRA_SOURCES[credential.source].label}`;
+}
+
 /**
  * What the core needs from its host to acquire tokens. `vscodeAccount` is the
  * extension's `vscode.authentication.getSession('microsoft', scopes)`; the CLI has none.

@@ -9,10 +9,11 @@ import type { Dispatcher } from 'undici';
 import { PROVIDER_LABELS, type ProviderId } from './catalog';
 import { HttpFailure, MAX_DEADLINE_MS, send, type HttpRequest } from '../net/http';
 import { OriginError } from '../net/origin';
+import { withinDeadline } from '../net/deadline';
 import { CredentialError, PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './';
 import { assertSameOrigin, authorizeTarget, secretsOf, type AuthorizeOptions } from './authorize';
 import { Redactor } from '../secrets/redact';
-import type { IdentityOptions } from '../identity/entra';
+import { ENTRA_SOURCES, type IdentityOptions } from '../identity/entra';
 import { withAccessToken } from '../identity/accessToken';
 
 export { credentialKindOf, credentialKindsOf, needsCredential, targetBase } from './targets';
@@ -58,7 +59,7 @@ export async function testConnection(target: ConnectionTarget, credential: Crede
   let redactor = new Redactor(secretsOf(credential));
   const started = performance.now();
   const at = new Date().toISOString();
-  const finish = (v: Omit<ProviderVerdict, 'stage'> & { stage?: ProviderVerdict['stage'] }, origin?: string): TestResult => ({
+  const finish = (v: Omit<ProviderVerdict, 'stage'> & { stage?: TestResult['stage'] }, origin?: string): TestResult => ({
     outcome: v.outcome,
     message: redactor.redact(v.message ?? defaultMessage(v.outcome, v.status, target.provider)),
     hint: redactor.redact(v.hint ?? hintFor(v.outcome, v.retryAfterMs)),
@@ -76,29 +77,55 @@ export async function testConnection(target: ConnectionTarget, credential: Crede
   const { base, origin } = auth;
   const client = PROVIDER_CLIENTS[target.provider];
   if (options.signal?.aborted) return finish({ outcome: 'cancelled' }, origin);
-  const token = await withAccessToken(credential, options.identity);
-  if (!token.ok) return finish({ outcome: token.error.outcome, message: token.error.message, hint: token.error.hint }, origin);
-  credential = token.credential;
-  redactor = new Redactor(secretsOf(credential));
-
+  // The deadline starts after the questions of authorizeTarget and covers the token and the request.
   const deadline = Math.min(Math.max(1, options.deadlineMs), MAX_DEADLINE_MS);
   const endAt = Date.now() + deadline;
+  // Outcome of work cut short by the deadline or the signal before any request was sent.
+  const cut = (outcome: 'timeout' | 'cancelled', message: string, hint?: string): Omit<ProviderVerdict, 'stage'> & { stage: 'credential' } => (outcome === 'cancelled'
+    ? { outcome, message: 'The test was cancelled.', stage: 'credential' }
+    : { outcome, message: `${message} within ${deadline / 1000} s: nothing was sent.`, ...(hint ? { hint } : {}), stage: 'credential' });
+  const token = await withinDeadline(withAccessToken(credential, options.identity), endAt, options.signal);
+  if (!token.ok) {
+    const source = credential?.kind === 'entraId' ? ENTRA_SOURCES[credential.source].label : 'the identity';
+    return finish(cut(token.outcome, `No Microsoft Entra ID token from ${source}`, 'Check that the identity gives a token (for the Azure CLI: `az account get-access-token`; for the VS Code account: finish the sign-in), then test again.'), origin);
+  }
+  if (!token.value.ok) return finish({ outcome: token.value.error.outcome, message: token.value.error.message, hint: token.value.error.hint, stage: 'credential' }, origin);
+  credential = token.value.credential;
+  redactor = new Redactor(secretsOf(credential));
+
   let lastStage: ProviderVerdict['stage'] | undefined;
+  let inFlight = 0;
+  let over = false;
   const ctx = {
     depth: options.depth,
-    send: (req: HttpRequest) => {
+    send: async (req: HttpRequest) => {
+      // Work that outlived the deadline (an AWS profile resolved late) sends nothing.
+      if (over) throw new HttpFailure(options.signal?.aborted ? 'cancelled' : 'timeout', 'The test was over before this request.');
       assertSameOrigin(req.url, origin);
       lastStage = req.method === 'GET' || req.url.includes('check-api-key') ? 'metadata' : 'completion';
-      return send(req, { deadlineMs: Math.max(1, endAt - Date.now()), signal: options.signal, dispatcher: options.dispatcher, maxBytes: options.maxBytes });
+      inFlight++;
+      try {
+        return await send(req, { deadlineMs: Math.max(1, endAt - Date.now()), signal: options.signal, dispatcher: options.dispatcher, maxBytes: options.maxBytes });
+      } finally {
+        inFlight--;
+      }
     },
   };
   try {
-    const verdict = await client.test(target, credential ?? { kind: 'none' }, base, ctx);
-    return finish(verdict, origin);
+    // Requests are bounded by send; what a client does before them (an AWS profile's keys) by this.
+    const verdict = await withinDeadline(client.test(target, credential ?? { kind: 'none' }, base, ctx), endAt, options.signal, () => inFlight > 0);
+    if (!verdict.ok) {
+      over = true;
+      if (lastStage) return finish({ outcome: verdict.outcome, message: verdict.outcome === 'cancelled' ? 'The test was cancelled.' : `No complete answer from ${origin} within ${deadline / 1000} s.`, stage: lastStage }, origin);
+      return finish(credential?.kind === 'awsProfile'
+        ? cut(verdict.outcome, `No credentials from AWS profile ${credential.profile}`, `Check the profile with \`aws configure list --profile ${credential.profile}\` (an SSO or credential_process profile may be waiting for a sign-in), then test again.`)
+        : cut(verdict.outcome, 'No request was ready'), origin);
+    }
+    return finish(verdict.value, origin);
   } catch (err) {
     if (err instanceof HttpFailure) return finish({ outcome: err.outcome, message: err.message, status: err.details.status, stage: lastStage }, origin);
     if (err instanceof TargetError || err instanceof OriginError) return finish({ outcome: 'blocked', message: err.message, hint: 'Fix the connection in the manifest; nothing was sent.' }, origin);
-    if (CredentialError.is(err)) return finish({ outcome: err.outcome, message: err.message, hint: err.hint }, origin);
+    if (CredentialError.is(err)) return finish({ outcome: err.outcome, message: err.message, hint: err.hint, ...(lastStage ? {} : { stage: 'credential' as const }) }, origin);
     return finish({ outcome: 'network_error', message: `Unexpected error: ${err instanceof Error ? err.message : String(err)}`, stage: lastStage }, origin);
   }
 }

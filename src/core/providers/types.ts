@@ -116,7 +116,8 @@ export interface TestResult {
   retryAfterMs?: number;
   /** The origin the request went to (or would have gone to). */
   origin?: string;
-  stage?: 'metadata' | 'completion';
+  /** Where the test stopped: `credential` while getting what to sign with (an Entra ID token, an AWS profile's keys), nothing sent. */
+  stage?: 'credential' | 'metadata' | 'completion';
   /** ISO timestamp. */
   at: string;
 }
