@@ -59,8 +59,8 @@ describe('hostile input: corrupt usage state', function () {
   ];
   for (const [label, bad] of BAD_COUNTS) {
     it(`count ${label}: drops that day (and a connection left with none), never a negative or unsafe total`, () => {
+      const t0 = performance.now();
       for (const field of ['requests', 'inputTokens', 'estimatedOutputTokens']) {
-        const t0 = performance.now();
         const r = parseUsage(stateOf(conn(0, { days: [day({ [field]: bad })] }), conn(1)), NOW);
         assertBounded(r.state, `${label} ${field}`);
         assert.deepStrictEqual(Object.values(r.state.connections).map((c) => c.model), ['m1'], `${label} ${field}`);
@@ -69,8 +69,8 @@ describe('hostile input: corrupt usage state', function () {
         const e = parseUsage(stateOf(conn(0, { days: [day({ errors: { timeout: bad } }), day({ day: dayKey(new Date(2026, 10, 19)) })], latency: [{ day: TODAY, totalMs: bad }, { day: TODAY, totalMs: 4 }] })), NOW);
         assertBounded(e.state, `${label} errors`);
         assert.strictEqual(e.dropped, 2, `${label}: a day and a sample`);
-        recordCase('usage', `${label} count (${field})`, performance.now() - t0, true);
       }
+      recordCase('usage', `a count that is ${label} (requests, tokens, estimated tokens, errors, latency)`, performance.now() - t0, true);
     });
   }
 
