@@ -69,6 +69,8 @@ line(`| provider responses (each against all 7 providers) | ${providers.cases} |
 line(`| provider answers shown in the tree (extension host) | ${answers.cases} | ${answers.passed} | ${fmtMs(answers.maxMs)} | ${fmtMb(answers.maxMemoryMb)} RSS | escaped Markdown, no key |`);
 line(`| SecretStorage that throws or never answers | ${secrets.cases} | ${secrets.passed} | ${fmtMs(secrets.maxMs)} | — | clear message within 1 s (throws) / 10 s + 1.5 s (hangs), nothing written elsewhere |`);
 line(`| concurrent edits | ${concurrent.cases} | ${concurrent.passed} | — | — | ${lost} lost updates |`);
+line(`| AWS profile names, Entra ID tenants, stored credential JSON | ${cat(unit, 'credentials').cases} | ${cat(unit, 'credentials').passed} | ${fmtMs(cat(unit, 'credentials').maxMs)} | — | refused at every entry, az never started, no key from a damaged entry |`);
+line(`| corrupt usage state | ${cat(unit, 'usage').cases} | ${cat(unit, 'usage').passed} | ${fmtMs(cat(unit, 'usage').maxMs)} | ${fmtMb(cat(unit, 'usage').maxMemoryMb)} heap | never throws, bounded output, time by ratios |`);
 line();
 line(`**Trap origin server:** ${trapBytes(unit) + trapBytes(integration)} bytes and ${trapConnections(unit) + trapConnections(integration)} connections received across every case (${Object.keys(unit.trap).length + Object.keys(integration.trap).length} traps: ${[...Object.keys(unit.trap), ...Object.keys(integration.trap)].map(esc).join('; ')}).`);
 line();
@@ -142,6 +144,19 @@ line('|---|---|---|');
 for (const c of cases(integration, 'extension host: concurrent edits')) line(`| ${esc(c.case)} | ${c.lostUpdates ?? 0} | ${c.editsApplied !== undefined ? `${c.editsApplied} edits applied, ${c.editsRefused} not applied (the document had changed under them); every keystroke kept, the YAML valid after each round` : ''} |`);
 line();
 
+// --- Values of the credential kinds and usage state: test/unit/hostile/credentials.test.ts and usage.test.ts.
+{
+  line('## Credential values and usage state (§1, §3)');
+  line();
+  line('AWS profile names (they reach AWS_PROFILE in terminals and `aws sso login --profile` hints) and Entra ID tenants (the Azure CLI runs with `--tenant`) are refused by the form and Set Key…, the CLI\'s variables and a stored entry read back, with a message that does not repeat them; a hostile tenant never starts the (fake) `az` and sends nothing. Stored credential JSON of an unknown kind, with missing, mistyped or refused values is no key; extra fields are dropped. Cases: ' + cases(unit, 'credentials').map((c) => esc(c.case)).join(' · ') + '.');
+  line();
+  line('Corrupt usage state read back from workspace storage:');
+  line();
+  line('| case | time | heap | ratio |');
+  line('|---|---|---|---|');
+  for (const c of cases(unit, 'usage')) line(`| ${esc(c.case)} | ${fmtMs(c.ms)} | ${fmtMb(c.memoryMb)} | ${c.ratioToListingKeys !== undefined ? `×${c.ratioToListingKeys} the time of listing the keys (bound ×3); input ${c.inputMb} MB` : c.ratio16x !== undefined ? `×${c.ratio16x} for 16× the entries (bound ×3)` : ''} |`);
+  line();
+}
 // --- Scaling per stage (issue 15): figures of test/unit/hostile/scaling.test.ts, written to
 // test-results/security/scaling.json by `npm run test:unit`. Self-contained: only this block reads that file.
 {

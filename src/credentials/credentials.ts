@@ -6,25 +6,19 @@
  * "unique within a model" rule are HMACs whose secret is itself in SecretStorage.
  *
  * Stored value (JSON, `v: 1`): the credential's own fields under its `kind` (`apiKey`,
- * `aws`, `bedrockApiKey`, `awsProfile` (a profile name, no key), `entraId` (no secret: its source and tenant); a new kind adds its fields and a case in `parseStored`), the
+ * `aws`, `bedrockApiKey`, `awsProfile` (a profile name, no key), `entraId` (no secret: its source and tenant); a new kind adds its fields and a case in core/secrets/storedCredential.ts), the
  * bound `origin`, and `storedAt` (ISO time the key was entered; entries written before
  * it existed have none: their age is unknown and never marked). The index in
  * globalState lists every entry this extension stored, without key material.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { Credential } from '../core/providers';
-import { entraShortLabel, isEntraSource, type EntraCredential } from '../core/identity/entra';
+import { entraShortLabel, type EntraCredential } from '../core/identity/entra';
+import { parseStoredCredential as parseStored, type StoredCredential } from '../core/secrets/storedCredential';
 
 export type KeyStatus = 'present' | 'missing' | 'unknown';
 
-export interface StoredCredential {
-  credential: Exclude<Credential, { kind: 'none' }>;
-  /** The origin (scheme://host[:port]) the key was entered for. */
-  origin?: string;
-  /** When the key was entered (ISO time); undefined for entries stored before this was recorded. */
-  storedAt?: string;
-}
+export type { StoredCredential } from '../core/secrets/storedCredential';
 
 /** One entry of the index: where a stored key belongs (no key material). */
 export interface StoredEntry {
@@ -62,26 +56,6 @@ async function bounded<T>(work: Thenable<T>, ms: number, what: string): Promise<
   } finally {
     clearTimeout(timer);
   }
-}
-
-function parseStored(raw: string | undefined): StoredCredential | undefined {
-  if (!raw) return undefined;
-  try {
-    const v = JSON.parse(raw) as Record<string, unknown>;
-    const origin = typeof v.origin === 'string' ? v.origin : undefined;
-    const storedAt = typeof v.storedAt === 'string' && !Number.isNaN(Date.parse(v.storedAt)) ? v.storedAt : undefined;
-    const meta = { origin, ...(storedAt ? { storedAt } : {}) };
-    if (v.kind === 'apiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'apiKey', apiKey: v.apiKey }, ...meta };
-    if (v.kind === 'bedrockApiKey' && typeof v.apiKey === 'string') return { credential: { kind: 'bedrockApiKey', apiKey: v.apiKey }, ...meta };
-    if (v.kind === 'entraId' && isEntraSource(v.source)) return { credential: { kind: 'entraId', source: v.source, ...(typeof v.tenantId === 'string' && v.tenantId ? { tenantId: v.tenantId } : {}) }, ...meta };
-    if (v.kind === 'awsProfile' && typeof v.profile === 'string') return { credential: { kind: 'awsProfile', profile: v.profile }, ...meta };
-    if (v.kind === 'aws' && typeof v.accessKeyId === 'string' && typeof v.secretAccessKey === 'string') {
-      return { credential: { kind: 'aws', accessKeyId: v.accessKeyId, secretAccessKey: v.secretAccessKey, ...(typeof v.sessionToken === 'string' && v.sessionToken ? { sessionToken: v.sessionToken } : {}) }, ...meta };
-    }
-  } catch {
-    // Not ours (or damaged): treated as no key.
-  }
-  return undefined;
 }
 
 /** `profile` / `entra`: what the user chose instead of a key (names and labels, no secret), for the tree and the form. */

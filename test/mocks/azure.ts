@@ -75,7 +75,8 @@ export const azureFactory: ProviderFactory = (ctx) => {
 
   const authError = (req: MockRequest, echo: boolean): Reply => {
     const apiKey = req.header('api-key');
-    if (echo) return azErr(401, '401', `Access denied due to invalid subscription key '${apiKey ?? req.header('authorization') ?? ''}' or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.`);
+    // A bearer token (Entra ID) is echoed bare, without its `Bearer ` scheme: redaction must not lean on the scheme.
+    if (echo) return azErr(401, '401', `Access denied due to invalid subscription key '${apiKey ?? /^Bearer (.*)$/i.exec(req.header('authorization') ?? '')?.[1] ?? ''}' or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.`);
     if (apiKey === undefined && req.header('authorization') !== undefined) return azErr(401, '401', BAD_TOKEN);
     if (apiKey === undefined || apiKey === '') return azErr(401, '401', NO_KEY);
     return azErr(401, '401', BAD_KEY);

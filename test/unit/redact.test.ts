@@ -82,6 +82,40 @@ describe('redaction', () => {
       assert.ok(!redactKeyShapes('?X-Amz-Security-Token=FwoGZXIvYXdz&X-Amz-Date=1').includes('FwoGZXIvYXdz'));
     });
 
+    // Fake keys and tokens of the new credential kinds, built here (none is real; the signature is not one).
+    const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const jwt = `${b64url({ typ: 'JWT', alg: 'none' })}.${b64url({ aud: 'https://cognitiveservices.azure.com', tid: 'test-tenant', oid: 'fake' })}.not-a-real-signature_0123`;
+    const absk = 'ABSK' + Buffer.from('BedrockAPIKey-FAKE-TEST-KEY-at-000000000000:this-is-not-a-real-secret-only-a-test-0123456789').toString('base64');
+    const shortTerm = 'bedrock-api-key-' + Buffer.from('bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Credential=FAKE-TEST&Version=1').toString('base64');
+
+    it('masks JWT-shaped bearer tokens (Entra ID access tokens) with no known secret, bare, quoted or after a scheme', () => {
+      for (const text of [`token ${jwt} refused`, `invalid subscription key '${jwt}'`, `{"access_token":"${jwt}"}`, `Authorization=Bearer ${jwt}`]) {
+        const out = redactKeyShapes(text);
+        assert.ok(!out.includes(jwt.split('.')[1]), out);
+        assert.ok(!out.includes('not-a-real-signature'), out);
+        assert.ok(out.includes(MASK), out);
+      }
+      assert.strictEqual(redactKeyShapes(`got ${jwt}.`), `got ${MASK}.`);
+      // An unsigned JWT (empty signature) too.
+      assert.strictEqual(redactKeyShapes(`${jwt.split('.').slice(0, 2).join('.')}.`), MASK);
+    });
+
+    it('masks Bedrock API keys (long-term ABSK…, short-term bedrock-api-key-…) with no known secret', () => {
+      for (const key of [absk, shortTerm]) {
+        for (const text of [`The security token included in the request is invalid: ${key}`, `Authorization=Bearer ${key}`, `"${key}"`]) {
+          const out = redactKeyShapes(text);
+          assert.ok(!out.includes(key.slice(4, 30)), out);
+          assert.ok(out.includes(MASK), out);
+        }
+      }
+      assert.strictEqual(redactKeyShapes(`key=${absk}&x=1`), `key=${MASK}&x=1`);
+    });
+
+    it('leaves words that merely start like these shapes alone', () => {
+      const text = 'ABSKEY is not a key; eyJust a word; a.b.c; bedrock-api-key-here; version eyJhbGci.short';
+      assert.strictEqual(redactKeyShapes(text), text);
+    });
+
     it('leaves ordinary text alone', () => {
       const text = 'The model `gpt-5-mini` does not exist or you do not have access to it. Ask-me anything.';
       assert.strictEqual(redactKeyShapes(text), text);

@@ -11,8 +11,12 @@ export function profileNameProblem(name: string): string | undefined {
   if (name.trim() === '') return 'Enter the name of an AWS profile, e.g. default or my-sso-profile.';
   if (name !== name.trim()) return 'An AWS profile name has no leading or trailing spaces.';
   if (name.length > MAX_PROFILE_CHARS) return `An AWS profile name has at most ${MAX_PROFILE_CHARS} characters.`;
-  // What the shared config files can hold as a section name: printable ASCII, no brackets, no spaces, no `#`/`;` comments.
-  if (!/^[\x21-\x7e]+$/.test(name) || /[[\]#;]/.test(name)) return 'An AWS profile name is letters, digits and - _ . @ + = , / : (no spaces, brackets or comment characters).';
+  // The name goes into AWS_PROFILE (a terminal's env, .env files, shell exports) and `aws sso login --profile NAME`
+  // hints: letters, digits and `- _ . @ + , / :` only — no spaces, quotes, `=`, brackets, comment or shell characters.
+  if (!/^[A-Za-z0-9._@+,/:-]+$/.test(name)) return 'An AWS profile name is letters, digits and - _ . @ + , / : (no spaces, quotes, =, brackets, comment or shell characters).';
+  // `--profile -x` would read as an option; `..` as a path.
+  if (name.startsWith('-')) return 'An AWS profile name does not start with "-".';
+  if (name.includes('..')) return 'An AWS profile name does not contain "..".';
   return undefined;
 }
 

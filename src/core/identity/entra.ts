@@ -30,7 +30,8 @@ export function isEntraSource(v: unknown): v is EntraSource {
 
 /** Why a tenant (a GUID or a domain such as contoso.onmicrosoft.com) cannot be used, or undefined. */
 export function tenantProblem(tenant: string): string | undefined {
-  if (!/^[0-9A-Za-z.-]{1,100}$/.test(tenant)) return 'A tenant is a directory ID (GUID) or a domain such as contoso.onmicrosoft.com: letters, digits, "." and "-" only.';
+  // The Azure CLI is run with `--tenant TENANT`: a leading "-" would read as an option.
+  if (!/^[0-9A-Za-z][0-9A-Za-z.-]{0,99}$/.test(tenant)) return 'A tenant is a directory ID (GUID) or a domain such as contoso.onmicrosoft.com: letters, digits, "." and "-" only, starting with a letter or digit.';
   return undefined;
 }
 

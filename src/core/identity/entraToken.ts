@@ -10,7 +10,7 @@
  */
 import { AzureCliCredential, DefaultAzureCredential, EnvironmentCredential, getBearerTokenProvider, type TokenCredential } from '@azure/identity';
 import type { Credential } from '../providers/types';
-import { ENTRA_SCOPE, TokenUnavailableError, type EntraCredential, type IdentityOptions } from './entra';
+import { ENTRA_SCOPE, tenantProblem, TokenUnavailableError, type EntraCredential, type IdentityOptions } from './entra';
 
 const CLI_TIMEOUT_MS = 15_000;
 
@@ -60,6 +60,9 @@ function explain(c: EntraCredential, err: unknown): TokenUnavailableError {
 
 /** A token for the credential's source (cached by the library), or TokenUnavailableError. */
 export async function entraToken(c: EntraCredential, options: IdentityOptions = {}): Promise<string> {
+  // Checked at entry (Set Key…, the form); again here, before the tenant reaches `az --tenant` or the VS Code account.
+  const badTenant = c.tenantId ? tenantProblem(c.tenantId) : undefined;
+  if (badTenant) throw new TokenUnavailableError(`The stored tenant cannot be used: ${badTenant}`, 'Choose the Entra ID identity again with Set Key…; nothing was sent.');
   try {
     if (c.source === 'vscode') {
       if (!options.vscodeAccount) throw new TokenUnavailableError('The VS Code account is only available inside VS Code.', 'Outside the editor choose the Azure CLI, the environment or DefaultAzureCredential (the CLI: AGENT_CONNECTIONS__M__C__AZURE_AD=1).');

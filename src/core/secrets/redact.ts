@@ -7,7 +7,7 @@
 
 const MASK = '[redacted]';
 
-/** Key shapes of the providers we know, and generic bearer/basic credentials. */
+/** Key shapes of the providers we know, JWTs, and generic bearer/basic credentials. */
 const KEY_PATTERNS: readonly RegExp[] = [
   /\bsk-ant-[A-Za-z0-9_-]{8,}/g,
   /\bsk-[A-Za-z0-9_*-]{8,}/g,
@@ -16,6 +16,11 @@ const KEY_PATTERNS: readonly RegExp[] = [
   /\bgsk_[A-Za-z0-9]{16,}/g,
   /\b(?:ghp|gho|ghu|ghs|github_pat)_[A-Za-z0-9_]{16,}/g,
   /\bxox[abpr]-[A-Za-z0-9-]{10,}/g,
+  // Amazon Bedrock API keys: long-term `ABSK` + base64, short-term `bedrock-api-key-` + base64 of `bedrock.amazonaws.com/?Action=CallWithBearerToken…`.
+  /\bABSK[A-Za-z0-9+/]{16,}={0,2}/g,
+  /\bbedrock-api-key-YmVkcm9jay5[A-Za-z0-9+/]{8,}={0,2}/g,
+  // JWTs (Microsoft Entra ID access tokens, any bearer token): base64url header `eyJ…`, payload, and signature (may be empty).
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
   /\b((?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
   /\b(Credential=)[^,\s]+/g,
   /\b(Signature=)[0-9a-f]{16,}/g,

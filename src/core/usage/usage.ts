@@ -209,7 +209,7 @@ function parseConnection(key: string, v: unknown): ConnectionUsage | undefined {
   const latency = own(v, 'latency');
   if (!isName(folder) || !isName(model) || !isName(connection) || !isName(provider)) return undefined;
   if (key !== usageKey(folder, model, connection)) return undefined;
-  if (typeof lastAt !== 'string' || Number.isNaN(Date.parse(lastAt)) || !Array.isArray(days) || !Array.isArray(latency)) return undefined;
+  if (typeof lastAt !== 'string' || lastAt.length > 64 || Number.isNaN(Date.parse(lastAt)) || !Array.isArray(days) || !Array.isArray(latency)) return undefined;
   const parsedDays: DayUsage[] = [];
   for (const d of days.slice(0, RETENTION_DAYS * 4)) {
     const p = parseDay(d);
@@ -233,8 +233,11 @@ export function parseUsage(raw: unknown, now: Date): ParsedUsage {
   if (!isObject(raw) || own(raw, 'v') !== USAGE_VERSION || !isObject(own(raw, 'connections'))) return { state: emptyUsage(), dropped: 1 };
   const connections: Record<string, ConnectionUsage> = {};
   let dropped = 0;
-  const entries = Object.entries(own(raw, 'connections') as Record<string, unknown>);
-  for (const [key, value] of entries.slice(0, MAX_CONNECTIONS * 2)) {
+  // Only the first MAX_CONNECTIONS * 2 are read; the others are counted (keys only: no entry pairs for a corrupt million).
+  const stored = own(raw, 'connections') as Record<string, unknown>;
+  const keys = Object.keys(stored);
+  for (const key of keys.slice(0, MAX_CONNECTIONS * 2)) {
+    const value = stored[key];
     const c = parseConnection(key, value);
     if (!c) {
       dropped++;
@@ -244,6 +247,6 @@ export function parseUsage(raw: unknown, now: Date): ParsedUsage {
     dropped += (own(v, 'days') as unknown[]).length - c.days.length + Math.min((own(v, 'latency') as unknown[]).length, LATENCY_SAMPLES) - c.latency.length;
     connections[key] = c;
   }
-  dropped += Math.max(0, entries.length - MAX_CONNECTIONS * 2);
+  dropped += Math.max(0, keys.length - MAX_CONNECTIONS * 2);
   return { state: pruneUsage({ v: USAGE_VERSION, connections }, now), dropped };
 }
