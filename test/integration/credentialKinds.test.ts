@@ -90,14 +90,14 @@ describe('credential kinds as the user sees them (tree, form, Test of a model, S
     try {
       await sleep(1_000);
       (editor as unknown as { receive(raw: unknown): void }).receive({ type: 'ready', id: 1, protocol: PROTOCOL_VERSION });
-      await sleep(500);
+      await waitFor('the form\'s init after the handshake', () => posted.some((m) => m.type === 'init'));
       const init = posted.find((m) => m.type === 'init');
       assert.deepStrictEqual(init && [init.state?.keyStatus, init.state?.keyLabel], ['present', 'Entra ID: Azure CLI']);
       // An API key has no label: the form says "Key stored on this machine" as before.
       await credentials.set(folder.uri, AZURE.model, AZURE.connection, { credential: { kind: 'apiKey', apiKey: 'sk-test-kinds-azure-key-0002' }, origin: AZURE.origin });
       posted.length = 0;
       (editor as unknown as { receive(raw: unknown): void }).receive({ type: 'ready', id: 2, protocol: PROTOCOL_VERSION });
-      await sleep(500);
+      await waitFor(`the form's init after the second handshake (posted: ${JSON.stringify(posted).slice(0, 200)})`, () => posted.some((m) => m.type === 'init'));
       const again = posted.find((m) => m.type === 'init');
       assert.ok(again, `no init after the second handshake: ${JSON.stringify(posted).slice(0, 200)}`);
       assert.deepStrictEqual([again.state?.keyStatus, again.state?.keyLabel], ['present', undefined]);
