@@ -413,7 +413,7 @@ function makeUiContext(page, workspaceDir, log) {
         has: page.locator('.action-label', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }),
       }).first();
       await item.waitFor({ state: 'visible', timeout });
-      await item.hover();
+      await item.hover({ timeout: 5_000 });
       await item.and(page.locator('.focused')).waitFor({ state: 'visible', timeout: 5_000 });
       await page.keyboard.press('Enter');
       await page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 5_000 });

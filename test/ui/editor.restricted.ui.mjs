@@ -37,7 +37,18 @@ export default async function restrictedEditorTest(ctx) {
   for (const hidden of ['Test Connection', 'Set Key…', 'Remove Key…', 'Delete Connection…', 'Toggle Enabled for Inference']) {
     assert.ok(!items.some((i) => i.startsWith(hidden)), `"${hidden}" is not offered in Restricted Mode`);
   }
-  await ctx.clickMenuItem('Edit Connection…');
+  // A hover that pops up over the tree can close the menu under the pointer: open it again then.
+  await ctx.waitFor(async () => {
+    try {
+      if (!(await menu.isVisible())) await connectionRow.click({ button: 'right' });
+      await ctx.clickMenuItem('Edit Connection…');
+      return true;
+    } catch (err) {
+      log(`Edit Connection… not reached (${err.message.split('\n')[0]}); again`);
+      await page.keyboard.press('Escape');
+      return false;
+    }
+  }, { timeout: 60_000, interval: 500, message: 'Edit Connection… from the context menu' });
 
   await form().locator('h1', { hasText: 'Connection prod-key-1' }).waitFor({ state: 'visible', timeout: 30_000 });
   const banner = form().locator('.banner', { hasText: 'Restricted Mode' });
