@@ -34,6 +34,16 @@ const SMALL_MAP = 16;
 // eslint-disable-next-line no-control-regex
 const UNSUPPORTED = /[\t\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0085\u2028\u2029\ufeff]|\r(?!\n)/;
 
+/** The keys of a large mapping so far (its pairs, or its key strings when pairs are not kept) and `key`, in a set. */
+function keySet(items: readonly TPair[] | readonly string[], key: string): Set<string> {
+  const keys = new Set<string>();
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    keys.add(typeof it === 'string' ? it : ((it.key as TScalar).value as string));
+  }
+  return keys.add(key);
+}
+
 class Bail {}
 const BAIL = new Bail();
 
@@ -341,10 +351,23 @@ class Parser {
     return -1;
   }
 
+  /** A key not seen before, written from `kp` to `colon`: checked, remembered, returned (kept out of `map`, whose code stays small). */
+  private newKey(kp: number, colon: number): string {
+    const text = this.text;
+    const c = text.charCodeAt(kp);
+    if (isIndicator(c) || ((c === DASH || c === 63 || c === COLON) && (kp + 1 === colon || text.charCodeAt(kp + 1) === SPACE))) this.bail();
+    if (text.charCodeAt(colon - 1) === SPACE) this.bail();
+    const keyText = text.slice(kp, colon);
+    for (let j = 0; j < keyText.length; j++) if (isIndicator(keyText.charCodeAt(j)) && keyText.charCodeAt(j) !== 35) this.bail();
+    const resolved = resolvePlain(keyText);
+    if (typeof resolved !== 'string' || resolved === '<<' || resolved === '__proto__') this.bail();
+    this.rememberKey(resolved);
+    return resolved;
+  }
+
   /** A block mapping whose keys are at column `indent`; its first key is at `first` on the current line. */
   private map(indent: number, first: number, depth: number): TMap {
     if (depth > FAST_MAX_DEPTH) this.bail();
-    const text = this.text;
     const keep = depth <= this.retainDepth;
     const items: TPair[] = [];
     /** The keys, for duplicates, when the pairs are not kept. */
@@ -357,22 +380,11 @@ class Parser {
     for (;;) {
       const colon = this.keyColon(kp);
       if (colon === -1 || colon === kp || colon - kp > MAX_KEY_CHARS) this.bail();
-      let keyValue = this.knownKey(kp, colon);
-      if (keyValue === undefined) {
-        const c = text.charCodeAt(kp);
-        if (isIndicator(c) || ((c === DASH || c === 63 || c === COLON) && (kp + 1 === colon || text.charCodeAt(kp + 1) === SPACE))) this.bail();
-        if (text.charCodeAt(colon - 1) === SPACE) this.bail();
-        const keyText = text.slice(kp, colon);
-        for (let j = 0; j < keyText.length; j++) if (isIndicator(keyText.charCodeAt(j)) && keyText.charCodeAt(j) !== 35) this.bail();
-        const resolved = resolvePlain(keyText);
-        if (typeof resolved !== 'string' || resolved === '<<' || resolved === '__proto__') this.bail();
-        keyValue = resolved;
-        this.rememberKey(keyValue);
-      }
+      const keyValue = this.knownKey(kp, colon) ?? this.newKey(kp, colon);
       if (this.isDuplicate(keep ? items : seen!, keyValue, keys)) this.bail();
       if (seen) seen.push(keyValue);
       if (keys) keys.add(keyValue);
-      else if ((keep ? items.length : seen!.length) >= SMALL_MAP) keys = new Set(keep ? items.map((x) => (x.key as TScalar).value as string).concat(keyValue) : seen);
+      else if ((keep ? items.length : seen!.length) >= SMALL_MAP) keys = keySet(keep ? items : seen!, keyValue);
       const value = this.valueAfterColon(indent, colon + 1, depth + 1);
       if (keep) items.push(new TPair(new TScalar(keyValue, 'PLAIN', kp, colon, colon), value));
       if (data) data[keyValue] = this.data;
