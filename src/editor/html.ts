@@ -1,4 +1,4 @@
-/** The editor webview's page: a strict CSP, the bundled script by nonce, styles and fonts from dist/ only. */
+/** Our webviews' pages (the connection editor, Connection Usage): a strict CSP, the bundled script by nonce, styles and fonts from dist/ only. */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
@@ -24,11 +24,15 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
-export function editorHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+/**
+ * A page of ours: the strict CSP, `dist/<bundle>.js` by nonce and `dist/<bundle>.css`, and
+ * an empty `<main id="app">` the script fills. Nothing from the manifest is written into the
+ * page: every value arrives by message and is set with textContent.
+ */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: { bundle: string; title: string; mainClass?: string }): string {
   const nonce = randomBytes(18).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.css'));
-  // Nothing from the manifest is written into the page: every value arrives by message and is set with textContent.
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', `${page.bundle}.js`));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', `${page.bundle}.css`));
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -36,11 +40,15 @@ export function editorHtml(webview: vscode.Webview, extensionUri: vscode.Uri): s
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${style.toString()}">
-<title>Agent Connections</title>
+<title>${page.title}</title>
 </head>
 <body>
-<main id="app" class="loading"><p class="loading-text">Loading…</p></main>
+<main id="app"${page.mainClass ? ` class="${page.mainClass}"` : ''}><p class="loading-text">Loading…</p></main>
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
+}
+
+export function editorHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  return webviewHtml(webview, extensionUri, { bundle: 'webview', title: 'Agent Connections', mainClass: 'loading' });
 }

@@ -6,13 +6,12 @@
  * Bundled into dist/usageRuntime.js, loaded by usageCommands.ts on the first Show Connection
  * Usage; the page's code is dist/usage.js; the strict CSP is the editor's.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { PROVIDER_LABELS, isProviderId } from '../core/providers/catalog';
 import { parseUsageInbound, type UsageViewData } from '../core/usage/protocol';
 import type { ConnectionUsage } from '../core/usage/usage';
 import { usageView } from '../core/usage/view';
-import { contentSecurityPolicy, localResourceRoots } from '../editor/html';
+import { localResourceRoots, webviewHtml } from '../editor/html';
 import { confirmReset, type UsageDeps } from './usageStore';
 
 export const USAGE_VIEW_TYPE = 'agentConnections.usage';
@@ -96,21 +95,5 @@ export class UsagePanel implements vscode.Disposable {
 }
 
 export function usageHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(18).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'usage.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'usage.css'));
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${style.toString()}">
-<title>Connection Usage</title>
-</head>
-<body>
-<main id="app"><p class="loading-text">Loading…</p></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+  return webviewHtml(webview, extensionUri, { bundle: 'usage', title: 'Connection Usage' });
 }

@@ -3,8 +3,7 @@
 // goes into a password box bound to the regional Bedrock origin, and the row shows the
 // key. Forget All Keys on This Machine… asks in a modal that names the count; confirming
 // it removes the key. Nothing is sent anywhere (no Test here: the official origin).
-import * as path from 'node:path';
-import { description, expand, findChildRow, rowAt, widen } from './lib.mjs';
+import { description, expand, findChildRow, rowAt, widen, removeKeyAfterwards } from './lib.mjs';
 
 const MODEL = 'claude-bedrock';
 const CONNECTION = 'us-east';
@@ -63,18 +62,7 @@ export default async function hygieneTest(ctx) {
     for (const open of ['.monaco-dialog-box', '.quick-input-widget']) {
       if (await page.locator(open).isVisible().catch(() => false)) await page.keyboard.press('Escape').catch(() => {});
     }
-    try {
-      if (/key stored|Replace Key…/.test(await description(await connectionRow()))) {
-        await (await connectionRow()).click({ button: 'right' });
-        await ctx.clickMenuItem('Remove Key…');
-        const dialog = page.locator('.monaco-dialog-box');
-        await dialog.waitFor({ state: 'visible', timeout: 10_000 });
-        await dialog.getByRole('button', { name: 'Remove Key' }).click();
-        await waitFor(async () => /no key on this machine/.test(await description(await connectionRow())), { timeout: 15_000, message: 'the key is removed again' });
-      }
-    } catch (err) {
-      log(`could not remove the key afterwards: ${err.message}`);
-      await page.screenshot({ path: path.join(ctx.repoRoot, 'test-results', 'ui', 'hygiene-cleanup.png') }).catch(() => {});
-    }
+    const left = await description(await connectionRow()).catch(() => '');
+    if (/key stored|Replace Key…/.test(left)) await removeKeyAfterwards(ctx, connectionRow, 'hygiene');
   }
 }

@@ -7,7 +7,7 @@
 // menu on the leaked key) and docs/images/leak-quick-fix-done.png (after the fix).
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertFirstLook, description, exampleModels, expand, findChildRow, rowAt, settleEditor, widen } from './lib.mjs';
+import { assertFirstLook, description, exampleModels, expand, findChildRow, rowAt, settleEditor, widen, removeKeyAfterwards } from './lib.mjs';
 
 const MANIFEST = 'agent-connections.yaml';
 const MODEL = 'gpt-4o';
@@ -91,18 +91,7 @@ export default async function leakTest(ctx) {
     if (fs.readFileSync(manifestPath, 'utf8') !== original) fs.writeFileSync(manifestPath, original);
     // Leave no key behind for the other UI tests: Remove Key… from the row's context menu.
     if (stored) {
-      try {
-        await page.keyboard.press('Escape');
-        await (await connectionRow()).click({ button: 'right' });
-        await ctx.clickMenuItem('Remove Key…');
-        const dialog = page.locator('.monaco-dialog-box');
-        await dialog.waitFor({ state: 'visible', timeout: 10_000 });
-        await dialog.getByRole('button', { name: 'Remove Key' }).click();
-        await waitFor(async () => /no key on this machine/.test(await description(await connectionRow())), { timeout: 15_000, message: 'the key is removed again' });
-      } catch (err) {
-        log(`could not remove the key afterwards: ${err.message}`);
-        await page.screenshot({ path: path.join(ctx.repoRoot, 'test-results', 'ui', 'leak-cleanup.png') }).catch(() => {});
-      }
+      await removeKeyAfterwards(ctx, connectionRow, 'leak');
     }
   }
 }

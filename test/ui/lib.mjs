@@ -162,3 +162,25 @@ export async function widen(page, sidebar, width) {
 function escapeRegExp(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * Cleanup of a UI file that stored a key: Remove Key… from the connection row's context
+ * menu, confirmed, until the row says "no key on this machine" again. Never throws: a
+ * failure is logged with a screenshot `test-results/ui/<name>-cleanup.png`.
+ */
+export async function removeKeyAfterwards(ctx, connectionRow, name) {
+  const { page, log, waitFor } = ctx;
+  try {
+    await page.keyboard.press('Escape');
+    await ctx.commandPalette('Agent Connections: Focus on Models View');
+    await (await connectionRow()).click({ button: 'right' });
+    await ctx.clickMenuItem('Remove Key…');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    await dialog.getByRole('button', { name: 'Remove Key' }).click();
+    await waitFor(async () => /no key on this machine/.test(await description(await connectionRow())), { timeout: 15_000, message: 'the key is removed again' });
+  } catch (err) {
+    log(`could not remove the key afterwards: ${err.message}`);
+    await page.screenshot({ path: path.join(ctx.repoRoot, 'test-results', 'ui', `${name}-cleanup.png`) }).catch(() => {});
+  }
+}

@@ -4,8 +4,7 @@
 // nothing is sent anywhere), the supervisor `triage` uses it; its context menu in the
 // Agents view opens a terminal named after it, and `env | grep … | cut -d= -f1` there
 // prints the variables' names, never the key. Screenshot: docs/images/terminal-connection.png.
-import path from 'node:path';
-import { description, expand, findChildRow, rowAt, widen } from './lib.mjs';
+import { description, expand, findChildRow, rowAt, widen, removeKeyAfterwards } from './lib.mjs';
 
 const MODEL = 'gpt-4o';
 const CONNECTION = 'prod-key-1';
@@ -81,18 +80,7 @@ export default async function terminalTest(ctx) {
     await collapsePane(ctx, 'Agents', true).catch(() => {});
     // Leave no key behind for the other UI tests.
     if (stored) {
-      try {
-        await ctx.commandPalette('Agent Connections: Focus on Models View');
-        await (await connectionRow()).click({ button: 'right' });
-        await ctx.clickMenuItem('Remove Key…');
-        const dialog = page.locator('.monaco-dialog-box');
-        await dialog.waitFor({ state: 'visible', timeout: 10_000 });
-        await dialog.getByRole('button', { name: 'Remove Key' }).click();
-        await waitFor(async () => /no key on this machine/.test(await description(await connectionRow())), { timeout: 15_000, message: 'the key is removed again' });
-      } catch (err) {
-        log(`could not remove the key afterwards: ${err.message}`);
-        await page.screenshot({ path: path.join(ctx.repoRoot, 'test-results', 'ui', 'terminal-cleanup.png') }).catch(() => {});
-      }
+      await removeKeyAfterwards(ctx, connectionRow, 'terminal');
     }
   }
 }

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { assertFirstLook, description, expand, findChildRow, rowAt, widen } from './lib.mjs';
+import { assertFirstLook, description, expand, findChildRow, rowAt, widen, removeKeyAfterwards } from './lib.mjs';
 
 /**
  * Right after tree.ui.mjs (order -1), before the tests that leave a key or a test result on
@@ -173,17 +173,7 @@ export default async function usageTest(ctx) {
       }
     }
     if (stored) {
-      try {
-        await ctx.commandPalette('Agent Connections: Focus on Models View');
-        await (await connectionRow()).click({ button: 'right' });
-        await ctx.clickMenuItem('Remove Key…');
-        const dialog = page.locator('.monaco-dialog-box');
-        await dialog.waitFor({ state: 'visible', timeout: 10_000 });
-        await dialog.getByRole('button', { name: 'Remove Key' }).click();
-        await waitFor(async () => /no key on this machine/.test(await description(await connectionRow())), { timeout: 15_000, message: 'the key is removed again' });
-      } catch (err) {
-        log(`could not remove the key afterwards: ${err.message}`);
-      }
+      await removeKeyAfterwards(ctx, connectionRow, 'usage');
     }
     restoreManifest();
     await mock.close();
