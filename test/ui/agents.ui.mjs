@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { assertFirstLook, description, rowAt, settleEditor, widen } from './lib.mjs';
+import { assertFirstLook, collapsePane, description, rowAt, settleEditor, viewPane, widen } from './lib.mjs';
 
 const AGENTS_FILE = 'agents/support.agents.yaml';
 const SUPERVISOR = 'triage';
@@ -96,22 +96,6 @@ export default async function agentsTest(ctx) {
     await ctx.commandPalette('View: Close All Editors').catch(() => {});
     // Leave the side bar as the other tests expect it: the Models view with all the room.
     await collapsePane(ctx, 'Agents', true).catch(() => {});
-  }
-}
-
-/** A pane of the side bar by its exact title (other parts of the workbench have "Agents" views too). */
-function viewPane(page, title) {
-  return page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header .title', { hasText: new RegExp(`^\\s*${title}\\s*$`, 'i') }) });
-}
-
-/** Folds or unfolds a view pane by clicking its header. */
-async function collapsePane(ctx, title, collapsed) {
-  const header = viewPane(ctx.page, title).locator('.pane-header').first();
-  await header.waitFor({ state: 'visible', timeout: 5_000 });
-  const expanded = (await header.getAttribute('aria-expanded')) === 'true';
-  if (expanded === collapsed) {
-    await header.click({ position: { x: 30, y: 10 } });
-    await ctx.waitFor(async () => ((await header.getAttribute('aria-expanded')) === 'true') !== collapsed, { timeout: 5_000, message: `${title} ${collapsed ? 'folded' : 'open'}` });
   }
 }
 

@@ -184,3 +184,19 @@ export async function removeKeyAfterwards(ctx, connectionRow, name) {
     await page.screenshot({ path: path.join(ctx.repoRoot, 'test-results', 'ui', `${name}-cleanup.png`) }).catch(() => {});
   }
 }
+
+/** A pane of the side bar by its exact title (other parts of the workbench have "Agents" views too). */
+export function viewPane(page, title) {
+  return page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header .title', { hasText: new RegExp(`^\\s*${title}\\s*$`, 'i') }) });
+}
+
+/** Folds or unfolds a view pane by clicking its header. */
+export async function collapsePane(ctx, title, collapsed) {
+  const header = viewPane(ctx.page, title).locator('.pane-header').first();
+  await header.waitFor({ state: 'visible', timeout: 5_000 });
+  const expanded = (await header.getAttribute('aria-expanded')) === 'true';
+  if (expanded === collapsed) {
+    await header.click({ position: { x: 30, y: 10 } });
+    await ctx.waitFor(async () => ((await header.getAttribute('aria-expanded')) === 'true') !== collapsed, { timeout: 5_000, message: `${title} ${collapsed ? 'folded' : 'open'}` });
+  }
+}

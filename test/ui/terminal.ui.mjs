@@ -4,7 +4,7 @@
 // nothing is sent anywhere), the supervisor `triage` uses it; its context menu in the
 // Agents view opens a terminal named after it, and `env | grep … | cut -d= -f1` there
 // prints the variables' names, never the key. Screenshot: docs/images/terminal-connection.png.
-import { description, expand, findChildRow, rowAt, widen, removeKeyAfterwards } from './lib.mjs';
+import { collapsePane, description, expand, findChildRow, removeKeyAfterwards, rowAt, viewPane, widen } from './lib.mjs';
 
 const MODEL = 'gpt-4o';
 const CONNECTION = 'prod-key-1';
@@ -82,21 +82,5 @@ export default async function terminalTest(ctx) {
     if (stored) {
       await removeKeyAfterwards(ctx, connectionRow, 'terminal');
     }
-  }
-}
-
-/** A pane of the side bar by its exact title (other parts of the workbench have "Agents" views too). */
-function viewPane(page, title) {
-  return page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header .title', { hasText: new RegExp(`^\\s*${title}\\s*$`, 'i') }) });
-}
-
-/** Folds or unfolds a view pane by clicking its header. */
-async function collapsePane(ctx, title, collapsed) {
-  const header = viewPane(ctx.page, title).locator('.pane-header').first();
-  await header.waitFor({ state: 'visible', timeout: 5_000 });
-  const expanded = (await header.getAttribute('aria-expanded')) === 'true';
-  if (expanded === collapsed) {
-    await header.click({ position: { x: 30, y: 10 } });
-    await ctx.waitFor(async () => ((await header.getAttribute('aria-expanded')) === 'true') !== collapsed, { timeout: 5_000, message: `${title} ${collapsed ? 'folded' : 'open'}` });
   }
 }

@@ -36,6 +36,7 @@ export interface UsageViewRow {
 export interface UsageViewDay {
   day: string;
   requests: number;
+  /** Failed requests (cancelled ones not included). */
   errors: number;
   cancelled: number;
   inputTokens: number;

@@ -1,5 +1,5 @@
 /** Usage → what people read: totals per connection, latency percentiles, a series per day, the tooltip line. */
-import { compactNumber, duration } from './protocol';
+import { compactNumber, duration, type UsageViewDay } from './protocol';
 import { retainedDays, USAGE_OUTCOMES, type ConnectionUsage, type UsageOutcome, type UsageState } from './usage';
 
 /** The p-th percentile (0 < p ≤ 100) by the nearest-rank method; undefined for no values. */
@@ -67,15 +67,8 @@ export function summarize(c: ConnectionUsage): UsageSummary {
   };
 }
 
-export interface DayTotals {
-  day: string;
-  requests: number;
-  /** Failed requests (cancelled ones not included). */
-  errors: number;
-  cancelled: number;
-  inputTokens: number;
-  outputTokens: number;
-}
+/** One day's totals: the page's UsageViewDay (errors are failed requests, cancelled ones not included). */
+export type DayTotals = UsageViewDay;
 
 /** Every day of the retention window up to `now` (oldest first, zeros included), summed over the connections `which` keeps. */
 export function dailyTotals(state: UsageState, now: Date, which: (c: ConnectionUsage) => boolean = () => true): DayTotals[] {
