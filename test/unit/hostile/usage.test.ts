@@ -13,7 +13,7 @@ import { dayKey, LATENCY_SAMPLES, MAX_CONNECTIONS, parseUsage, RETENTION_DAYS, u
 import { mb, recordCase } from './report';
 
 v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
+const gc = vm.runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
 
 const NOW = new Date(2026, 10, 20, 12, 0, 0);
 const TODAY = dayKey(NOW);
@@ -21,19 +21,45 @@ const day = (extra: Record<string, unknown> = {}) => ({ day: TODAY, requests: 3,
 const conn = (i: number, extra: Record<string, unknown> = {}) => ({ folder: 'file:///w', model: `m${i}`, connection: 'c', provider: 'openai', lastAt: NOW.toISOString(), days: [day()], latency: [{ day: TODAY, firstMs: 5, totalMs: 9 }], ...extra });
 const stateOf = (...cs: Array<ReturnType<typeof conn>>) => ({ v: 1, connections: Object.fromEntries(cs.map((c) => [usageKey(c.folder, c.model, c.connection), c])) });
 
-/** Per-call time of `f`, repeated until a sample lasts ~4 ms (timer noise). */
+/**
+ * Per-call CPU time of `f` (a loaded machine's other processes are not charged), repeated until a sample lasts
+ * ~4 ms (timer noise), after a young-generation collection (the previous sample's garbage is not charged to this one).
+ */
 function sample(f: () => unknown): number {
+  gc({ type: 'minor' });
   let calls = 0;
-  const t0 = performance.now();
-  let t = t0;
+  const t0 = process.cpuUsage();
+  let ms = 0;
   do {
     f();
     calls++;
-    t = performance.now();
-  } while (t - t0 < 4);
-  return (t - t0) / calls;
+    const d = process.cpuUsage(t0);
+    ms = (d.user + d.system) / 1000;
+  } while (ms < 4);
+  return ms / calls;
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Ratio of the cost of `b` to that of `a`: the lowest sample of each over interleaved rounds (what the call costs
+ * when nothing else interferes: a collection or a tier-up in one sample only raises that sample). A burst of load
+ * can still hit every round of one side: when the ratio exceeds `limit`, it is measured once more, with more rounds.
+ */
+function costRatio(a: () => unknown, b: () => unknown, limit: number): { ratio: number; bMs: number } {
+  const measure = (rounds: number) => {
+    const as: number[] = [];
+    const bs: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      as.push(sample(a));
+      bs.push(sample(b));
+    }
+    return { ratio: Math.min(...bs) / Math.min(...as), bMs: median(bs) };
+  };
+  a();
+  b();
+  const first = measure(7);
+  return first.ratio < limit ? first : measure(15);
+}
 
 /** Every invariant of a parsed state. */
 function assertBounded(state: UsageState, where: string): void {
@@ -122,13 +148,7 @@ describe('hostile input: corrupt usage state', function () {
     assert.strictEqual(r.dropped, n - MAX_CONNECTIONS * 2, 'read the first 200 (100 kept, the most recent), counted the rest');
     assert.ok(grown < inputMb / 2, `parsing grew the heap by ${grown.toFixed(1)} MB for an input of ${inputMb.toFixed(1)} MB`);
     // Ratio: parsing against merely listing the keys (what any reader of that object pays), interleaved, medians.
-    const parse: number[] = [];
-    const list: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      list.push(sample(() => Object.keys(connections).length));
-      parse.push(sample(() => parseUsage(raw, NOW)));
-    }
-    const ratio = median(parse) / median(list);
+    const { ratio } = costRatio(() => Object.keys(connections).length, () => parseUsage(raw, NOW), 3);
     assert.ok(ratio < 3, `parseUsage took ${ratio.toFixed(1)}× the time of Object.keys on the same object`);
     recordCase('usage', '1,000,000 connections', ms, true, grown, { ratioToListingKeys: Math.round(ratio * 100) / 100, inputMb: Math.round(inputMb), kept: MAX_CONNECTIONS, dropped: r.dropped });
   });
@@ -145,15 +165,9 @@ describe('hostile input: corrupt usage state', function () {
       const r = parseUsage(large, NOW);
       assertBounded(r.state, f.name);
       assert.ok(f.kept(r.state), `${f.name}: ${JSON.stringify(r.state).slice(0, 300)}`);
-      const a: number[] = [];
-      const b: number[] = [];
-      for (let round = 0; round < 5; round++) {
-        a.push(sample(() => parseUsage(small, NOW)));
-        b.push(sample(() => parseUsage(large, NOW)));
-      }
-      const ratio = median(b) / median(a);
+      const { ratio, bMs } = costRatio(() => parseUsage(small, NOW), () => parseUsage(large, NOW), 3);
       assert.ok(ratio < 3, `${f.name}: 16× the entries took ${ratio.toFixed(1)}× the time`);
-      recordCase('usage', `${f.name} of 1,000,000 entries`, median(b), true, undefined, { ratio16x: Math.round(ratio * 100) / 100, dropped: r.dropped });
+      recordCase('usage', `${f.name} of 1,000,000 entries`, bMs, true, undefined, { ratio16x: Math.round(ratio * 100) / 100, dropped: r.dropped });
     });
   }
 });
