@@ -265,7 +265,9 @@ export const bedrockFactory: ProviderFactory = (ctx) => {
     const scope = (params?.get('Credential') ?? `${aws.accessKeyId}/00000000/us-east-1/bedrock/aws4_request`).split('/');
     const signed = params?.get('SignedHeaders')?.split(';') ?? Object.keys(req.headers);
     const d = await describe(req, signed, req.header('x-amz-date') ?? '', scope);
-    return invalidSignature(`${mismatchMessage(d)}\nAuthorization=${auth}`);
+    // A hostile server may also echo the session token and the access key ID bare, where no key shape gives them away.
+    const token = req.header('x-amz-security-token');
+    return invalidSignature(`${token ? `The security token ${token} of ${scope[0]} is not valid here. ` : ''}${mismatchMessage(d)}\nAuthorization=${auth}`);
   };
 
   return {

@@ -108,6 +108,66 @@ describe('redaction of Entra ID tokens and Bedrock API keys a provider echoes', 
     });
   });
 
+  describe('AWS profile: keys the AWS SDK resolves at request time, echoed bare by Bedrock', () => {
+    let bedrock: MockProvider;
+    const PROFILE = { accessKeyId: 'AKIDECHOPROFILE0007', secretAccessKey: 'test-secret-echo-profile-0008', sessionToken: 'test-session-echo-opaque-0009' };
+    const target: ConnectionTarget = { provider: 'amazon-bedrock', modelName: 'nova', connectionName: 'profile', model: 'amazon.nova-lite-v1:0', settings: { region: 'us-east-1' } };
+    const NAMES = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+    const saved: Record<string, string | undefined> = {};
+    let files: Record<string, string>;
+    /** Every piece of the resolved keys: the secret key is never sent, the others are. */
+    const assertNoKeys = (text: string, where: string) => {
+      for (const k of [PROFILE.accessKeyId, PROFILE.sessionToken, PROFILE.secretAccessKey]) assertClean(text, k, where);
+    };
+
+    before(async () => {
+      bedrock = await startMockProvider('amazon-bedrock');
+      const aws = fs.mkdtempSync(path.join(dir, 'aws-'));
+      files = { AWS_CONFIG_FILE: path.join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(aws, 'credentials') };
+      fs.writeFileSync(files.AWS_CONFIG_FILE, '[profile echo-profile]\nregion = us-east-1\n');
+      fs.writeFileSync(files.AWS_SHARED_CREDENTIALS_FILE, `[echo-profile]\naws_access_key_id = ${PROFILE.accessKeyId}\naws_secret_access_key = ${PROFILE.secretAccessKey}\naws_session_token = ${PROFILE.sessionToken}\n`);
+      for (const n of NAMES) saved[n] = process.env[n];
+      for (const n of NAMES) delete process.env[n];
+      Object.assign(process.env, files);
+    });
+    after(() => {
+      for (const n of NAMES) {
+        if (saved[n] === undefined) delete process.env[n];
+        else process.env[n] = saved[n];
+      }
+      return bedrock.close();
+    });
+    beforeEach(() => {
+      bedrock.reset();
+      bedrock.setScenario('echo_key');
+    });
+
+    it('the test result and the chat error never hold the access key ID or the session token', async () => {
+      const credential: Credential = { kind: 'awsProfile', profile: 'echo-profile' };
+      const endpoints = { 'amazon-bedrock': bedrock.origin };
+      const r = await testConnection(target, credential, { depth: 'full', deadlineMs: 10_000, endpoints });
+      assert.strictEqual(r.outcome, 'auth_failed', r.message);
+      assert.strictEqual(bedrock.requests[0].headers['x-amz-security-token'], PROFILE.sessionToken, 'the profile\'s keys were really sent');
+      assert.match(r.message, /The security token \[redacted\] of \[redacted\] is not valid here/);
+      assertNoKeys(JSON.stringify(r), 'test result');
+      const e = await chatError(target, credential, { endpoints });
+      assert.match(e.message, /The security token \[redacted\] of \[redacted\]/);
+      assertNoKeys(JSON.stringify(e), 'chat error');
+    });
+
+    it('the CLI (__AWS_PROFILE): text, JSON and JUnit output never hold them', async () => {
+      const work = fs.mkdtempSync(path.join(dir, 'cli-'));
+      fs.writeFileSync(path.join(work, 'agent-connections.yaml'), 'version: 1\nmodels:\n  - name: nova\n    type: easy\n    provider: amazon-bedrock\n    model: amazon.nova-lite-v1:0\n    connections:\n      - name: profile\n        region: us-east-1\n');
+      for (const format of ['text', 'json', 'junit']) {
+        const r = await cli(['test', '--endpoint', `amazon-bedrock=${bedrock.origin}`, '--format', format], { PATH: process.env.PATH ?? '', ...files, AGENT_CONNECTIONS__NOVA__PROFILE__AWS_PROFILE: 'echo-profile' }, work);
+        assert.strictEqual(r.code, 1, `${format}: ${r.out}`);
+        assert.match(r.out, /auth_failed|auth failed/, format);
+        assertNoKeys(r.out, `cli ${format}`);
+      }
+      assert.strictEqual(bedrock.requests.length, 3);
+    });
+  });
+
   describe('Bedrock API key (ABSK…) echoed by Bedrock', () => {
     let bedrock: MockProvider;
     const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';

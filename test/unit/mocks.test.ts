@@ -313,6 +313,7 @@ describe('mock provider servers', function () {
       assert.strictEqual(res.status, 403);
       assert.ok(res.json().message.includes(DEFAULT_AWS.accessKeyId));
       assert.ok(res.json().message.includes('session-token-mock'));
+      assert.ok(res.json().message.startsWith(`The security token session-token-mock of ${DEFAULT_AWS.accessKeyId} is not valid here. `), 'and bare, first');
     });
   });
 

@@ -1,6 +1,7 @@
 /** The one redaction function for every outgoing string, and the entry check on keys (SECURITY.md §3). */
 import * as assert from 'assert';
 import { credentialProblem, redactKeyShapes, Redactor } from '../../src/core/secrets/redact';
+import { secretsInHeaders } from '../../src/core/providers/authorize';
 
 const MASK = '[redacted]';
 
@@ -24,6 +25,25 @@ describe('redaction', () => {
       assert.ok(!out.includes(JSON.stringify(secret).slice(1, -1)), out);
       assert.ok(out.includes(MASK));
       assert.ok(!r.redact(secret).includes('ghi'));
+    });
+
+    it('learned later (what a request carried), they are masked too, longest first, with what was known before', () => {
+      const r = new Redactor(['known-secret-1234']);
+      assert.strictEqual(r.redact('AKIDLEARNEDLATER007 and tok-learned-00xx'), 'AKIDLEARNEDLATER007 and tok-learned-00xx');
+      r.learn(['AKIDLEARNEDLATER007', 'tok-learned-00', 'tok-learned-00xx', undefined, 'abc']);
+      assert.strictEqual(r.redact('AKIDLEARNEDLATER007 and tok-learned-00xx and known-secret-1234 and abc'), `${MASK} and ${MASK} and ${MASK} and abc`);
+      assert.strictEqual(r.redact(JSON.stringify({ k: 'tok-learned-00' })), `{"k":"${MASK}"}`);
+    });
+
+    it('a request\'s headers give its credentials: a SigV4 access key ID and session token, bearer tokens, key headers', () => {
+      assert.deepStrictEqual(secretsInHeaders({
+        Authorization: 'AWS4-HMAC-SHA256 Credential=AKIDHEADER0000001/20261206/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=00ff',
+        'X-Amz-Security-Token': 'session-token-from-profile',
+        'content-type': 'application/json',
+        'x-amz-date': '20261206T000000Z',
+      }), ['AKIDHEADER0000001', 'session-token-from-profile']);
+      assert.deepStrictEqual(secretsInHeaders({ authorization: 'Bearer eyJ.opaque.token' }), ['eyJ.opaque.token']);
+      assert.deepStrictEqual(secretsInHeaders({ 'api-key': 'a1', 'x-api-key': 'a2', 'x-goog-api-key': 'a3', 'anthropic-version': '2023-06-01', accept: 'text/event-stream' }), ['a1', 'a2', 'a3']);
     });
 
     it('a secret containing another is masked whole; several secrets at once', () => {

@@ -7,7 +7,7 @@
 import type { Dispatcher } from 'undici';
 import type { ProviderId } from '../providers/catalog';
 import { hintFor } from '../providers/connectionTest';
-import { assertSameOrigin, authorizeTarget, secretsOf, type AuthorizeOptions } from '../providers/authorize';
+import { assertSameOrigin, authorizeTarget, secretsInHeaders, secretsOf, type AuthorizeOptions } from '../providers/authorize';
 import { HttpFailure, MAX_DEADLINE_MS, sendStream } from '../net/http';
 import { withinDeadline } from '../net/deadline';
 import { OriginError } from '../net/origin';
@@ -91,6 +91,7 @@ export async function* streamChat(target: ConnectionTarget, credential: Credenti
     }
     const req = prepared.value;
     assertSameOrigin(req.url, auth.origin);
+    redactor.learn(secretsInHeaders(req.headers));
     const res = await sendStream(req, {
       firstByteMs,
       idleMs: options.idleMs ?? DEFAULT_IDLE_MS,

@@ -62,3 +62,23 @@ export function secretsOf(credential: Credential | undefined): string[] {
   if (credential.kind === 'entraId') return [credential.accessToken ?? ''];
   return [];
 }
+
+/** Headers whose whole value is a credential. */
+const CREDENTIAL_HEADERS = new Set(['api-key', 'x-api-key', 'x-goog-api-key', 'x-amz-security-token', 'ocp-apim-subscription-key', 'proxy-authorization']);
+
+/**
+ * The credentials a request carries in its headers, for redaction: what the client resolved itself (an AWS
+ * profile's access key ID and session token exist only once the request is signed). `Authorization`: a SigV4
+ * access key ID, else what follows the scheme.
+ */
+export function secretsInHeaders(headers: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    const n = name.toLowerCase();
+    if (n === 'authorization') {
+      const sigv4 = /\bCredential=([^/,\s]+)/.exec(value);
+      out.push(sigv4 ? sigv4[1] : value.replace(/^[A-Za-z0-9-]+\s+/, ''));
+    } else if (CREDENTIAL_HEADERS.has(n)) out.push(value);
+  }
+  return out;
+}

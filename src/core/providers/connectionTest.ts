@@ -11,7 +11,7 @@ import { HttpFailure, MAX_DEADLINE_MS, send, type HttpRequest } from '../net/htt
 import { OriginError } from '../net/origin';
 import { withinDeadline } from '../net/deadline';
 import { CredentialError, PROVIDER_CLIENTS, TargetError, type ConnectionTarget, type Credential, type Outcome, type ProviderVerdict, type TestDepth, type TestResult } from './';
-import { assertSameOrigin, authorizeTarget, secretsOf, type AuthorizeOptions } from './authorize';
+import { assertSameOrigin, authorizeTarget, secretsInHeaders, secretsOf, type AuthorizeOptions } from './authorize';
 import { Redactor } from '../secrets/redact';
 import { ENTRA_SOURCES, type IdentityOptions } from '../identity/entra';
 import { withAccessToken } from '../identity/accessToken';
@@ -102,6 +102,7 @@ export async function testConnection(target: ConnectionTarget, credential: Crede
       // Work that outlived the deadline (an AWS profile resolved late) sends nothing.
       if (over) throw new HttpFailure(options.signal?.aborted ? 'cancelled' : 'timeout', 'The test was over before this request.');
       assertSameOrigin(req.url, origin);
+      redactor.learn(secretsInHeaders(req.headers));
       lastStage = req.method === 'GET' || req.url.includes('check-api-key') ? 'metadata' : 'completion';
       inFlight++;
       try {

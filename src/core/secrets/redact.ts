@@ -28,10 +28,15 @@ const KEY_PATTERNS: readonly RegExp[] = [
 ];
 
 export class Redactor {
-  private readonly secrets: string[];
+  private secrets: string[] = [];
 
   constructor(secrets: Iterable<string | undefined> = []) {
-    const forms = new Set<string>();
+    this.learn(secrets);
+  }
+
+  /** Adds secrets known only later (keys an AWS profile resolved, a token sent in a request's headers). */
+  learn(secrets: Iterable<string | undefined>): void {
+    const forms = new Set<string>(this.secrets);
     for (const s of secrets) {
       if (!s || s.length < 4) continue;
       forms.add(s);
