@@ -185,12 +185,13 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
         const results = this.results.get(n.state.folder.uri, n.model.name, c.name);
         const marks: KeyMarks = !keyless && n.key === 'present' ? keyMarks({ storedAt: n.storedAt, history: results?.history, maxAgeDays: n.profile === undefined ? maxKeyAgeDays() : undefined }) : {};
         const marked = marks.olderThanLimit !== undefined || marks.authFailedInARow !== undefined;
-        const markText = [
-          marks.olderThanLimit ? `key ${marks.olderThanLimit.ageDays} days old` : '',
-          marks.authFailedInARow ? `key refused ${marks.authFailedInARow}× in a row` : '',
-        ].filter(Boolean).join(', ');
         // An AWS profile or an Entra ID identity is named as chosen, not as a stored key.
         const chosen = chosenLabel(n);
+        const refused = n.profile !== undefined ? `AWS profile ${n.profile}` : n.entra ? 'Entra ID token' : 'key';
+        const markText = [
+          marks.olderThanLimit ? `key ${marks.olderThanLimit.ageDays} days old` : '',
+          marks.authFailedInARow ? `${refused} refused ${marks.authFailedInARow}× in a row` : '',
+        ].filter(Boolean).join(', ');
         const keyText = keyless ? 'no key needed' : n.key === 'present' ? (marked ? `${markText} — Replace Key…` : chosen ?? 'key stored') : n.key === 'missing' ? 'no key on this machine' : 'key status unknown (Restricted Mode)';
         const last = results?.last;
         const running = this.tester.isRunning(n);
@@ -202,7 +203,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
           ['Key stored', keyless || n.key !== 'present' || chosen !== undefined ? undefined : n.storedAt ? new Date(n.storedAt).toLocaleString() : n.storedAt === null ? 'before Agent Connections recorded it (age unknown, never marked old)' : undefined],
           ['Replace Key…', [
             marks.olderThanLimit ? `the key was stored ${marks.olderThanLimit.ageDays} days ago, more than agentConnections.${KEY_MAX_AGE_SETTING} (${marks.olderThanLimit.maxAgeDays}) allows` : '',
-            marks.authFailedInARow ? `the provider refused the key (auth failed) in the last ${marks.authFailedInARow} tests in a row` : '',
+            marks.authFailedInARow ? `the provider refused the ${n.profile !== undefined ? `credentials of AWS profile ${n.profile}` : n.entra ? `token of ${entraLabel(n.entra)}` : 'key'} (auth failed) in the last ${marks.authFailedInARow} tests in a row${n.profile !== undefined ? ` (an SSO profile may need \`aws sso login --profile ${n.profile}\`)` : ''}` : '',
           ].filter(Boolean).join('; ') || undefined],
           ['Added by', c.addedBy], ['Added on', c.addedOn], ['Description', c.description],
           ...Object.entries(c.settings).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, v as string] as [string, string]),

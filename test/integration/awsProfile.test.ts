@@ -112,6 +112,27 @@ describe('AWS profiles for Bedrock in a real extension host', function () {
     }
   });
 
+  it('a profile refused twice in a row is marked naming the profile, not a key', async () => {
+    const a = await api();
+    await a.results.forget(folderUri(), MODEL, CONN);
+    await a.credentials.set(folderUri(), MODEL, CONN, { credential: { kind: 'awsProfile', profile: 'integration-profile' }, origin: mock.origin });
+    mock.setScenario('auth_failed');
+    try {
+      for (let i = 0; i < 2; i++) await vscode.commands.executeCommand('agentConnections.testConnection', { ...node(a), key: 'present' });
+    } finally {
+      mock.setScenario('default');
+    }
+    assert.strictEqual(a.results.get(folderUri(), MODEL, CONN)?.last.outcome, 'auth_failed');
+    const state = a.store.folders[0];
+    const children = await a.tree.getChildren({ kind: 'model', state, model: node(a).model });
+    const item = a.tree.getTreeItem(children.find((n) => n.kind === 'connection' && n.connection.name === CONN)!);
+    assert.match(String(item.description), /AWS profile integration-profile refused 2× in a row — Replace Key…/);
+    assert.match(String(item.contextValue), /\breplaceKey\b.*\bkeyRefused\b/);
+    const tooltip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\([()[\]*_.#+`-])/g, '$1');
+    assert.match(tooltip, /refused the credentials of AWS profile integration-profile \(auth failed\) in the last 2 tests in a row \(an SSO profile may need `aws sso login --profile integration-profile`\)/);
+    await a.results.forget(folderUri(), MODEL, CONN);
+  });
+
   it('a terminal for the connection gets AWS_PROFILE and the region, no access-key variables', async () => {
     const a = await api();
     await a.credentials.set(folderUri(), MODEL, CONN, { credential: { kind: 'awsProfile', profile: 'integration-profile' }, origin: mock.origin });
