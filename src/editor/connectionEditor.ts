@@ -23,6 +23,8 @@ import { originOf } from '../core/net/origin';
 import { redactKeyShapes } from '../core/secrets/redact';
 import { endpointOverrides, type ConnectionTester } from '../testing/connectionTester';
 import { chosenLabel, type Credentials } from '../credentials/credentials';
+import { vscodeIdentity } from '../credentials/entraAccount';
+import { ENTRA_SCOPE } from '../core/identity/entra';
 import { readSource, type FolderManifest, type ManifestStore } from '../manifest/manifestStore';
 import { outcomeLabel } from '../views/modelsTree';
 import type { TestResults } from '../testing/testResults';
@@ -452,6 +454,17 @@ export class ConnectionEditorPanel implements vscode.Disposable {
           const message = `This key is already stored for ${connectionReference(modelName, duplicate)}: each connection of a model needs its own key.`;
           return { kind: 'cancelled', message: 'Nothing was saved.', report: { ...report, errors: { ...report.errors, [field]: message }, canSave: false } };
         }
+      }
+    }
+
+    // The VS Code account signs in now, when the user expects it (as with Set Key…), not on the first request; a
+    // sign-in that does not finish saves nothing, and says so at the field.
+    if (credential?.kind === 'entraId' && credential.source === 'vscode') {
+      try {
+        await vscodeIdentity.vscodeAccount!([ENTRA_SCOPE], credential.tenantId);
+      } catch (err) {
+        const why = `${err instanceof Error ? err.message : String(err)} Nothing was saved.`;
+        return { kind: 'cancelled', message: why, report: { ...report, errors: { ...report.errors, entraSource: why }, canSave: false } };
       }
     }
 

@@ -5,6 +5,8 @@
 // VS Code for the Microsoft session right away (a cancelled sign-in stores nothing).
 // VS Code's own sign-in (vscode.authentication.getSession, the Microsoft provider that
 // would open a browser) is replaced for the last test and restored after it.
+import * as fs from 'fs';
+import * as path from 'path';
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, MemoryMemento, api, extensionLog, waitFor } from './helpers';
@@ -171,6 +173,59 @@ describe('credential kinds as the user sees them (tree, form, Test of a model, S
       assert.deepStrictEqual(stored?.credential, { kind: 'entraId', source: 'vscode' });
       assert.ok(!JSON.stringify(stored).includes('test-entra-token'), 'the token was stored');
       await a.credentials.forget(folderUri(), AZURE.model, 'swedencentral');
+    });
+
+    it('the form\'s Save with "VS Code account" signs in at once: a cancelled sign-in saves nothing and says so at the field', async () => {
+      const a = await api();
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      const folder = vscode.workspace.workspaceFolders![0];
+      const context = { extensionUri: ext.extensionUri, secrets: new MemorySecrets(), globalState: new MemoryMemento(), workspaceState: new MemoryMemento(), subscriptions: [] } as unknown as vscode.ExtensionContext;
+      const log = vscode.window.createOutputChannel('credential kinds form sign-in test', { log: true });
+      const credentials = new Credentials(context);
+      const results = new TestResults(new MemoryMemento());
+      const editor = ConnectionEditorPanel.createOrShow({ context, store: a.store, credentials, tester: new ConnectionTester(context, credentials, results, log), results, log, agentUsers: (f, m, c) => a.agentsTree.usage(f, m, c) }, { mode: 'editConnection', folder, model: AZURE.model, connection: 'swedencentral' });
+      type Posted = { type?: string; id?: number; ok?: boolean; result?: { kind?: string; message?: string; report?: { errors?: Record<string, string> } }; state?: { draft?: Record<string, unknown> } };
+      const posted: Posted[] = [];
+      const webview = editor.panel.webview;
+      const realPost = webview.postMessage.bind(webview);
+      webview.postMessage = (m: unknown) => { posted.push(m as Posted); return realPost(m); };
+      const receive = (raw: unknown) => (editor as unknown as { receive(raw: unknown): void }).receive(raw);
+      const manifest = path.join(folder.uri.fsPath, 'agent-connections.yaml');
+      const before = fs.readFileSync(manifest, 'utf8');
+      try {
+        await sleep(1_000);
+        receive({ type: 'ready', id: 1, protocol: PROTOCOL_VERSION });
+        await waitFor('the form\'s init', () => posted.some((m) => m.type === 'init'));
+        const draft = posted.find((m) => m.type === 'init')!.state!.draft!;
+        const save = async (id: number) => {
+          receive({ type: 'save', id, draft: { ...draft, fields: { ...(draft.fields as object), connectionDescription: 'Signed in from the form' } }, secret: { entraSource: 'vscode' } });
+          await waitFor(`the reply to save ${id}`, () => posted.some((m) => m.type === 'reply' && m.id === id));
+          return posted.find((m) => m.type === 'reply' && m.id === id)!;
+        };
+
+        calls.length = 0;
+        answer = () => Promise.reject(new Error('User did not consent to login.'));
+        const refused = await save(10);
+        assert.deepStrictEqual(calls, [['microsoft', [SCOPE], { createIfNone: true }]], 'no sign-in was asked for at save time');
+        assert.strictEqual(refused.result?.kind, 'cancelled', JSON.stringify(refused));
+        assert.match(refused.result?.report?.errors?.entraSource ?? '', /VS Code could not sign in to a Microsoft account: User did not consent to login\. Nothing was saved\./);
+        assert.strictEqual(fs.readFileSync(manifest, 'utf8'), before, 'the manifest was written');
+        assert.strictEqual(await credentials.get(folder.uri, AZURE.model, 'swedencentral'), undefined, 'something was stored');
+
+        calls.length = 0;
+        answer = async () => ({ id: 'session-2', accessToken: 'test-entra-token-form-0006', account: { id: 'a', label: 'someone@example.com' }, scopes: [SCOPE] });
+        const saved = await save(11);
+        assert.strictEqual(saved.result?.kind, 'saved', JSON.stringify(saved));
+        assert.match(saved.result?.message ?? '', /Entra ID: VS Code account, chosen on this machine/);
+        assert.strictEqual(calls.length, 1);
+        assert.deepStrictEqual((await credentials.get(folder.uri, AZURE.model, 'swedencentral'))?.credential, { kind: 'entraId', source: 'vscode' });
+        assert.match(fs.readFileSync(manifest, 'utf8'), /description: Signed in from the form/);
+      } finally {
+        editor.dispose();
+        log.dispose();
+        fs.writeFileSync(manifest, before);
+        await a.store.reload(folder);
+      }
     });
   });
 });
