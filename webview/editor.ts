@@ -144,7 +144,7 @@ export class EditorApp {
     if (state.mode === 'editConnection') action('Edit Model', 'edit', 'editModel');
     if (state.mode === 'editModel' && !state.readOnly) action('Add Connection', 'add', 'addConnection');
     if (state.mode === 'editConnection' || state.mode === 'editModel') action('Reveal in Manifest', 'go-to-file', 'revealInManifest');
-    this.root.appendChild(el('header', { class: 'form-header' },
+    this.root.appendChild(el('header', { class: 'page-header' },
       el('div', { class: 'header-icon' }, icon(headerIcon)),
       el('div', { class: 'header-text' }, el('h1', { text: state.title }), el('p', { class: 'subtitle', text: state.subtitle })),
       headerActions));

@@ -7,6 +7,7 @@ import '@vscode/codicons/dist/codicon.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
+import '../page.css';
 import './usage.css';
 import { clear, el, icon } from '../dom';
 import { compactNumber, duration, type UsageViewData, type UsageViewDay } from '../../src/core/usage/protocol';
@@ -51,7 +52,7 @@ function render(): void {
   clear(root);
   root.className = '';
   const total = d.rows.reduce((n, r) => n + r.requests, 0);
-  const header = el('header', { class: 'usage-header' },
+  const header = el('header', { class: 'page-header' },
     el('div', { class: 'header-icon' }, icon('graph')),
     el('div', { class: 'header-text' },
       el('h1', { text: 'Connection Usage' }),
