@@ -95,10 +95,11 @@ describe('credential kinds as the user sees them (tree, form, Test of a model, S
       await waitFor('the form\'s init after the handshake', () => posted.some((m) => m.type === 'init'));
       const init = posted.find((m) => m.type === 'init');
       assert.deepStrictEqual(init && [init.state?.keyStatus, init.state?.keyLabel], ['present', 'Entra ID: Azure CLI']);
-      // An API key has no label: the form says "Key stored on this machine" as before.
+      // An API key has no label: the form says "Key stored on this machine" as before. (Ids above any the panel's
+      // own script uses: it sends `ready` and `validate` messages of its own, and a used id is dropped as a replay.)
       await credentials.set(folder.uri, AZURE.model, AZURE.connection, { credential: { kind: 'apiKey', apiKey: 'sk-test-kinds-azure-key-0002' }, origin: AZURE.origin });
       posted.length = 0;
-      (editor as unknown as { receive(raw: unknown): void }).receive({ type: 'ready', id: 2, protocol: PROTOCOL_VERSION });
+      (editor as unknown as { receive(raw: unknown): void }).receive({ type: 'ready', id: 100_001, protocol: PROTOCOL_VERSION });
       await waitFor(`the form's init after the second handshake (posted: ${JSON.stringify(posted).slice(0, 200)})`, () => posted.some((m) => m.type === 'init'));
       const again = posted.find((m) => m.type === 'init');
       assert.ok(again, `no init after the second handshake: ${JSON.stringify(posted).slice(0, 200)}`);
@@ -205,7 +206,7 @@ describe('credential kinds as the user sees them (tree, form, Test of a model, S
 
         calls.length = 0;
         answer = () => Promise.reject(new Error('User did not consent to login.'));
-        const refused = await save(10);
+        const refused = await save(100_010);
         assert.deepStrictEqual(calls, [['microsoft', [SCOPE], { createIfNone: true }]], 'no sign-in was asked for at save time');
         assert.strictEqual(refused.result?.kind, 'cancelled', JSON.stringify(refused));
         assert.match(refused.result?.report?.errors?.entraSource ?? '', /VS Code could not sign in to a Microsoft account: User did not consent to login\. Nothing was saved\./);
@@ -214,7 +215,7 @@ describe('credential kinds as the user sees them (tree, form, Test of a model, S
 
         calls.length = 0;
         answer = async () => ({ id: 'session-2', accessToken: 'test-entra-token-form-0006', account: { id: 'a', label: 'someone@example.com' }, scopes: [SCOPE] });
-        const saved = await save(11);
+        const saved = await save(100_011);
         assert.strictEqual(saved.result?.kind, 'saved', JSON.stringify(saved));
         assert.match(saved.result?.message ?? '', /Entra ID: VS Code account, chosen on this machine/);
         assert.strictEqual(calls.length, 1);
