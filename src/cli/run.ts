@@ -51,14 +51,16 @@ const SELECT_HELP = `  --agent NAME             the agent (or supervisor) whose 
   --manifest PATH          the manifest (default: ${DEFAULT_MANIFEST_PATH} in the current folder)
   --agents GLOB            agents files, relative to the manifest's folder (default: ${DEFAULT_AGENTS_GLOB})
   --endpoint P=URL         replace a built-in provider's official origin, as for "test"
-                           (the SDK's base URL variable is set to it). Repeatable.
+                           (the SDK's base URL variable is set to it; the cohere-ai
+                           TypeScript SDK does not read CO_API_URL). Repeatable.
   --allow-insecure-http    allow a key to go over plain http to another machine
                            (refused by default; loopback is always allowed)`;
 
 const VARIABLES_HELP = `Variables (the ones the providers' SDKs read):
   openai          OPENAI_API_KEY
   anthropic       ANTHROPIC_API_KEY
-  google-gemini   GEMINI_API_KEY, GOOGLE_API_KEY
+  google-gemini   GEMINI_API_KEY, GOOGLE_API_KEY, GOOGLE_GENAI_API_VERSION (apiVersion, else
+                  v1beta for preview models and v1)
   cohere          CO_API_KEY
   amazon-bedrock  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (when set),
                   AWS_REGION, AWS_DEFAULT_REGION; with a Bedrock API key

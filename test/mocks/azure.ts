@@ -1,6 +1,7 @@
 /**
  * Azure OpenAI ({endpoint}): `api-key` header, or `Authorization: Bearer <entraToken>` (Microsoft Entra ID,
- * option `entraToken`; `entraLacksRole` answers the missing-role 401 PermissionDenied); no stage 1. Stage 2:
+ * option `entraToken`; `entraLacksRole` answers the missing-role 401 PermissionDenied); on the v1 API the key may
+ * also come as `Authorization: Bearer <key>` (what the openai SDK's OpenAI() client sends there). No stage 1. Stage 2:
  *   POST /openai/deployments/{deployment}/chat/completions?api-version=YYYY-MM-DD[-preview]
  *   POST /openai/v1/chat/completions with "model": <deployment> (api-version absent, 'preview', 'latest' or 'v1')
  * Deployments whose name looks like gpt-5* / o-series refuse `max_tokens`; API versions before 2024-09-01 do not
@@ -166,7 +167,9 @@ export const azureFactory: ProviderFactory = (ctx) => {
         }
         return answer(req, r, false);
       }
-      if (req.header('api-key') !== key) return authError(req, false);
+      // The v1 API also takes the key as `Authorization: Bearer`, the way the openai SDK's OpenAI() client sends it.
+      const v1Bearer = r.kind === 'v1' && req.header('api-key') === undefined && req.header('authorization') === `Bearer ${key}`;
+      if (req.header('api-key') !== key && !v1Bearer) return authError(req, false);
       return answer(req, r, false);
     },
   };

@@ -180,7 +180,8 @@ export const bedrockFactory: ProviderFactory = (ctx) => {
     if (expectedRegion !== undefined && region !== expectedRegion) return invalidSignature('Credential should be scoped to a valid region. ');
 
     const signed = (params.get('SignedHeaders') as string).split(';');
-    if (!signed.includes('host')) return invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    // Over HTTP/2 the AWS SDK signs `:authority` in place of `host`; the service takes either.
+    if (!signed.includes('host') && !signed.includes(':authority')) return invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     const contentSha = req.header('x-amz-content-sha256');
     if (contentSha !== undefined && contentSha !== 'UNSIGNED-PAYLOAD' && contentSha !== crypto.createHash('sha256').update(req.body, 'utf8').digest('hex')) {
       return invalidSignature("The provided 'x-amz-content-sha256' header does not match what was computed.");

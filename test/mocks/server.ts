@@ -5,6 +5,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import * as zlib from 'node:zlib';
 import * as crypto from 'node:crypto';
@@ -22,6 +23,8 @@ const DRIP_INTERVAL_MS = 200;
 const OVERSIZED_BYTES = 20 * 1024 * 1024;
 const GZIP_BOMB_BYTES = 1024 * 1024 * 1024;
 const MAX_RECORDED_BODY = 8 * 1024 * 1024;
+/** What a client that talks HTTP/2 without TLS ("prior knowledge", h2c) sends first. */
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
 /** The message used by the 'markup' scenario (inside each provider's own error shape). */
 export const MARKUP_MESSAGE =
@@ -211,6 +214,8 @@ class MockServer implements MockProvider {
   origin = '';
   certPem?: string;
   private server!: http.Server;
+  /** The server that listens: `server` itself with TLS, else a TCP front that hands each connection to HTTP/1.1 or HTTP/2. */
+  private listener!: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly pending = new Set<Pending>();
   private overrides: Override[] = [];
@@ -238,21 +243,43 @@ class MockServer implements MockProvider {
         }
       });
     };
+    const track = (socket: net.Socket): void => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    };
     if (this.options.tls) {
       const { key, cert } = await selfSignedCert();
       this.certPem = cert;
       this.server = https.createServer({ key, cert }, handler);
+      this.listener = this.server;
     } else {
       this.server = http.createServer(handler);
+      // Plain HTTP/2 on the same port, for clients that start with its preface: the AWS SDK's Bedrock runtime
+      // client speaks HTTP/2 by default, to a plain-http endpoint as well. Its compatibility request and response
+      // objects serve the same handler.
+      const h2 = http2.createServer(handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+      this.listener = net.createServer((socket) => {
+        track(socket);
+        socket.on('error', () => socket.destroy());
+        socket.once('data', (first: Buffer) => {
+          const n = Math.min(first.length, H2_PREFACE.length);
+          socket.pause();
+          socket.unshift(first);
+          if (first.subarray(0, n).equals(H2_PREFACE.subarray(0, n))) {
+            // The session takes the buffered bytes and then reads the socket itself.
+            h2.emit('connection', socket);
+          } else {
+            this.server.emit('connection', socket);
+            socket.resume();
+          }
+        });
+      });
     }
     this.server.keepAliveTimeout = 5_000;
-    this.server.on('connection', (socket: net.Socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
+    this.server.on('connection', track);
     this.server.on('clientError', (_err, socket: net.Socket) => socket.destroy());
-    await listen(this.server);
-    const port = (this.server.address() as net.AddressInfo).port;
+    await listen(this.listener);
+    const port = (this.listener.address() as net.AddressInfo).port;
     this.origin = `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     return this;
   }
@@ -277,7 +304,7 @@ class MockServer implements MockProvider {
     this.closing ??= (async () => {
       this.closed = true;
       for (const p of [...this.pending]) p.cancel();
-      const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      const done = new Promise<void>((resolve) => this.listener.close(() => resolve()));
       for (const s of this.sockets) s.destroy();
       await done;
       if (this.redirectTrap) await (await this.redirectTrap).close();
@@ -334,12 +361,13 @@ class MockServer implements MockProvider {
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await this.readBody(req);
     const rawPath = req.url ?? '/';
-    this.requests.push({ method: req.method ?? 'GET', path: rawPath, headers: { ...req.headers }, body });
+    const headers = plainHeaders(req);
+    this.requests.push({ method: req.method ?? 'GET', path: rawPath, headers: { ...headers }, body });
     const scenario = this.pickScenario(rawPath);
     if (this.options.latencyMs && !(await this.wait(this.options.latencyMs, res))) return;
     if (this.closed || res.destroyed) return;
 
-    const mreq = makeRequest(req, rawPath, body);
+    const mreq = makeRequest(req, headers, rawPath, body);
     const redirect = REDIRECT_STATUS[scenario];
     if (redirect) {
       const target = scenario === 'redirect_loop' ? this.origin : await this.redirectOrigin();
@@ -472,7 +500,19 @@ class MockServer implements MockProvider {
   }
 }
 
-function makeRequest(req: http.IncomingMessage, rawPath: string, body: string): MockRequest {
+/**
+ * A request's headers. Over HTTP/2: `:authority` kept (a SigV4 client signs it instead of `host`) and standing for
+ * `host` when there is none (RFC 9113 §8.3.1); the other pseudo-headers are the method and path, dropped.
+ */
+function plainHeaders(req: http.IncomingMessage): http.IncomingHttpHeaders {
+  if (req.httpVersionMajor !== 2) return req.headers;
+  const out: http.IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers)) if (!name.startsWith(':') || name === ':authority') out[name] = value;
+  out.host ??= req.headers[':authority'] as string | undefined;
+  return out;
+}
+
+function makeRequest(req: http.IncomingMessage, headers: http.IncomingHttpHeaders, rawPath: string, body: string): MockRequest {
   const q = rawPath.indexOf('?');
   const pathname = q < 0 ? rawPath : rawPath.slice(0, q);
   const query = new URLSearchParams(q < 0 ? '' : rawPath.slice(q + 1));
@@ -490,12 +530,12 @@ function makeRequest(req: http.IncomingMessage, rawPath: string, body: string): 
     rawPath,
     pathname,
     query,
-    headers: req.headers,
+    headers,
     body,
     json,
     jsonError,
     header(name: string) {
-      const v = req.headers[name.toLowerCase()];
+      const v = headers[name.toLowerCase()];
       return Array.isArray(v) ? v[0] : v;
     },
   };

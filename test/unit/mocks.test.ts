@@ -3,6 +3,7 @@ import * as http from 'http';
 import * as https from 'https';
 import * as net from 'net';
 import * as zlib from 'zlib';
+import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
 import {
@@ -346,6 +347,12 @@ describe('mock provider servers', function () {
 
       const v1 = await call(mock.origin, '/openai/v1/chat/completions', { headers, body: body({ model: 'gpt-4o-mini' }) });
       assert.strictEqual(v1.status, 200);
+      const v1Bearer = await call(mock.origin, '/openai/v1/chat/completions', { headers: bearer(), body: body({ model: 'gpt-4o-mini' }) });
+      assert.strictEqual(v1Bearer.status, 200, 'the v1 API takes the key as a bearer token, as the openai SDK\'s OpenAI() sends it');
+      const v1WrongBearer = await call(mock.origin, '/openai/v1/chat/completions', { headers: bearer('wrong'), body: body({ model: 'gpt-4o-mini' }) });
+      assert.strictEqual(v1WrongBearer.status, 401);
+      const datedBearer = await call(mock.origin, route('gpt-4o'), { headers: bearer(), body: body() });
+      assert.strictEqual(datedBearer.status, 401, 'the deployments route wants the api-key header (a bearer there is an Entra ID token)');
     });
 
     it('rate_limited carries retry-after and retry-after-ms', async () => {
@@ -519,6 +526,29 @@ describe('mock provider servers', function () {
       await mock.close();
       assert.ok(Date.now() - t < 500, `close took ${Date.now() - t} ms`);
       assert.strictEqual(await slow, 'closed');
+    });
+  });
+
+  describe('http/2', () => {
+    it('a plain-http mock speaks HTTP/2 too (prior knowledge), as the AWS SDK\'s Bedrock client does by default; SigV4 over :authority', async () => {
+      const mock = await start('amazon-bedrock');
+      const client = (secretAccessKey: string) => new BedrockRuntimeClient({ region: 'us-east-1', endpoint: mock.origin, maxAttempts: 1, credentials: { accessKeyId: DEFAULT_AWS.accessKeyId, secretAccessKey } });
+      const command = () => new ConverseCommand({ modelId: 'amazon.nova-lite-v1:0', messages: [{ role: 'user', content: [{ text: 'ping' }] }] });
+      const good = client(DEFAULT_AWS.secretAccessKey);
+      const bad = client('wrong-secret-not-real');
+      try {
+        const out = await good.send(command());
+        assert.strictEqual(out.output?.message?.content?.[0]?.text, 'Pong');
+        assert.strictEqual(mock.requests[0].headers[':authority'], new URL(mock.origin).host);
+        assert.match(String(mock.requests[0].headers.authorization), /SignedHeaders=:authority;/, 'the SDK signs :authority in place of host over HTTP/2');
+        await assert.rejects(bad.send(command()), { name: 'InvalidSignatureException' });
+      } finally {
+        good.destroy();
+        bad.destroy();
+      }
+      // The same port still speaks HTTP/1.1.
+      assert.strictEqual((await bedrockCall(mock, 'amazon.nova-lite-v1:0')).status, 200);
+      assert.strictEqual(mock.requests.at(-1)?.headers[':authority'], undefined);
     });
   });
 

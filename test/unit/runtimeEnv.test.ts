@@ -33,10 +33,17 @@ describe('runtime environment of a connection', () => {
     assert.deepStrictEqual(vars(target('openai'), apiKey).secrets, ['OPENAI_API_KEY']);
   });
 
-  it('Gemini: GEMINI_API_KEY and GOOGLE_API_KEY, both secret', () => {
-    const r = vars(target('google-gemini', { apiVersion: 'v1beta' }), { kind: 'apiKey', apiKey: KEY });
-    assert.deepStrictEqual(r.env, { ...IDENTITY('google-gemini'), GEMINI_API_KEY: KEY, GOOGLE_API_KEY: KEY });
+  it('Gemini: GEMINI_API_KEY and GOOGLE_API_KEY, both secret; GOOGLE_GENAI_API_VERSION is the version a test uses', () => {
+    const apiKey: Credential = { kind: 'apiKey', apiKey: KEY };
+    const r = vars(target('google-gemini', { apiVersion: 'v1beta' }), apiKey);
+    assert.deepStrictEqual(r.env, { ...IDENTITY('google-gemini'), GOOGLE_GENAI_API_VERSION: 'v1beta', GEMINI_API_KEY: KEY, GOOGLE_API_KEY: KEY });
     assert.deepStrictEqual(r.secrets, ['GEMINI_API_KEY', 'GOOGLE_API_KEY']);
+    assert.strictEqual(r.list.find((v) => v.name === 'GOOGLE_GENAI_API_VERSION')!.source, 'manifest: apiVersion');
+    // Without apiVersion: v1beta for preview models (they exist only there), v1 for the others; @google/genai 3.x would call v1 for both.
+    const preview = vars(target('google-gemini', {}, 'gemini-3-flash-preview'), apiKey).list.find((v) => v.name === 'GOOGLE_GENAI_API_VERSION')!;
+    assert.deepStrictEqual([preview.value, preview.source], ['v1beta', 'default for the model']);
+    assert.strictEqual(vars(target('google-gemini', {}, 'gemini-2.5-flash-lite'), apiKey).env.GOOGLE_GENAI_API_VERSION, 'v1');
+    assert.throws(() => vars(target('google-gemini', { apiVersion: '../v1' }), apiKey), /not a Gemini API version/);
   });
 
   it('Bedrock: access key, secret, session token only when set, region in AWS_REGION and AWS_DEFAULT_REGION', () => {
@@ -153,6 +160,23 @@ describe('runtime environment of a connection', () => {
     assert.strictEqual(env.AWS_ACCESS_KEY_ID, 'AKIATESTTESTTEST0000');
     assert.ok(!('AWS_PROFILE' in env) && !('AWS_SESSION_TOKEN' in env) && !('OPENAI_API_KEY' in env));
     assert.ok(replacedVariables('openai').includes('ANTHROPIC_API_KEY') && !replacedVariables('openai').includes('AWS_ACCESS_KEY_ID'));
+  });
+
+  it('the child environment drops what the official SDKs would read past the connection: an OpenAI admin key, a Vertex AI switch, an API version', () => {
+    const shell = {
+      PATH: '/usr/bin',
+      // openai: sent as the bearer of admin endpoints, to whatever OPENAI_BASE_URL says (a generic connection's server).
+      OPENAI_ADMIN_KEY: 'sk-test-shell-admin-0000',
+      // @google/genai 3.x: GOOGLE_GENAI_USE_ENTERPRISE=true sends the request to Vertex AI, not to the connection.
+      GOOGLE_GENAI_USE_ENTERPRISE: 'true',
+      GOOGLE_GENAI_USE_VERTEXAI: 'true',
+      GOOGLE_GENAI_API_VERSION: 'v1alpha',
+    };
+    const generic = runtimeVariables({ target: target('generic', { baseUrl: 'https://api.groq.com/openai/v1' }), credential: { kind: 'apiKey', apiKey: KEY }, secretSource: source });
+    assert.deepStrictEqual(Object.keys(childEnvironment(shell, 'generic', generic)).sort(), ['PATH', ...generic.map((v) => v.name)].sort());
+    const gemini = runtimeVariables({ target: target('google-gemini', {}, 'gemini-2.5-flash-lite'), credential: { kind: 'apiKey', apiKey: KEY }, secretSource: source });
+    const env = childEnvironment(shell, 'google-gemini', gemini);
+    assert.deepStrictEqual([env.GOOGLE_GENAI_API_VERSION, env.GOOGLE_GENAI_USE_ENTERPRISE, env.GOOGLE_GENAI_USE_VERTEXAI, env.OPENAI_ADMIN_KEY], ['v1', undefined, undefined, undefined]);
   });
 
   it('shell output is one safe word per value: sh reads back exactly the value, whatever it is', function () {

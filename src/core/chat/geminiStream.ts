@@ -4,10 +4,10 @@
  * functionCall; finishReason; usageMetadata, cumulative). Function results go back
  * as functionResponse parts named after the call.
  */
-import { defaultGeminiApiVersion } from '../providers/catalog';
-import { isObject, JSON_HEADERS, setting, str } from '../providers/common';
+import { isObject, JSON_HEADERS, str } from '../providers/common';
 import { classify } from '../providers/gemini';
-import { TargetError, type ConnectionTarget } from '../providers/types';
+import { geminiApiVersion } from '../providers/targets';
+import type { ConnectionTarget } from '../providers/types';
 import { numberOr, streamErrorOutcome } from './openaiStream';
 import { NOT_JSON, parseSseJson } from './sse';
 import { textOf, type ChatEvent, type ChatMessage, type StreamAdapter } from './types';
@@ -69,9 +69,7 @@ async function* events(chunks: AsyncIterable<Buffer>): AsyncGenerator<ChatEvent>
 
 /** `{base}/{version}/models/{model}` for the connection's API version (checked: it becomes part of the path). */
 export function geminiModelUrl(target: ConnectionTarget, base: string): string {
-  const version = setting(target.settings, 'apiVersion') ?? defaultGeminiApiVersion(target.model);
-  if (!/^v\d+((alpha|beta)\d*)?$/.test(version)) throw new TargetError(`${JSON.stringify(version)} is not a Gemini API version (v1, v1beta …).`);
-  return `${base}/${version}/models/${encodeURIComponent(target.model.replace(/^models\//, ''))}`;
+  return `${base}/${geminiApiVersion(target)}/models/${encodeURIComponent(target.model.replace(/^models\//, ''))}`;
 }
 
 export const geminiStream: StreamAdapter = {

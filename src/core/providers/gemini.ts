@@ -3,10 +3,11 @@
  * on `v1` or `v1beta`. Preview models exist only on v1beta. A bad key is a 400
  * `INVALID_ARGUMENT` whose detail says `API_KEY_INVALID`.
  */
-import { defaultGeminiApiVersion, isGeminiPreviewModel } from './catalog';
+import { isGeminiPreviewModel } from './catalog';
 import type { HttpResponse } from '../net/http';
-import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, outcomeForStatus, parseJson, retryAfterMs, setting, str } from './common';
-import { TargetError, type ProviderClient, type ProviderVerdict } from './types';
+import { expectJson, isObject, JSON_HEADERS, mentionsRetirement, outcomeForStatus, parseJson, retryAfterMs, str } from './common';
+import { geminiApiVersion } from './targets';
+import type { ProviderClient, ProviderVerdict } from './types';
 
 
 function retryDelay(details: unknown[]): number | undefined {
@@ -68,8 +69,7 @@ export function classify(res: HttpResponse, stage: ProviderVerdict['stage']): Pr
 export const gemini: ProviderClient = {
   id: 'google-gemini',
   async test(target, credential, base, ctx) {
-    const version = setting(target.settings, 'apiVersion') ?? defaultGeminiApiVersion(target.model);
-    if (!/^v\d+((alpha|beta)\d*)?$/.test(version)) throw new TargetError(`${JSON.stringify(version)} is not a Gemini API version (v1, v1beta …).`);
+    const version = geminiApiVersion(target);
     const model = target.model.replace(/^models\//, '');
     const headers = { ...JSON_HEADERS, ...(credential.kind === 'apiKey' ? { 'x-goog-api-key': credential.apiKey } : {}) };
     const url = `${base}/${version}/models/${encodeURIComponent(model)}`;

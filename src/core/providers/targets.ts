@@ -4,7 +4,7 @@
  * so the editor can answer these questions (tree, Set Key) without loading undici or
  * the AWS signer, which arrive with the first test.
  */
-import { isProviderId } from './catalog';
+import { defaultGeminiApiVersion, isProviderId } from './catalog';
 import { checkedBase, officialBase, setting } from './common';
 import { TargetError, type ConnectionTarget, type CredentialKindName, type EndpointOverrides } from './types';
 
@@ -23,6 +23,13 @@ export function bedrockRegion(settings: Readonly<Record<string, unknown>>): stri
   if (!r) throw new TargetError('The connection has no Region (e.g. us-east-1).');
   if (!REGION.test(r)) throw new TargetError(`${JSON.stringify(r.slice(0, 40))} is not an AWS region (e.g. us-east-1).`);
   return r;
+}
+
+/** A Gemini connection's API version (`apiVersion`, else v1beta for preview models and v1 for the others), checked: it becomes part of a path. */
+export function geminiApiVersion(target: ConnectionTarget): string {
+  const version = setting(target.settings, 'apiVersion') ?? defaultGeminiApiVersion(target.model);
+  if (!/^v\d+((alpha|beta)\d*)?$/.test(version)) throw new TargetError(`${JSON.stringify(version)} is not a Gemini API version (v1, v1beta …).`);
+  return version;
 }
 
 /** Generic connections: `Authorization` (Bearer, the default), another header name, or `none`. */

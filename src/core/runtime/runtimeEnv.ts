@@ -7,7 +7,8 @@
  * | ------------- | ----------------------------------------------------------------------------- |
  * | openai        | OPENAI_API_KEY                                                                |
  * | anthropic     | ANTHROPIC_API_KEY                                                             |
- * | google-gemini | GEMINI_API_KEY and GOOGLE_API_KEY (same key)                                  |
+ * | google-gemini | GEMINI_API_KEY and GOOGLE_API_KEY (same key); GOOGLE_GENAI_API_VERSION:       |
+ * |               | the manifest's apiVersion, else v1beta (preview models) or v1, as a test      |
  * | cohere        | CO_API_KEY                                                                    |
  * | amazon-bedrock| AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN when set,         |
  * |               | or for a Bedrock API key AWS_BEARER_TOKEN_BEDROCK, or for an AWS profile      |
@@ -35,7 +36,7 @@
 import { isProviderId, type ProviderId } from '../providers/catalog';
 import { connectionReference } from '../manifest/names';
 import { setting } from '../providers/common';
-import { bedrockRegion, genericAuthHeader, targetBase } from '../providers/targets';
+import { bedrockRegion, geminiApiVersion, genericAuthHeader, targetBase } from '../providers/targets';
 import type { ConnectionTarget, Credential, EndpointOverrides } from '../providers/types';
 import { entraVariables } from '../identity/entra';
 import { dotenvLine } from './dotenv';
@@ -67,10 +68,10 @@ export interface RuntimeEnvInput {
 
 /** SDK variables that carry a key, an endpoint or an API version of an LLM provider. */
 const LLM_VARIABLES = [
-  'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_API_BASE', 'OPENAI_API_VERSION', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID',
+  'OPENAI_API_KEY', 'OPENAI_ADMIN_KEY', 'OPENAI_BASE_URL', 'OPENAI_API_BASE', 'OPENAI_API_VERSION', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID',
   'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_AD_TOKEN',
   'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL',
-  'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_GENAI_USE_VERTEXAI',
+  'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_GENAI_API_VERSION', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_ENTERPRISE',
   'CO_API_KEY', 'CO_API_URL',
   'AGENT_CONNECTION', 'AGENT_CONNECTION_PROVIDER', 'AGENT_CONNECTION_MODEL', 'AGENT_CONNECTION_DEPLOYMENT',
   'AGENT_CONNECTION_API_KEY', 'AGENT_CONNECTION_AUTH_HEADER',
@@ -139,6 +140,8 @@ export function runtimeVariables(input: RuntimeEnvInput): RuntimeVariable[] {
       secret('ANTHROPIC_API_KEY', 'apiKey');
       break;
     case 'google-gemini':
+      // @google/genai 3.x calls v1 unless told otherwise (2.x: v1beta); preview models exist only on v1beta.
+      plain('GOOGLE_GENAI_API_VERSION', geminiApiVersion(target), setting(target.settings, 'apiVersion') ? 'manifest: apiVersion' : 'default for the model');
       secret('GEMINI_API_KEY', 'apiKey');
       secret('GOOGLE_API_KEY', 'apiKey');
       break;
