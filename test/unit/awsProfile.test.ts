@@ -7,7 +7,6 @@
  * run), and parity with the request the AWS SDK's own Bedrock runtime client sends.
  */
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -26,7 +25,7 @@ import { credentialFromEnv } from '../../src/core/import-export/exporters/envNam
 import { secretProblems } from '../../src/core/form/formProtocol';
 import { typedCredential } from '../../src/core/form/form';
 import { MOCK_STREAM_TEXT, startAwsCredentialSources, startMockProvider, type AwsCredentialSources, type MockProvider } from '../mocks';
-import { repoRoot } from './helpers';
+import { repoRoot, runNode, type ChildRun } from './helpers';
 
 const STATIC = { accessKeyId: 'AKIDPROFILESTATIC01', secretAccessKey: 'test-secret-profile-static' };
 const PROCESS = { accessKeyId: 'ASIAPROFILEPROCESS1', secretAccessKey: 'test-secret-profile-process', sessionToken: 'test-session-profile-process' };
@@ -360,15 +359,7 @@ describe('cli: AWS profiles from AGENT_CONNECTIONS__…__AWS_PROFILE (dist/cli.j
     AWS_ACCESS_KEY_ID: 'AKIDSHELLKEY0000000', AWS_PROFILE: 'shell-profile',
     ...extra,
   });
-  const cli = (args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: dir, env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const cli = (args: string[], extra: Record<string, string> = {}): Promise<ChildRun> => runNode(BUNDLE, args, { cwd: dir, env: env(extra) });
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-awsprofile-cli-'));

@@ -3,40 +3,23 @@
  * checking exit codes, JSON, JUnit and stderr, with `test` against the real mock providers on 127.0.0.1.
  */
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_AWS, DEFAULT_BEDROCK_API_KEY, DEFAULT_KEY, startMockProvider, type MockProvider, type MockProviderId } from '../mocks';
-import { repoRoot } from './helpers';
+import { repoRoot, runNode, type ChildRun } from './helpers';
 
 const CLI = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
 /** The bundle the package's `bin` runs (npm run build): main file plus one file per other command. */
 const BUNDLE = path.join(repoRoot, 'dist', 'cli.js');
 const EXAMPLE = path.join(repoRoot, 'examples', 'workspace', 'agent-connections.yaml');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ChildRun;
 
 /** Runs the CLI with a clean environment (no proxy variables from the machine running the tests). */
 function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; bin?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [opts.bin ?? CLI, ...args], {
-      cwd: opts.cwd ?? repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(opts.bin ?? CLI, args, { cwd: opts.cwd ?? repoRoot, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...opts.env } });
 }
 
 function tempDir(): string {

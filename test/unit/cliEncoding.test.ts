@@ -4,25 +4,16 @@
  * commands that read the manifest for something else stop (exit 2) saying where; no file is ever written.
  */
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { repoRoot } from './helpers';
+import { repoRoot, runNode, type ChildRun } from './helpers';
 
 const CLI = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
 const EXAMPLE = fs.readFileSync(path.join(repoRoot, 'examples', 'workspace', 'agent-connections.yaml'));
 
-function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], cwd: string): Promise<ChildRun> {
+  return runNode(CLI, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() } });
 }
 
 /** A folder holding `files` (name → bytes); returns it and a check that every file still has its bytes and nothing was added. */

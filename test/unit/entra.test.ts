@@ -6,7 +6,6 @@
  * request parity with the official openai SDK's AzureOpenAI (azureADTokenProvider).
  */
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -17,7 +16,7 @@ import { runtimeVariables } from '../../src/core/runtime/runtimeEnv';
 import type { ChatEvent } from '../../src/core/chat/types';
 import type { ConnectionTarget, Credential } from '../../src/core/providers';
 import { fakeAzureCliCalls, installFakeAzureCli, startEntraAuthority, startMockProvider, startProxyServer, type MockProvider } from '../mocks';
-import { repoRoot } from './helpers';
+import { repoRoot, runNode, type ChildRun } from './helpers';
 
 const CLI_TOKEN = 'test-entra-token-cli-0001';
 const VSCODE_TOKEN = 'test-entra-token-vscode-0002';
@@ -171,16 +170,8 @@ describe('Microsoft Entra ID (Azure OpenAI)', function () {
   });
 });
 
-function cli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { HOME: os.tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], env: Record<string, string>, cwd: string): Promise<ChildRun> {
+  return runNode(CLI, args, { cwd, env: { HOME: os.tmpdir(), ...env } });
 }
 
 describe('cli: Azure OpenAI with AGENT_CONNECTIONS__M__C__AZURE_AD=1', function () {

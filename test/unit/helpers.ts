@@ -1,3 +1,4 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -21,4 +22,24 @@ export function cpuMs(run: () => void): number {
   run();
   const d = process.cpuUsage(t0);
   return (d.user + d.system) / 1000;
+}
+
+/** What a child process printed and how it ended. */
+export interface ChildRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node SCRIPT ARGS…` with exactly `env` (nothing of this process's environment) and collects its output. */
+export function runNode(script: string, args: readonly string[], options: { cwd: string; env: Record<string, string> }): Promise<ChildRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

@@ -13,12 +13,11 @@
  * Node 20.
  */
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MOCK_STREAM_TEXT, startMockProvider, type MockProvider, type MockProviderId, type RecordedRequest } from '../mocks';
-import { repoRoot } from './helpers';
+import { repoRoot, runNode, type ChildRun } from './helpers';
 
 const CLI = path.join(repoRoot, 'dist', 'cli.js');
 const SCRIPTS = path.join(repoRoot, 'test', 'fixtures', 'sdk');
@@ -119,23 +118,9 @@ models:
 `;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ChildRun;
 
-function cli(args: string[], cwd: string, env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], cwd: string, env: Record<string, string>): Promise<Run> => runNode(CLI, args, { cwd, env });
 
 interface Case {
   title: string;
