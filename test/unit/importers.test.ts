@@ -91,7 +91,7 @@ describe('import: LiteLLM', () => {
   it('warns about everything that does not map', () => {
     for (const re of [
       /`router_settings` was not imported/, /`litellm_settings` was not imported/, /`general_settings` was not imported/,
-      /Vertex AI .* skipped/, /wildcard route/, /`rpm`, `tpm`/, /`aws_profile_name` is not supported/,
+      /Vertex AI .* skipped/, /wildcard route/, /`rpm`, `tpm`/, /the AWS profile `bedrock-prod` \(`aws_profile_name`\) is not written in the manifest: choose it for this connection with Set Key… → AWS Profile/,
       /`aws_region_name` comes from the environment variable AWS_REGION_NAME, which is not set/, /`us-east-1` was written, check it/,
     ]) assert.match(warnings, re);
     assert.ok(result.warnings.filter((w) => w.line !== undefined).every((w, i, a) => i === 0 || a[i - 1].line! <= w.line!), 'in file order');
@@ -108,7 +108,13 @@ describe('import: LiteLLM', () => {
     assert.throws(() => importLiteLLM('models: []\n'), (e: unknown) => e instanceof ImportError && /no `model_list`/.test(e.message));
     assert.throws(() => importLiteLLM('model_list: {a: 1}\n'), ImportError);
     assert.throws(() => importLiteLLM('model_list:\n  - model_name: [\n'), (e: unknown) => e instanceof ImportError && /line \d+/.test(e.message));
-    assert.throws(() => importLiteLLM('model_list:\n  - &a {model_name: x}\n  - *a\n'), (e: unknown) => e instanceof ImportError && /Aliases/.test(e.message));
+    // Aliases are expanded as LiteLLM expands them, but a "billion laughs" file is refused.
+    let laughs = 'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
+    for (const [n, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f'], ['h', 'g'], ['i', 'h']]) laughs += `${n}: &${n} [${Array(9).fill(`*${prev}`).join(', ')}]\n`;
+    assert.throws(() => importLiteLLM(`${laughs}model_list: [*i]\n`), (e: unknown) => e instanceof ImportError && /aliases expand to too much/.test(e.message));
+    assert.throws(() => importLiteLLM('model_list:\n  - {model_name: x, litellm_params: {model: openai/gpt-4o}}\n  - !!binary aGk=\n'), (e: unknown) => e instanceof ImportError && /Tags/.test(e.message));
+    const aliased = importLiteLLM('model_list:\n  - &a {model_name: x, litellm_params: {model: openai/gpt-4o}}\n  - *a\n');
+    assert.deepStrictEqual(aliased.models.map((m) => [m.model.name, m.connections.length]), [['x', 1]]);
     assert.throws(() => importLiteLLM('- a\n'), ImportError);
     assert.throws(() => importLiteLLM(''), ImportError);
   });
