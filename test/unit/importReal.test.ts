@@ -326,6 +326,19 @@ describe('import: real configs from public repositories (CLI)', function () {
       assert.match(j.run.stderr, /JARVIS API \(OpenAI-Compatible\)\/local\n {4}apiKey: written inline in \S*continue-jitensabharwal-jarvis\.yaml \(line 12\)/);
     });
 
+    it('a hosted service with apiKey "" needs a key all the same: Bearer, with a warning (Aurnova); Continue secrets and refused credential headers (DevilTea)', () => {
+      const r = get('continue-aurnova-openrouter-blank-key.yaml');
+      assert.deepStrictEqual(of(r, 'Qwen3 Coder Next'), ['generic', 'qwen/qwen3-coder-next']);
+      assert.deepStrictEqual([conn(r, 'Qwen3 Coder Next')!.baseUrl, conn(r, 'Qwen3 Coder Next')!.authHeader], ['https://openrouter.ai/api/v1', undefined]);
+      assert.match(r.run.stderr, /`apiKey: ''` is not a key, and OpenRouter needs one: store the key/);
+      const d = get('continue-deviltea-secrets-headers.yaml');
+      assert.deepStrictEqual([conn(d, 'Granite4.1 8B [Q6]')!.baseUrl, conn(d, 'Granite4.1 8B [Q6]')!.authHeader, conn(d, 'Granite4.1 8B [Q6]')!.advancedProperties], ['https://llm.deviltea.me/v1', undefined, undefined]);
+      assert.match(d.run.stderr, /apiKey: from the Continue secret LM_STUDIO_API_KEY/);
+      assert.match(d.run.stderr, /Header `Cf-Access-Client-Secret` carries credentials and was not imported/);
+      const a = get('continue-atomz-title-local-key.yaml');
+      assert.deepStrictEqual(of(a, 'Local Hybrid (Graphify+RTK+MLX)'), ['generic', 'mlx-community/Qwen3.5-4B-MLX-8bit'], 'config.yaml with `title` (no name)');
+    });
+
     it('a placeholder apiBase is named with its reason; a config with no models is refused, exit 2 (IA-Generative, MercurieVV)', () => {
       assert.match(get('continue-ia-generative-onyxia.json').run.stderr, /`olmo2 13b` \(models entry 2\): the `apiBase` cannot be used \(`__PLACEHOLDER_OLLAMA_URL__\/v1` is not a URL|`olmo2 13b` \(models entry 2\): the `apiBase` cannot be used \(`__PLACEHOLDER_OLLAMA_URL__` is not a URL/);
       assert.match(get('continue-mercurievv-mcp-only.yaml').run.stderr, /no `models` list/);

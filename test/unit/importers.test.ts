@@ -264,7 +264,7 @@ describe('import: load-balanced groups, Azure deployments, Bedrock regions, cred
       assert.deepStrictEqual(keys.filter(([ref]) => /^(qwen-coder|llama-)/.test(String(ref))), [], 'api_key: none and local servers: no key');
     });
 
-    it('api_key: none (or empty) is not a key: authHeader none for an OpenAI-compatible server, a warning for a provider that needs one', () => {
+    it('api_key: none (or empty) is not a key: authHeader none for an OpenAI-compatible server, a warning for a provider or hosted service that needs one', () => {
       for (const c of [...model('qwen-coder').connections, ...model('llama-70b').connections, ...model('llama-local').connections]) assert.strictEqual(c.authHeader, 'none');
       const other = importLiteLLM([
         'model_list:',
@@ -279,7 +279,9 @@ describe('import: load-balanced groups, Azure deployments, Bedrock regions, cred
       assert.deepStrictEqual(other.keysToStore, [], 'neither "none" nor LiteLLM\'s default variable');
       assert.match(warningsOf(other), /`gpt-4o` \(model_list entry 1\): `api_key: none` is not a key; store the key/);
       const conns = connections(other);
-      assert.strictEqual(conns['groq-llama/groq'].authHeader, 'none');
+      // Groq always needs a key: an empty api_key only means the file does not hold it.
+      assert.ok(!('authHeader' in conns['groq-llama/groq']));
+      assert.match(warningsOf(other), /`groq-llama` \(model_list entry 2\): `api_key: ''` is not a key, and Groq needs one: store the key/);
       assert.strictEqual(conns['gw/gw'].authHeader, 'none');
       assert.ok(!('authHeader' in conns['gpt-4o/default']));
     });

@@ -152,7 +152,10 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
       const c = cleanBaseUrl(baseUrl);
       if (!c.url) return warn(`${label}: the \`apiBase\` cannot be used (${c.problem}); it was skipped.`, at);
       const hasKey = keyFrom();
-      spec = { ...base, provider: 'generic', model: modelCode, settings: { baseUrl: c.url, apiFormat: 'openai', ...(!hasKey && (service.local || saidNone) ? { authHeader: 'none' } : {}) } };
+      // A hosted service always needs a key: an empty `apiKey` there only means the file does not hold it.
+      const hosted = !service.local && service.baseUrl !== undefined;
+      if (saidNone && hosted) warn(`${label}: \`apiKey: ${str(entry.apiKey)!.trim() || "''"}\` is not a key, and ${service.label} needs one: store the key for this connection (Set Key…).`, [...at, 'apiKey']);
+      spec = { ...base, provider: 'generic', model: modelCode, settings: { baseUrl: c.url, apiFormat: 'openai', ...(!hasKey && (service.local || (saidNone && !hosted)) ? { authHeader: 'none' } : {}) } };
     } else {
       return warn(`${label}: the Continue provider ${quote(provider)} cannot be described in the manifest; it was skipped.`, at);
     }

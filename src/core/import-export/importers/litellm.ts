@@ -330,7 +330,10 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
         const c = cleanBaseUrl(baseUrl);
         if (!c.url) return warn(`${label}: the \`api_base\` cannot be used (${c.problem}); it was skipped.`, at);
         const hasKey = keyFrom('api_key', 'apiKey', service.local ? undefined : compat.env);
-        spec = { ...base, provider: 'generic', model: rest, settings: { baseUrl: c.url, apiFormat: 'openai', ...(!hasKey && (service.local || saidNone.length > 0) ? { authHeader: 'none' } : {}) } };
+        // A hosted service always needs a key: `api_key: none` there only means the file does not hold it (warned below).
+        const hosted = !service.local && service.baseUrl !== undefined;
+        spec = { ...base, provider: 'generic', model: rest, settings: { baseUrl: c.url, apiFormat: 'openai', ...(!hasKey && (service.local || (saidNone.length > 0 && !hosted)) ? { authHeader: 'none' } : {}) } };
+        if (hosted) for (const n of saidNone) warn(`${label}: \`${n.param}: ${n.raw || "''"}\` is not a key, and ${service.label} needs one: store the key for this connection (Set Key…).`, n.path);
       }
     }
 
