@@ -35,8 +35,8 @@ variable or secret that holds the key. What does not map is warned about.
 Continue's config.json may have comments; YAML anchors and merge keys are expanded.
 Warnings (every entry not imported, with the reason) and the keys to store go to
 standard error.
-Exit status: 0 imported, 1 the file lists models but none could be imported (nothing
-is written), 2 usage or I/O error, or a file that cannot be read.`;
+Exit status: 0 imported, 1 no model could be imported (none listed, or none that maps;
+nothing is written), 2 usage or I/O error, or a file that cannot be read.`;
 
 export const EXPORT_OPTIONS: Record<string, OptionSpec> = {
   manifest: { kind: 'string', value: 'a file path' },
@@ -101,10 +101,10 @@ export function runImport(argv: readonly string[], io: Io): number {
 
   const out = options.out as string | undefined;
   const shown = displayPath(io, source);
-  // The file lists models but none could be imported: nothing is written, and that is a failure.
-  if (result.models.length === 0 && result.entries > 0) {
+  // No model to import (none listed, or none that maps): nothing is written, and that is a failure.
+  if (result.models.length === 0) {
     for (const w of result.warnings) io.stderr(`warning: ${w.line ? `${shown}:${w.line}: ` : ''}${red(w.message)}\n`);
-    io.stderr(`Nothing imported from ${shown}${out ? `; ${displayPath(io, path.resolve(io.cwd, out))} was not written` : ''}.\n`);
+    io.stderr(`Nothing imported: ${shown} ${result.entries > 0 ? 'has no model that could be imported' : 'lists no models'}${out ? `; ${displayPath(io, path.resolve(io.cwd, out))} was not written` : ''}.\n`);
     return EXIT_FAILED;
   }
   if (out) writeTextFile(io, path.resolve(io.cwd, out), result.manifest, options.force === true, 'imported manifest');

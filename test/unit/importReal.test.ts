@@ -65,7 +65,7 @@ function secretsOf(text: string): string[] {
 function entriesOf(file: string, text: string): number {
   let data: Record<string, unknown>;
   try {
-    data = parse(text.replace(/^\s*\/\/.*$/gm, ''), { merge: true }) as Record<string, unknown>;
+    data = parse(text.replace(/^\s*\/\/.*$/gm, ''), { merge: true, uniqueKeys: false }) as Record<string, unknown>;
   } catch {
     return 0;
   }
@@ -87,6 +87,8 @@ const EXIT: Record<string, number> = {
   'litellm-govchat-nl-librechat.yaml': 1,
   'continue-ia-generative-onyxia.json': 1,
   'continue-b2f-autodetect.yaml': 1,
+  'litellm-jiny0ung-shin-empty-list.yaml': 1,
+  'litellm-armmyc-model-from-env.yaml': 1,
 };
 
 const files = fs.readdirSync(REAL).filter((f) => /^(litellm|continue)-.*\.(ya?ml|json)$/.test(f)).sort();
@@ -128,7 +130,7 @@ describe('import: real configs from public repositories (CLI)', function () {
       }
       if (expected === 1) {
         assert.strictEqual(r.manifest, undefined, 'nothing imported: no manifest written');
-        assert.match(stderr, /No model could be imported/);
+        assert.match(stderr, /No model could be imported|lists no models/);
       } else {
         assert.ok(r.manifest, 'a manifest was written');
         assert.match(stderr, new RegExp(`Imported ${Object.keys(r.models).length} models? with ${connectionCount(r)} connections?`));
@@ -259,6 +261,29 @@ describe('import: real configs from public repositories (CLI)', function () {
       assert.match(r.run.stderr, /`gpt-3\.5-turbo` \(model_list entry 1\): not imported \(LiteLLM's own settings of the entry\): `tpm`, `rpm`/);
       assert.match(r.run.stderr, /`mistral-7b-instruct` \(model_list entry 4\): the LiteLLM provider `mistralai` .* skipped/);
       assert.deepStrictEqual(r.models['gpt-3.5-turbo'].connections.map((c) => c.name), ['default', 'default-2']);
+    });
+
+    it('a model_list written twice over the same vLLM hosts, flow style (Hoangnhvt); an empty model_list imports nothing, exit 1 (UniBridge)', () => {
+      const r = get('litellm-hoangnhvt-vllm-aliases.yaml');
+      assert.deepStrictEqual(of(r, 'gpt-4o'), ['generic', 'Qwen2.5-Coder-32B-Instruct-AWQ'], 'an alias named like an OpenAI model that runs on vLLM');
+      assert.deepStrictEqual([conn(r, 'gpt-4o')!.name, conn(r, 'gpt-4o')!.baseUrl, conn(r, 'gpt-4o')!.authHeader], ['vllm-coder-lg', 'http://vllm-coder-lg:8000/v1', 'none']);
+      assert.match(get('litellm-jiny0ung-shin-empty-list.yaml').run.stderr, /Nothing imported: \S*litellm-jiny0ung-shin-empty-list\.yaml lists no models/);
+    });
+
+    it('a top-level key written twice: the later one is used, as LiteLLM (PyYAML) reads it, with a warning (AdarshYadav04)', () => {
+      const r = get('litellm-adarshyadav04-duplicate-key.yaml');
+      assert.deepStrictEqual(Object.keys(r.models), ['gpt-4o', 'claude-sonnet', 'groq-llama', 'groq-mixtral', 'groq-gpt-oss-120b']);
+      assert.match(r.run.stderr, /:39: Duplicate key `litellm_settings` \(also on line 29\): the later one is used, as LiteLLM reads it\./);
+    });
+
+    it('the model itself from os.environ/: skipped naming the variable when unset, imported when set (ArmmyC)', () => {
+      const unset = get('litellm-armmyc-model-from-env.yaml');
+      assert.match(unset.run.stderr, /`active-lanta-model` \(model_list entry 1\): `model` comes from the environment variable VLLM_MODEL_ID, which is not set here; set it and import again\. It was skipped\./);
+      const set = importFile('litellm-armmyc-model-from-env.yaml', { VLLM_MODEL_ID: 'openai/qwen36-27b', VLLM_BASE_URL: 'http://vllm.test:8000/v1' });
+      assert.strictEqual(set.run.code, 0, set.run.stderr);
+      assert.deepStrictEqual(of(set, 'active-lanta-model'), ['generic', 'qwen36-27b']);
+      assert.strictEqual(conn(set, 'active-lanta-model')!.baseUrl, 'http://vllm.test:8000/v1');
+      assert.match(set.run.stderr, /apiKey: from the environment variable VLLM_API_KEY/);
     });
 
     it('a config whose models live in the proxy database says so (Helmi); wildcards only: nothing imported, exit 1 (Gapminder)', () => {

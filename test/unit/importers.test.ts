@@ -173,6 +173,27 @@ describe('import: Continue', () => {
     ]) assert.match(warnings, re);
   });
 
+  it('reads config.json with comments and trailing commas as Continue does; a YAML flow mapping with URLs is left as it is', () => {
+    const jsonc = [
+      '// Continue config',
+      '{',
+      '  /* the models */',
+      '  "models": [',
+      '    { "title": "Local", "provider": "ollama", "model": "qwen2.5-coder:7b", "apiBase": "http://localhost:11434", }, // trailing comma',
+      '    { "title": "Remote // not a comment", "provider": "openai", "model": "gpt-4o", "apiKey": "sk-test-jsonc-0000", },',
+      '  ],',
+      '}',
+    ].join('\n');
+    const r = importContinue(jsonc, { today: '2026-11-22' });
+    assert.deepStrictEqual(r.models.map((m) => [m.model.name, m.model.provider, m.model.model]), [['Local', 'generic', 'qwen2.5-coder:7b'], ['Remote -- not a comment', 'openai', 'gpt-4o']]);
+    assert.strictEqual(r.models[0].connections[0].baseUrl, 'http://localhost:11434/v1');
+    const key = r.keysToStore.find((k) => k.source === 'inline')!;
+    assert.strictEqual(jsonc.slice(key.span!.start, key.span!.end), '"sk-test-jsonc-0000"', 'spans point into the original text');
+    assert.strictEqual(inlineKeyValue(jsonc, key), 'sk-test-jsonc-0000');
+    const flow = importContinue('{models: [{name: x, provider: ollama, model: y, apiBase: http://gpu-box:11434}]}\n', { today: '2026-11-22' });
+    assert.strictEqual(flow.models[0].connections[0].baseUrl, 'http://gpu-box:11434/v1');
+  });
+
   it('refuses what is not a Continue config', () => {
     assert.throws(() => importContinue('model_list: []\n'), (e: unknown) => e instanceof ImportError && /no `models`/.test(e.message));
   });

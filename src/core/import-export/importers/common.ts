@@ -16,7 +16,7 @@ import { INVISIBLE } from '../../manifest/rules';
 import type { Problem } from '../../yaml/problems';
 import { quote, type LineIndex } from '../../yaml/text';
 import { nodeAtPath, type PathSegment } from '../../yaml/yamlLoad';
-import { readSource } from './sourceText';
+import { readSource, type SourceOptions } from './sourceText';
 
 export type KeySource = 'inline' | 'env' | 'secret';
 export type KeyField = 'apiKey' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken';
@@ -91,10 +91,11 @@ export function isoToday(): string {
 /**
  * Parses the file to import with the same safe loader as the manifest, after blanking the
  * comments of JSON (Continue's config.json), and expanding YAML anchors, aliases and merge
- * keys as LiteLLM and Continue do; any other YAML error stops the import.
+ * keys as LiteLLM and Continue do (with `laterKeyWins`, a key written twice too, noted);
+ * any other YAML error stops the import.
  */
-export function loadSource(text: string, what: string): { doc: Document.Parsed; data: Record<string, unknown>; index: LineIndex } {
-  const loaded = readSource(text, what);
+export function loadSource(text: string, what: string, options: SourceOptions = {}): { doc: Document.Parsed; data: Record<string, unknown>; index: LineIndex; notes: ImportWarning[] } {
+  const loaded = readSource(text, what, options);
   if (loaded.aliasError) throw new ImportError(`The ${what} cannot be read: ${loaded.aliasError}.`, loaded.errors);
   if (loaded.errors.length > 0 || !loaded.doc || loaded.data === undefined) {
     const first = loaded.errors[0];
@@ -102,13 +103,13 @@ export function loadSource(text: string, what: string): { doc: Document.Parsed; 
     throw new ImportError(`The ${what} cannot be read${where}.`, loaded.errors);
   }
   if (loaded.data === null || typeof loaded.data !== 'object' || Array.isArray(loaded.data)) throw new ImportError(`The ${what} is not a YAML mapping.`);
-  return { doc: loaded.doc, data: loaded.data as Record<string, unknown>, index: loaded.index };
+  return { doc: loaded.doc, data: loaded.data as Record<string, unknown>, index: loaded.index, notes: loaded.notes };
 }
 
 /** The value of an inline key listed in `keysToStore`, read from the imported text. Never log it. */
 export function inlineKeyValue(text: string, key: KeyToStore): string | undefined {
   if (key.source !== 'inline' || !key.path) return undefined;
-  const loaded = readSource(text, 'file');
+  const loaded = readSource(text, 'file', { laterKeyWins: 'its tool' });
   if (!loaded.doc) return undefined;
   const { node } = nodeAtPath(loaded.doc, key.path);
   return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;

@@ -87,8 +87,8 @@ interface Param {
 }
 
 export function importLiteLLM(text: string, options: ImportOptions = {}): ImportResult {
-  const { doc, data, index } = loadSource(text, 'LiteLLM config');
-  const warnings: ImportWarning[] = [];
+  const { doc, data, index, notes } = loadSource(text, 'LiteLLM config', { laterKeyWins: 'LiteLLM' });
+  const warnings: ImportWarning[] = [...notes];
   const warn = (message: string, path?: readonly PathSegment[]) => warnings.push({ message, line: path ? lineOf(doc, index, path) : undefined });
   const env = options.env ?? {};
 
@@ -138,7 +138,10 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
       return warn(`model_list entry ${i + 1} has no \`model_name\` and \`litellm_params.model\`; it was skipped.`, at);
     }
     const label = `${quote(modelName)} (model_list entry ${i + 1})`;
-    const modelString = lp.model.trim();
+    // LiteLLM reads `os.environ/X` in any parameter, the model too.
+    const modelRef = ENV_REF.exec(lp.model.trim());
+    const modelString = modelRef ? env[modelRef[1]]?.trim() ?? '' : lp.model.trim();
+    if (modelRef && !modelString) return warn(`${label}: \`model\` comes from the environment variable ${modelRef[1]}, which is not set here; set it and import again. It was skipped.`, at);
     const entryIgnored = Object.keys(entry).filter((k) => !['model_name', 'litellm_params', 'model_info'].includes(k));
     if (entryIgnored.length > 0) warn(`${label}: not imported (LiteLLM's own settings of the entry): ${entryIgnored.map((k) => `\`${k}\``).join(', ')}.`, at);
     if (modelName.includes('*') || modelString.includes('*')) {

@@ -9,7 +9,7 @@
  */
 import type { Document } from 'yaml';
 import type { Problem } from '../../yaml/problems';
-import type { LineIndex } from '../../yaml/text';
+import { quote, type LineIndex } from '../../yaml/text';
 import { yamlLib } from '../../yaml/yamlLib';
 import { loadYaml } from '../../yaml/yamlLoad';
 
@@ -17,6 +17,11 @@ import { loadYaml } from '../../yaml/yamlLoad';
 const EXPANDED = new Set(['yaml-anchor', 'yaml-alias', 'yaml-merge-key', 'yaml-version']);
 /** Aliases expanded at most (each expansion copies a subtree). */
 const MAX_ALIASES = 200;
+
+export interface SourceOptions {
+  /** The tool whose reader keeps the later of two equal keys (PyYAML: LiteLLM): they are then read so, with a note. */
+  laterKeyWins?: string;
+}
 
 export interface SourceDocument {
   doc?: Document.Parsed;
@@ -26,20 +31,28 @@ export interface SourceDocument {
   errors: Problem[];
   /** Set when expanding aliases failed (too many of them). */
   aliasError?: string;
+  /** What was read differently from the manifest's rules (a key written twice), with its 1-based line. */
+  notes: Array<{ message: string; line: number }>;
 }
 
-export function readSource(text: string, what: string): SourceDocument {
+export function readSource(text: string, what: string, options: SourceOptions = {}): SourceDocument {
   const prepared = blankJsonComments(text);
   const loaded = loadYaml(prepared, what);
   const errors = loaded.problems.filter((p) => p.severity === 'error');
-  if (errors.length === 0 || !loaded.doc || !errors.every((p) => EXPANDED.has(p.code))) return { doc: loaded.doc, data: loaded.data, index: loaded.index, errors };
-  // Anchors, aliases, merge keys or %YAML 1.1 and nothing else: parse again as YAML allows it.
+  const tolerated = (code: string) => EXPANDED.has(code) || (code === 'duplicate-key' && options.laterKeyWins !== undefined);
+  if (errors.length === 0 || !loaded.doc || !errors.every((p) => tolerated(p.code))) return { doc: loaded.doc, data: loaded.data, index: loaded.index, errors, notes: [] };
+  // Anchors, aliases, merge keys, %YAML 1.1 (or keys written twice) and nothing else: parse again as YAML allows it.
   const doc = yamlLib().parseDocument(prepared, { merge: true, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, strict: true, stringKeys: false });
-  if (doc.errors.length > 0) return { doc: loaded.doc, index: loaded.index, errors };
+  if (doc.errors.length > 0) return { doc: loaded.doc, index: loaded.index, errors, notes: [] };
+  const notes = errors.filter((p) => p.code === 'duplicate-key').map((p) => {
+    const first = /on line (\d+)/.exec(p.message)?.[1];
+    return { message: `Duplicate key ${quote(prepared.slice(p.start, p.end))}${first ? ` (also on line ${first})` : ''}: the later one is used, as ${options.laterKeyWins} reads it.`, line: p.range.start.line + 1 };
+  });
   try {
-    return { doc, data: doc.toJS({ maxAliasCount: MAX_ALIASES }), index: loaded.index, errors: [] };
+    // Later keys overwrite earlier ones, as PyYAML does.
+    return { doc, data: doc.toJS({ maxAliasCount: MAX_ALIASES }), index: loaded.index, errors: [], notes };
   } catch {
-    return { doc: loaded.doc, index: loaded.index, errors, aliasError: `its aliases expand to too much (more than ${MAX_ALIASES} alias uses)` };
+    return { doc: loaded.doc, index: loaded.index, errors, notes: [], aliasError: `its aliases expand to too much (more than ${MAX_ALIASES} alias uses)` };
   }
 }
 
@@ -69,11 +82,11 @@ export function blankJsonComments(text: string): string {
     if (c === '"') {
       comma = -1;
       for (i++; i < n && text[i] !== '"' && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
-    } else if (c === '/' && text[i + 1] === '/') {
+    } else if (c === '/' && text[i + 1] === '/' && startsComment(text, i)) {
       const end = lineEnd(text, i);
       blank(i, end);
       i = end - 1;
-    } else if (c === '/' && text[i + 1] === '*') {
+    } else if (c === '/' && text[i + 1] === '*' && startsComment(text, i)) {
       const close = text.indexOf('*/', i + 2);
       const end = close === -1 ? n : close + 2;
       blank(i, end);
@@ -88,6 +101,11 @@ export function blankJsonComments(text: string): string {
     }
   }
   return out.join('');
+}
+
+/** A comment starts after whitespace or punctuation, not inside an unquoted YAML flow scalar such as `http://host`. */
+function startsComment(text: string, at: number): boolean {
+  return at === 0 || /[\s,{[\]}]/.test(text[at - 1]);
 }
 
 function lineEnd(text: string, from: number): number {
