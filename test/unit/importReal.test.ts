@@ -286,6 +286,18 @@ describe('import: real configs from public repositories (CLI)', function () {
       assert.match(set.run.stderr, /apiKey: from the environment variable VLLM_API_KEY/);
     });
 
+    it('Gemini: GA models get apiVersion v1, previews v1beta (IrfanNizam); a catch-all `*` route is skipped, the rest kept (Jaisev-Sachdev); SGLang\'s `/model` is the model code (HerzigGroup)', () => {
+      const g = get('litellm-irfannizam-gemini-fallback.yaml');
+      assert.deepStrictEqual([...of(g, 'gemini-flash')!, conn(g, 'gemini-flash')!.apiVersion], ['google-gemini', 'gemini-2.5-flash-lite', 'v1']);
+      assert.deepStrictEqual([...of(g, 'gemini-flash-fallback')!, conn(g, 'gemini-flash-fallback')!.apiVersion], ['google-gemini', 'gemini-3.1-flash-lite-preview', 'v1beta']);
+      const j = get('litellm-jaisev-sachdev-catch-all.yaml');
+      assert.deepStrictEqual(Object.keys(j.models), ['claude-sonnet-4-20250514', 'claude-sonnet-4-6', 'claude-opus-4-20250514']);
+      assert.match(j.run.stderr, /`\*` \(model_list entry 4\) is a wildcard route/);
+      const h = get('litellm-herziggroup-sglang-aliases.yaml');
+      assert.deepStrictEqual(of(h, 'claude-opus-4-7'), ['generic', '/model']);
+      assert.deepStrictEqual([conn(h, 'claude-opus-4-7')!.baseUrl, conn(h, 'claude-opus-4-7')!.authHeader], ['http://localhost:30000/v1', 'none']);
+    });
+
     it('a config whose models live in the proxy database says so (Helmi); wildcards only: nothing imported, exit 1 (Gapminder)', () => {
       assert.match(get('litellm-helmi-oss-llmops-stack.yaml').run.stderr, /no `model_list`.*store_model_in_db/);
       assert.match(get('litellm-gapminder-wildcard.yaml').run.stderr, /`openai\/\*` \(model_list entry 1\) is a wildcard route/);
