@@ -119,6 +119,14 @@ describe('import: LiteLLM', () => {
     assert.throws(() => importLiteLLM(''), ImportError);
   });
 
+  it('`include` (LiteLLM merges the listed files): the included files are named to import, never silently lost', () => {
+    assert.throws(() => importLiteLLM('include:\n  - model_config.yaml\nlitellm_settings:\n  callbacks: ["prometheus"]\n'),
+      (e: unknown) => e instanceof ImportError && /no `model_list` of its own: its models are in the included file `model_config\.yaml`; import it with agent-connections import litellm model_config\.yaml/.test(e.message));
+    const r = importLiteLLM('include: [a.yaml, b.yaml]\nmodel_list:\n  - model_name: x\n    litellm_params: {model: openai/gpt-4o}\n', { today: '2026-11-22' });
+    assert.strictEqual(r.models.length, 1);
+    assert.deepStrictEqual(r.warnings.filter((w) => /include/.test(w.message)).map((w) => [w.line, w.message]), [[1, '`include` lists `a.yaml`, `b.yaml`: the models there were not read; import each with agent-connections import litellm FILE.']]);
+  });
+
   it('imports an empty model_list as an empty manifest', () => {
     const r = importLiteLLM('model_list: []\n', { today: '2026-11-22' });
     assert.deepStrictEqual(analyzeManifest(r.manifest).problems, []);

@@ -92,6 +92,12 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
   const warn = (message: string, path?: readonly PathSegment[]) => warnings.push({ message, line: path ? lineOf(doc, index, path) : undefined });
   const env = options.env ?? {};
 
+  // `include`: LiteLLM merges the listed YAML files (paths relative to this one) into the config.
+  const includes = (Array.isArray(data.include) ? data.include : [data.include]).map(str).filter((f): f is string => !!f?.trim());
+  const importThem = includes.length === 1 ? `import it with agent-connections import litellm ${includes[0]}` : 'import each with agent-connections import litellm FILE';
+  if (!('model_list' in data) && includes.length > 0) {
+    throw new ImportError(`This LiteLLM config has no \`model_list\` of its own: its models are in the included ${includes.length === 1 ? 'file' : 'files'} ${includes.map((f) => quote(f)).join(', ')}; ${importThem}.`);
+  }
   if (!('model_list' in data)) {
     const inDb = isRecord(data.general_settings) && data.general_settings.store_model_in_db === true;
     throw new ImportError(`This is not a LiteLLM config with models: it has no \`model_list\`${inDb ? ' (general_settings.store_model_in_db: its models are kept in the proxy\'s database, not in this file)' : ''}.`);
@@ -119,6 +125,10 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
     if (key === 'model_list' || key === 'credential_list') continue;
     const section = data[key];
     const inline = isRecord(section) && Object.entries(section).some(([k, v]) => /key|secret|password|token/i.test(k) && typeof v === 'string' && v !== '' && !ENV_REF.test(v));
+    if (key === 'include' && includes.length > 0) {
+      warn(`\`include\` lists ${includes.map((f) => quote(f)).join(', ')}: the models there were not read; ${importThem}.`, [key]);
+      continue;
+    }
     const what = key === 'router_settings' ? 'routing, retries and fallbacks are LiteLLM\'s own'
       : key === 'litellm_settings' ? 'LiteLLM library settings'
         : key === 'general_settings' ? 'proxy server settings'
