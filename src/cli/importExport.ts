@@ -10,7 +10,7 @@ import { importLiteLLM } from '../core/import-export/importers/litellm';
 import { DEFAULT_MANIFEST_PATH } from '../core/manifest/manifest';
 import type { ProviderId } from '../core/providers/catalog';
 import type { FieldValue } from '../core/manifest/edit';
-import { CliError, EXIT_OK, listOr, parseArgs, type OptionSpec } from './args';
+import { CliError, EXIT_FAILED, EXIT_OK, listOr, parseArgs, type OptionSpec } from './args';
 import { displayPath, envRedactor, readTextFile, redactLine, writeTextFile, type Io } from './io';
 
 export const IMPORT_OPTIONS: Record<string, OptionSpec> = {
@@ -32,8 +32,11 @@ variable or secret that holds the key. What does not map is warned about.
                an existing file is not replaced unless --force
   --force      replace an existing --out file
 
-Warnings and the keys to store go to standard error.
-Exit status: 0 imported, 2 usage or I/O error, or a file that cannot be read.`;
+Continue's config.json may have comments; YAML anchors and merge keys are expanded.
+Warnings (every entry not imported, with the reason) and the keys to store go to
+standard error.
+Exit status: 0 imported, 1 no model could be imported (none listed, or none that maps;
+nothing is written), 2 usage or I/O error, or a file that cannot be read.`;
 
 export const EXPORT_OPTIONS: Record<string, OptionSpec> = {
   manifest: { kind: 'string', value: 'a file path' },
@@ -97,10 +100,16 @@ export function runImport(argv: readonly string[], io: Io): number {
   }
 
   const out = options.out as string | undefined;
+  const shown = displayPath(io, source);
+  // No model to import (none listed, or none that maps): nothing is written, and that is a failure.
+  if (result.models.length === 0) {
+    for (const w of result.warnings) io.stderr(`warning: ${w.line ? `${shown}:${w.line}: ` : ''}${red(w.message)}\n`);
+    io.stderr(`Nothing imported: ${shown} ${result.entries > 0 ? 'has no model that could be imported' : 'lists no models'}${out ? `; ${displayPath(io, path.resolve(io.cwd, out))} was not written` : ''}.\n`);
+    return EXIT_FAILED;
+  }
   if (out) writeTextFile(io, path.resolve(io.cwd, out), result.manifest, options.force === true, 'imported manifest');
   else io.stdout(result.manifest);
 
-  const shown = displayPath(io, source);
   for (const w of result.warnings) io.stderr(`warning: ${w.line ? `${shown}:${w.line}: ` : ''}${red(w.message)}\n`);
   const count = result.models.reduce((n, m) => n + m.connections.length, 0);
   io.stderr(`Imported ${result.models.length} model${result.models.length === 1 ? '' : 's'} with ${count} connection${count === 1 ? '' : 's'}${out ? ` into ${displayPath(io, path.resolve(io.cwd, out))}` : ''}.\n`);

@@ -91,7 +91,7 @@ describe('import: LiteLLM', () => {
   it('warns about everything that does not map', () => {
     for (const re of [
       /`router_settings` was not imported/, /`litellm_settings` was not imported/, /`general_settings` was not imported/,
-      /Vertex AI .* skipped/, /wildcard route/, /`rpm`, `tpm`/, /`aws_profile_name` is not supported/,
+      /Vertex AI .* skipped/, /wildcard route/, /`rpm`, `tpm`/, /the AWS profile `bedrock-prod` \(`aws_profile_name`\) is not written in the manifest: choose it for this connection with Set Key… → AWS Profile/,
       /`aws_region_name` comes from the environment variable AWS_REGION_NAME, which is not set/, /`us-east-1` was written, check it/,
     ]) assert.match(warnings, re);
     assert.ok(result.warnings.filter((w) => w.line !== undefined).every((w, i, a) => i === 0 || a[i - 1].line! <= w.line!), 'in file order');
@@ -108,9 +108,23 @@ describe('import: LiteLLM', () => {
     assert.throws(() => importLiteLLM('models: []\n'), (e: unknown) => e instanceof ImportError && /no `model_list`/.test(e.message));
     assert.throws(() => importLiteLLM('model_list: {a: 1}\n'), ImportError);
     assert.throws(() => importLiteLLM('model_list:\n  - model_name: [\n'), (e: unknown) => e instanceof ImportError && /line \d+/.test(e.message));
-    assert.throws(() => importLiteLLM('model_list:\n  - &a {model_name: x}\n  - *a\n'), (e: unknown) => e instanceof ImportError && /Aliases/.test(e.message));
+    // Aliases are expanded as LiteLLM expands them, but a "billion laughs" file is refused.
+    let laughs = 'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
+    for (const [n, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f'], ['h', 'g'], ['i', 'h']]) laughs += `${n}: &${n} [${Array(9).fill(`*${prev}`).join(', ')}]\n`;
+    assert.throws(() => importLiteLLM(`${laughs}model_list: [*i]\n`), (e: unknown) => e instanceof ImportError && /aliases expand to too much/.test(e.message));
+    assert.throws(() => importLiteLLM('model_list:\n  - {model_name: x, litellm_params: {model: openai/gpt-4o}}\n  - !!binary aGk=\n'), (e: unknown) => e instanceof ImportError && /Tags/.test(e.message));
+    const aliased = importLiteLLM('model_list:\n  - &a {model_name: x, litellm_params: {model: openai/gpt-4o}}\n  - *a\n');
+    assert.deepStrictEqual(aliased.models.map((m) => [m.model.name, m.connections.length]), [['x', 1]]);
     assert.throws(() => importLiteLLM('- a\n'), ImportError);
     assert.throws(() => importLiteLLM(''), ImportError);
+  });
+
+  it('`include` (LiteLLM merges the listed files): the included files are named to import, never silently lost', () => {
+    assert.throws(() => importLiteLLM('include:\n  - model_config.yaml\nlitellm_settings:\n  callbacks: ["prometheus"]\n'),
+      (e: unknown) => e instanceof ImportError && /no `model_list` of its own: its models are in the included file `model_config\.yaml`; import it with agent-connections import litellm model_config\.yaml/.test(e.message));
+    const r = importLiteLLM('include: [a.yaml, b.yaml]\nmodel_list:\n  - model_name: x\n    litellm_params: {model: openai/gpt-4o}\n', { today: '2026-11-22' });
+    assert.strictEqual(r.models.length, 1);
+    assert.deepStrictEqual(r.warnings.filter((w) => /include/.test(w.message)).map((w) => [w.line, w.message]), [[1, '`include` lists `a.yaml`, `b.yaml`: the models there were not read; import each with agent-connections import litellm FILE.']]);
   });
 
   it('imports an empty model_list as an empty manifest', () => {
@@ -165,6 +179,27 @@ describe('import: Continue', () => {
       /provider `vertexai` cannot be described/, /`context`, `rules`, `mcpServers`/, /`defaultCompletionOptions`/, /Header `X-Api-Key` carries credentials/,
       /`requestOptions` not imported: `timeout`/, /AWS profile `bedrock`/,
     ]) assert.match(warnings, re);
+  });
+
+  it('reads config.json with comments and trailing commas as Continue does; a YAML flow mapping with URLs is left as it is', () => {
+    const jsonc = [
+      '// Continue config',
+      '{',
+      '  /* the models */',
+      '  "models": [',
+      '    { "title": "Local", "provider": "ollama", "model": "qwen2.5-coder:7b", "apiBase": "http://localhost:11434", }, // trailing comma',
+      '    { "title": "Remote // not a comment", "provider": "openai", "model": "gpt-4o", "apiKey": "sk-test-jsonc-0000", },',
+      '  ],',
+      '}',
+    ].join('\n');
+    const r = importContinue(jsonc, { today: '2026-11-22' });
+    assert.deepStrictEqual(r.models.map((m) => [m.model.name, m.model.provider, m.model.model]), [['Local', 'generic', 'qwen2.5-coder:7b'], ['Remote -- not a comment', 'openai', 'gpt-4o']]);
+    assert.strictEqual(r.models[0].connections[0].baseUrl, 'http://localhost:11434/v1');
+    const key = r.keysToStore.find((k) => k.source === 'inline')!;
+    assert.strictEqual(jsonc.slice(key.span!.start, key.span!.end), '"sk-test-jsonc-0000"', 'spans point into the original text');
+    assert.strictEqual(inlineKeyValue(jsonc, key), 'sk-test-jsonc-0000');
+    const flow = importContinue('{models: [{name: x, provider: ollama, model: y, apiBase: http://gpu-box:11434}]}\n', { today: '2026-11-22' });
+    assert.strictEqual(flow.models[0].connections[0].baseUrl, 'http://gpu-box:11434/v1');
   });
 
   it('refuses what is not a Continue config', () => {
@@ -258,7 +293,7 @@ describe('import: load-balanced groups, Azure deployments, Bedrock regions, cred
       assert.deepStrictEqual(keys.filter(([ref]) => /^(qwen-coder|llama-)/.test(String(ref))), [], 'api_key: none and local servers: no key');
     });
 
-    it('api_key: none (or empty) is not a key: authHeader none for an OpenAI-compatible server, a warning for a provider that needs one', () => {
+    it('api_key: none (or empty) is not a key: authHeader none for an OpenAI-compatible server, a warning for a provider or hosted service that needs one', () => {
       for (const c of [...model('qwen-coder').connections, ...model('llama-70b').connections, ...model('llama-local').connections]) assert.strictEqual(c.authHeader, 'none');
       const other = importLiteLLM([
         'model_list:',
@@ -273,7 +308,9 @@ describe('import: load-balanced groups, Azure deployments, Bedrock regions, cred
       assert.deepStrictEqual(other.keysToStore, [], 'neither "none" nor LiteLLM\'s default variable');
       assert.match(warningsOf(other), /`gpt-4o` \(model_list entry 1\): `api_key: none` is not a key; store the key/);
       const conns = connections(other);
-      assert.strictEqual(conns['groq-llama/groq'].authHeader, 'none');
+      // Groq always needs a key: an empty api_key only means the file does not hold it.
+      assert.ok(!('authHeader' in conns['groq-llama/groq']));
+      assert.match(warningsOf(other), /`groq-llama` \(model_list entry 2\): `api_key: ''` is not a key, and Groq needs one: store the key/);
       assert.strictEqual(conns['gw/gw'].authHeader, 'none');
       assert.ok(!('authHeader' in conns['gpt-4o/default']));
     });

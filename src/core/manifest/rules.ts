@@ -11,7 +11,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Bidi controls, zero-width and other invisible characters: names must read as what they are. */
 // eslint-disable-next-line no-misleading-character-class -- the class lists single invisible code points on purpose
-const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/;
+export const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/;
 
 export function checkNameCharacters(kind: string, name: string, span: Span, problems: ProblemList): void {
   if (INVISIBLE.test(name)) {

@@ -12,9 +12,11 @@ import { defaultGeminiApiVersion, FORBIDDEN_HEADERS, type ProviderId } from '../
 import { addModel, applyEdits, type FieldValue } from '../../manifest/edit';
 import { credentialVariables, type CredentialKind } from '../exporters/envNames';
 import { analyzeManifest } from '../../manifest/manifest';
+import { INVISIBLE } from '../../manifest/rules';
 import type { Problem } from '../../yaml/problems';
 import { quote, type LineIndex } from '../../yaml/text';
-import { loadYaml, nodeAtPath, type PathSegment } from '../../yaml/yamlLoad';
+import { nodeAtPath, type PathSegment } from '../../yaml/yamlLoad';
+import { readSource, type SourceOptions } from './sourceText';
 
 export type KeySource = 'inline' | 'env' | 'secret';
 export type KeyField = 'apiKey' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken';
@@ -56,6 +58,8 @@ export interface ImportResult {
   models: ImportedModel[];
   warnings: ImportWarning[];
   keysToStore: KeyToStore[];
+  /** How many entries the file lists (models, deployments); none imported out of several means the import failed. */
+  entries: number;
 }
 
 export interface ImportOptions {
@@ -84,26 +88,69 @@ export function isoToday(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-/** Parses the file to import with the same safe loader as the manifest; any YAML error stops the import. */
-export function loadSource(text: string, what: string): { doc: Document.Parsed; data: Record<string, unknown>; index: LineIndex } {
-  const loaded = loadYaml(text, what);
-  const errors = loaded.problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0 || !loaded.doc || loaded.data === undefined) {
-    const first = errors[0];
+/**
+ * Parses the file to import with the same safe loader as the manifest, after blanking the
+ * comments of JSON (Continue's config.json), and expanding YAML anchors, aliases and merge
+ * keys as LiteLLM and Continue do (with `laterKeyWins`, a key written twice too, noted);
+ * any other YAML error stops the import.
+ */
+export function loadSource(text: string, what: string, options: SourceOptions = {}): { doc: Document.Parsed; data: Record<string, unknown>; index: LineIndex; notes: ImportWarning[] } {
+  const loaded = readSource(text, what, options);
+  if (loaded.aliasError) throw new ImportError(`The ${what} cannot be read: ${loaded.aliasError}.`, loaded.errors);
+  if (loaded.errors.length > 0 || !loaded.doc || loaded.data === undefined) {
+    const first = loaded.errors[0];
     const where = first ? ` (line ${first.range.start.line + 1}: ${first.message})` : '';
-    throw new ImportError(`The ${what} cannot be read${where}.`, errors);
+    throw new ImportError(`The ${what} cannot be read${where}.`, loaded.errors);
   }
   if (loaded.data === null || typeof loaded.data !== 'object' || Array.isArray(loaded.data)) throw new ImportError(`The ${what} is not a YAML mapping.`);
-  return { doc: loaded.doc, data: loaded.data as Record<string, unknown>, index: loaded.index };
+  return { doc: loaded.doc, data: loaded.data as Record<string, unknown>, index: loaded.index, notes: loaded.notes };
 }
 
 /** The value of an inline key listed in `keysToStore`, read from the imported text. Never log it. */
 export function inlineKeyValue(text: string, key: KeyToStore): string | undefined {
   if (key.source !== 'inline' || !key.path) return undefined;
-  const loaded = loadYaml(text, 'file');
+  const loaded = readSource(text, 'file', { laterKeyWins: 'its tool' });
   if (!loaded.doc) return undefined;
   const { node } = nodeAtPath(loaded.doc, key.path);
   return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+}
+
+/** What a key field's value is: no key, a reference to an environment variable, a placeholder, or a key. */
+export type KeyValueKind =
+  | { kind: 'none' }
+  | { kind: 'env'; variable: string }
+  | { kind: 'placeholder' }
+  | { kind: 'key' };
+
+/**
+ * `none`: the server takes no key (empty, `none`, vLLM's `EMPTY`, and the values written
+ * for servers that ignore the key: `dummy`, `fake`, `no-key`, `lm-studio`, `ollama` …).
+ * `env`: `$VAR` or `${VAR}` (a shell-style reference: the key is in that variable).
+ * `placeholder`: a key is needed but not written (`<your key>`, `API_KEY`, `YOUR_API_KEY`,
+ * `sk-xxx` …). Anything else is a key.
+ */
+export function classifyKeyValue(raw: string): KeyValueKind {
+  const v = raw.trim();
+  if (/^(none|null|empty|nil|no[-_ ]?(api[-_ ]?)?key|not[-_ ]?(needed|required|used)|sk-no-key-required|dummy|fake|lm-studio|lmstudio|ollama|anything|unused)?$/i.test(v)) return { kind: 'none' };
+  const env = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(v);
+  if (env) return { kind: 'env', variable: env[1] ?? env[2] };
+  if (/^<[^<>]*>$/.test(v) || /^\[[^[\]]*\]$/.test(v) || /^(your[-_ ]?)?(api[-_ ]?)?(key|token|secret)s?(_here)?$/i.test(v)
+    || /^(your|replace|insert|enter|put|add|change|set)[-_ ]/i.test(v) || /^(sk-?)?(x{3,}|\.{3,}|\*{3,})$/i.test(v) || /^(sk-)?\.\.\./.test(v)) return { kind: 'placeholder' };
+  return { kind: 'key' };
+}
+
+/**
+ * The kind of model a model code names when it is not a chat model (embedding, image,
+ * speech, moderation, rerank), from the names providers give them; undefined otherwise.
+ */
+export function nonChatKind(model: string): string | undefined {
+  const m = model.toLowerCase().replace(/^.*\//, '');
+  if (/embed/.test(m)) return 'an embedding model';
+  if (/^(gpt-image|dall-e|imagen|stable-diffusion|sdxl|flux)|image-(generation|preview)|-image$/.test(m)) return 'an image model';
+  if (/^(tts|whisper|gpt-4o(-mini)?-(transcribe|tts))|eleven_|speech/.test(m)) return 'a speech model';
+  if (/moderation|rerank/.test(m)) return 'a moderation or rerank model';
+  if (/^(veo|sora)|video/.test(m)) return 'a video model';
+  return undefined;
 }
 
 /** Reads one scalar-ish field of the imported data; numbers become strings (`api_version: 2024-10-21` may be read as a string anyway). */
@@ -149,6 +196,7 @@ export function cleanBaseUrl(url: string): { url?: string; problem?: string } {
 
 /** Ollama and similar servers are given as their root URL; their OpenAI-compatible API is under `/v1`. */
 export function withV1(url: string): string {
+  if (!URL.canParse(url)) return url;
   const u = new URL(url);
   return u.pathname === '/' || u.pathname === '' ? `${u.origin}/v1` : url;
 }
@@ -213,16 +261,20 @@ export interface ConnectionSpec {
   credential?: string;
   /** What the entry is used for in the source (Continue roles), kept in the connection's description. */
   roles?: string[];
+  /** The source's own description of the entry (LiteLLM `model_info.description`). */
+  description?: string;
   /** The key fields and where they come from. */
   keys: Array<Omit<KeyToStore, 'model' | 'connection' | 'cliVariable'>>;
   /** 1-based line in the source, for warnings. */
   line?: number;
 }
 
-/** A name a manifest accepts: no `/`, no control characters, 1–100 characters. */
+const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'g');
+
+/** A name a manifest accepts: no `/`, no control or invisible characters (an emoji's variation selector), 1–100 characters. */
 export function cleanName(name: string, fallback: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are removed
-  const s = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '').replace(/\//g, '-').trim().slice(0, 100).trim();
+  const s = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '').replace(INVISIBLE_ALL, '').replace(/\//g, '-').trim().slice(0, 100).trim();
   return s === '' ? fallback : s;
 }
 
@@ -280,14 +332,23 @@ function distinguishers(spec: ConnectionSpec): Array<{ kind: string; value: stri
   return out;
 }
 
-/** What sets model code `b` apart from `a`, as a name suffix: `eu.anthropic.x` against `anthropic.x` → `eu`; all of `b` when they share little. */
+/**
+ * What sets model code `b` apart from `a`, as a name suffix, cut at word boundaries:
+ * `eu.anthropic.x` against `anthropic.x` → `eu`, `codestral-latest` against
+ * `mistral-small-latest` → `codestral`; all of `b` when they share little.
+ */
 function difference(a: string, b: string): string {
+  const ta = a.split(/([-./:_])/);
+  const tb = b.split(/([-./:_])/);
   let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  while (start < ta.length && start < tb.length && ta[start] === tb[start]) start++;
   let end = 0;
-  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
-  const part = slug(b.slice(start, b.length - end));
-  return part.length >= 2 ? part : slug(b);
+  while (end < ta.length - start && end < tb.length - start && ta[ta.length - 1 - end] === tb[tb.length - 1 - end]) end++;
+  const rest = tb.slice(start, tb.length - end);
+  const words = rest.filter((t) => !/^[-./:_]?$/.test(t)).length;
+  const part = slug(rest.join(''));
+  // A difference of most of the words reads better as the whole code.
+  return part.length >= 2 && words * 2 <= tb.filter((t) => !/^[-./:_]?$/.test(t)).length ? part : slug(b);
 }
 
 /** Two entries that are the same connection: same provider settings and the same key (variable, secret or place in the file). */
@@ -351,9 +412,12 @@ export class ModelCollector {
     return this.pending.length;
   }
 
+  /** How many entries the source lists, imported or not (set by the importer). */
+  entries = 0;
+
   add(spec: ConnectionSpec): void {
     const baseName = cleanName(spec.modelName, `${spec.provider}-model`);
-    if (baseName !== spec.modelName) this.warnings.push({ message: `Model name ${quote(spec.modelName)} was changed to ${quote(baseName)}: manifest names cannot contain \`/\` or control characters.`, line: spec.line });
+    if (baseName !== spec.modelName) this.warnings.push({ message: `Model name ${quote(spec.modelName)} was changed to ${quote(baseName)}: manifest names cannot contain \`/\`, control or invisible characters.`, line: spec.line });
     this.pending.push({ spec, baseName });
   }
 
@@ -490,7 +554,11 @@ export class ModelCollector {
         const conn: Record<string, FieldValue> = { name: names[i], enabled: true };
         if (this.options.addedBy) conn.addedBy = this.options.addedBy.slice(0, 200);
         conn.addedOn = this.today();
-        if (p.spec.roles && p.spec.roles.length > 0) conn.description = `${this.source} roles: ${p.spec.roles.join(', ')}`.slice(0, 1000);
+        const roles = p.spec.roles && p.spec.roles.length > 0 ? `${this.source} roles: ${p.spec.roles.join(', ')}` : undefined;
+        // eslint-disable-next-line no-control-regex -- one line without control characters
+        const own = p.spec.description?.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+        const description = own ? (roles ? `${own} (${roles})` : own) : roles;
+        if (description) conn.description = description.slice(0, 1000);
         Object.assign(conn, p.spec.settings);
         if (g.provider === 'google-gemini' && conn.apiVersion === undefined) conn.apiVersion = defaultGeminiApiVersion(g.model);
         const vars = credentialVariables(modelName, names[i], credentialKindFor(g.provider, p.spec.settings));
@@ -526,7 +594,7 @@ export class ModelCollector {
     }
     // Warnings in file order; those about the whole file last.
     const warnings = [...this.warnings].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
-    return { manifest: text, models, warnings, keysToStore };
+    return { manifest: text, models, warnings, keysToStore, entries: this.entries };
   }
 }
 

@@ -15,7 +15,7 @@ import { quote } from '../../yaml/text';
 import type { PathSegment } from '../../yaml/yamlLoad';
 import { cleanModelCode } from './litellm';
 import {
-  azureEndpoint, cleanBaseUrl, COMPATIBLE_SERVICES, ImportError, isRecord, keepHeaders, lineOf, loadSource, ModelCollector, spanOf, str, withV1,
+  azureEndpoint, classifyKeyValue, cleanBaseUrl, COMPATIBLE_SERVICES, ImportError, isRecord, keepHeaders, lineOf, loadSource, ModelCollector, spanOf, str, withV1,
   type ConnectionSpec, type ImportOptions, type ImportResult, type ImportWarning,
 } from './common';
 
@@ -65,6 +65,7 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
     const name = str(entry.name) ?? str(entry.title) ?? modelCode;
     if (!provider || !modelCode || !name) return warn(`${what} has no \`provider\` and \`model\`; it was skipped.`, at);
     const label = `${quote(name)} (${what})`;
+    if (modelCode.trim().toUpperCase() === 'AUTODETECT') return warn(`${label}: \`model: AUTODETECT\` lists the server's models when Continue runs; add each model by name. It was skipped.`, at);
 
     const roles = Array.isArray(entry.roles) ? entry.roles.filter((r): r is string => typeof r === 'string') : defaultRoles ?? [];
     if (roles.length > 0 && !roles.some((r) => CHAT_ROLES.has(r) || r === 'autocomplete')) {
@@ -74,20 +75,25 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
     const env = isRecord(entry.env) ? entry.env : {};
     const keys: ConnectionSpec['keys'] = [];
     let saidNone = false;
+    /** True when the entry gives a key, or says it needs one (a placeholder); `apiKey: none` (or empty, `dummy` …) says there is none. */
     const keyFrom = (): boolean => {
       const raw = str(entry.apiKey);
       if (raw === undefined) return false;
-      // `apiKey: none` (or empty): the server takes no key.
-      if (/^\s*(none|null|empty)?\s*$/i.test(raw)) {
-        saidNone = true;
-        return false;
-      }
       const t = TEMPLATE.exec(raw.trim());
       if (t) keys.push({ field: 'apiKey', source: 'secret', variable: t[2], ...(t[1] === 'inputs' ? { note: 'a block input' } : {}) });
       else if (/\$\{\{/.test(raw)) {
         warn(`${label}: the \`apiKey\` template is not a single secret reference; set the key by hand.`, [...at, 'apiKey']);
         return true;
-      } else keys.push({ field: 'apiKey', source: 'inline', path: [...at, 'apiKey'], span: spanOf(doc, [...at, 'apiKey']) });
+      } else {
+        const kind = classifyKeyValue(raw);
+        if (kind.kind === 'none') {
+          saidNone = true;
+          return false;
+        }
+        if (kind.kind === 'env') keys.push({ field: 'apiKey', source: 'env', variable: kind.variable, note: `written as ${raw.trim()}` });
+        else if (kind.kind === 'placeholder') warn(`${label}: \`apiKey\` is a placeholder (${quote(raw.trim().slice(0, 60))}), not a key: store the key for this connection (Set Key…).`, [...at, 'apiKey']);
+        else keys.push({ field: 'apiKey', source: 'inline', path: [...at, 'apiKey'], span: spanOf(doc, [...at, 'apiKey']) });
+      }
       return true;
     };
     const apiBase = str(entry.apiBase)?.trim();
@@ -130,7 +136,7 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
         region = 'us-east-1';
       }
       const profile = str(env.profile) ?? str(entry.profile);
-      warn(`${label}: Continue reads Bedrock credentials from the AWS profile ${quote(profile ?? 'bedrock')}; store the access key ID and secret access key for this connection (Set Key…).`, at);
+      warn(`${label}: Continue reads Bedrock credentials from the AWS profile ${quote(profile ?? 'bedrock')}: choose it for this connection with Set Key… → AWS Profile (CI: set its …__AWS_PROFILE variable), or store access keys.`, at);
       if (apiBase) warn(`${label}: a custom \`apiBase\` for Bedrock is not kept in the manifest; set it per user with the providerEndpoints setting or the CLI's --endpoint amazon-bedrock=URL.`, at);
       spec = { ...base, provider: 'amazon-bedrock', model: modelCode, settings: { region } };
     } else if (native) {
@@ -146,7 +152,10 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
       const c = cleanBaseUrl(baseUrl);
       if (!c.url) return warn(`${label}: the \`apiBase\` cannot be used (${c.problem}); it was skipped.`, at);
       const hasKey = keyFrom();
-      spec = { ...base, provider: 'generic', model: modelCode, settings: { baseUrl: c.url, apiFormat: 'openai', ...(!hasKey && (service.local || saidNone) ? { authHeader: 'none' } : {}) } };
+      // A hosted service always needs a key: an empty `apiKey` there only means the file does not hold it.
+      const hosted = !service.local && service.baseUrl !== undefined;
+      if (saidNone && hosted) warn(`${label}: \`apiKey: ${str(entry.apiKey)!.trim() || "''"}\` is not a key, and ${service.label} needs one: store the key for this connection (Set Key…).`, [...at, 'apiKey']);
+      spec = { ...base, provider: 'generic', model: modelCode, settings: { baseUrl: c.url, apiFormat: 'openai', ...(!hasKey && (service.local || (saidNone && !hosted)) ? { authHeader: 'none' } : {}) } };
     } else {
       return warn(`${label}: the Continue provider ${quote(provider)} cannot be described in the manifest; it was skipped.`, at);
     }
@@ -174,6 +183,7 @@ export function importContinue(text: string, options: ImportOptions = {}): Impor
   });
 
   if (entries.length > 0 && collector.size === 0) warnings.push({ message: 'No model could be imported: see the warnings above.' });
+  collector.entries = entries.length;
   return collector.build([
     `Imported from the Continue config ${options.sourceName ?? ''} by agent-connections.`.replace('  ', ' '),
     'No key is written here: each teammate stores keys in VS Code SecretStorage (Set Key…);',

@@ -14,13 +14,15 @@ import type { FieldValue } from '../../manifest/edit';
 import { quote } from '../../yaml/text';
 import type { PathSegment } from '../../yaml/yamlLoad';
 import {
-  azureEndpoint, cleanBaseUrl, COMPATIBLE_SERVICES, ImportError, isRecord, keepHeaders, lineOf, loadSource, ModelCollector, spanOf, str, unusedKeys, withV1,
+  azureEndpoint, classifyKeyValue, cleanBaseUrl, COMPATIBLE_SERVICES, ImportError, isRecord, keepHeaders, lineOf, loadSource, ModelCollector, nonChatKind, spanOf, str, unusedKeys, withV1,
   type ConnectionSpec, type ImportOptions, type ImportResult, type ImportWarning, type KeyField, type KeyToStore,
 } from './common';
 
 const ENV_REF = /^os\.environ\/(.+)$/;
-/** `api_key: none` (or empty, `null`, vLLM's `EMPTY`): the server takes no key. */
-const NO_KEY = /^\s*(none|null|empty)?\s*$/i;
+/** `model_info.mode` values of models that answer a chat request (LiteLLM's default mode is chat). */
+const CHAT_MODES = new Set(['chat', 'completion', 'responses']);
+/** Model codes of OpenAI models, which Azure deployments are often named after. */
+const OPENAI_MODEL_CODE = /^(gpt-|o\d|chatgpt-|text-embedding-|dall-e|whisper|tts-|codex-|computer-use)/i;
 
 /** LiteLLM prefixes of OpenAI-compatible services, → COMPATIBLE_SERVICES key and LiteLLM's default key variable. */
 const COMPATIBLE_PREFIXES: Record<string, { service: string; env?: string }> = {
@@ -85,12 +87,21 @@ interface Param {
 }
 
 export function importLiteLLM(text: string, options: ImportOptions = {}): ImportResult {
-  const { doc, data, index } = loadSource(text, 'LiteLLM config');
-  const warnings: ImportWarning[] = [];
+  const { doc, data, index, notes } = loadSource(text, 'LiteLLM config', { laterKeyWins: 'LiteLLM' });
+  const warnings: ImportWarning[] = [...notes];
   const warn = (message: string, path?: readonly PathSegment[]) => warnings.push({ message, line: path ? lineOf(doc, index, path) : undefined });
   const env = options.env ?? {};
 
-  if (!('model_list' in data)) throw new ImportError('This is not a LiteLLM config: it has no `model_list`.');
+  // `include`: LiteLLM merges the listed YAML files (paths relative to this one) into the config.
+  const includes = (Array.isArray(data.include) ? data.include : [data.include]).map(str).filter((f): f is string => !!f?.trim());
+  const importThem = includes.length === 1 ? `import it with agent-connections import litellm ${includes[0]}` : 'import each with agent-connections import litellm FILE';
+  if (!('model_list' in data) && includes.length > 0) {
+    throw new ImportError(`This LiteLLM config has no \`model_list\` of its own: its models are in the included ${includes.length === 1 ? 'file' : 'files'} ${includes.map((f) => quote(f)).join(', ')}; ${importThem}.`);
+  }
+  if (!('model_list' in data)) {
+    const inDb = isRecord(data.general_settings) && data.general_settings.store_model_in_db === true;
+    throw new ImportError(`This is not a LiteLLM config with models: it has no \`model_list\`${inDb ? ' (general_settings.store_model_in_db: its models are kept in the proxy\'s database, not in this file)' : ''}.`);
+  }
   const list = data.model_list;
   if (!Array.isArray(list)) throw new ImportError('`model_list` must be a list of models.');
 
@@ -114,6 +125,10 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
     if (key === 'model_list' || key === 'credential_list') continue;
     const section = data[key];
     const inline = isRecord(section) && Object.entries(section).some(([k, v]) => /key|secret|password|token/i.test(k) && typeof v === 'string' && v !== '' && !ENV_REF.test(v));
+    if (key === 'include' && includes.length > 0) {
+      warn(`\`include\` lists ${includes.map((f) => quote(f)).join(', ')}: the models there were not read; ${importThem}.`, [key]);
+      continue;
+    }
     const what = key === 'router_settings' ? 'routing, retries and fallbacks are LiteLLM\'s own'
       : key === 'litellm_settings' ? 'LiteLLM library settings'
         : key === 'general_settings' ? 'proxy server settings'
@@ -133,7 +148,12 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
       return warn(`model_list entry ${i + 1} has no \`model_name\` and \`litellm_params.model\`; it was skipped.`, at);
     }
     const label = `${quote(modelName)} (model_list entry ${i + 1})`;
-    const modelString = lp.model.trim();
+    // LiteLLM reads `os.environ/X` in any parameter, the model too.
+    const modelRef = ENV_REF.exec(lp.model.trim());
+    const modelString = modelRef ? env[modelRef[1]]?.trim() ?? '' : lp.model.trim();
+    if (modelRef && !modelString) return warn(`${label}: \`model\` comes from the environment variable ${modelRef[1]}, which is not set here; set it and import again. It was skipped.`, at);
+    const entryIgnored = Object.keys(entry).filter((k) => !['model_name', 'litellm_params', 'model_info'].includes(k));
+    if (entryIgnored.length > 0) warn(`${label}: not imported (LiteLLM's own settings of the entry): ${entryIgnored.map((k) => `\`${k}\``).join(', ')}.`, at);
     if (modelName.includes('*') || modelString.includes('*')) {
       return warn(`${label} is a wildcard route; a manifest lists each model by name, so it was skipped.`, at);
     }
@@ -156,27 +176,46 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
       const ref = ENV_REF.exec(raw.trim());
       if (!ref) return raw.trim();
       const resolved = env[ref[1]]?.trim();
-      if (!resolved) warn(`${label}: \`${name}\` comes from the environment variable ${ref[1]}, which is not set here.`, p!.path);
+      // A base URL that cannot be resolved skips the entry (see `unresolvedBase`); other settings get a default.
+      if (!resolved && name !== 'api_base' && name !== 'base_url') warn(`${label}: \`${name}\` comes from the environment variable ${ref[1]}, which is not set here.`, p!.path);
       return resolved || undefined;
+    };
+    /** The skip reason when the base URL is an `os.environ/X` reference that is not set here. */
+    const unresolvedBase = (): string | undefined => {
+      for (const name of ['api_base', 'base_url']) {
+        const raw = str(params.get(name)?.value);
+        const ref = raw === undefined ? null : ENV_REF.exec(raw.trim());
+        if (ref && !env[ref[1]]?.trim()) return `${label}: \`${name}\` comes from the environment variable ${ref[1]}, which is not set here; set it and import again. It was skipped.`;
+      }
+      return undefined;
     };
 
     /** Where a key comes from; undefined when the entry gives none and LiteLLM has no default. */
     const keys: ConnectionSpec['keys'] = [];
     const saidNone: Array<{ param: string; raw: string; path: PathSegment[] }> = [];
-    /** True when the entry gives a key; `api_key: none` (or empty) says there is none, so LiteLLM's default variable is not read either. */
+    /**
+     * True when the entry gives a key, or says it needs one (a placeholder); `api_key: none`
+     * (or empty, `dummy` …) says there is none, so LiteLLM's default variable is not read either.
+     */
     const keyFrom = (param: string, field: KeyField, defaultEnv?: string): boolean => {
       const p = params.get(param);
       const raw = p ? str(p.value) : undefined;
-      if (raw !== undefined && NO_KEY.test(raw)) {
-        saidNone.push({ param, raw: raw.trim(), path: p!.path });
-        return false;
-      }
       if (raw === undefined) {
         if (defaultEnv) keys.push({ field, source: 'env', variable: defaultEnv, note: `LiteLLM's default when \`${param}\` is not set` });
         return false;
       }
       const ref = ENV_REF.exec(raw.trim());
-      if (ref) keys.push({ field, source: 'env', variable: ref[1] });
+      if (ref) {
+        keys.push({ field, source: 'env', variable: ref[1] });
+        return true;
+      }
+      const kind = classifyKeyValue(raw);
+      if (kind.kind === 'none') {
+        saidNone.push({ param, raw: raw.trim(), path: p!.path });
+        return false;
+      }
+      if (kind.kind === 'env') keys.push({ field, source: 'env', variable: kind.variable, note: `written as ${raw.trim()}` });
+      else if (kind.kind === 'placeholder') warn(`${label}: \`${param}\` is a placeholder (${quote(raw.trim().slice(0, 60))}), not a key: store the key for this connection (Set Key…).`, p!.path);
       else keys.push({ field, source: 'inline', path: p!.path, span: spanOf(doc, p!.path) });
       return true;
     };
@@ -186,6 +225,9 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
     let prefix = slash > 0 ? modelString.slice(0, slash) : '';
     let rest = slash > 0 ? modelString.slice(slash + 1) : modelString;
     const known = prefix && (prefix in COMPATIBLE_PREFIXES || prefix in UNSUPPORTED || ['openai', 'azure', 'anthropic', 'gemini', 'cohere', 'cohere_chat', 'bedrock'].includes(prefix));
+    if (prefix && !known) {
+      return warn(`${label}: the LiteLLM provider ${quote(prefix)} (${quote(modelString)}) is not one this import maps; it was skipped (a server with an OpenAI-compatible API can be added by hand as a generic connection).`, at);
+    }
     if (!known) {
       // No provider prefix: LiteLLM infers it from the model name.
       prefix = /^(gpt-|o[1-9]|chatgpt-|ft:gpt)/.test(modelString) ? 'openai' : /^claude-/.test(modelString) ? 'anthropic' : /^command/.test(modelString) ? 'cohere' : /^gemini-/.test(modelString) ? 'vertex_ai' : '';
@@ -198,9 +240,17 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
     const base = { modelName, line, keys };
     const info = isRecord(entry.model_info) ? entry.model_info : {};
     const baseModel = (str(info.base_model) ?? str(lp.base_model))?.trim().replace(/^azure\//, '') || undefined;
+    // Connection tests send a chat request: embedding, image and speech models cannot answer it.
+    const mode = str(info.mode)?.trim();
+    if (mode && !CHAT_MODES.has(mode)) return warn(`${label}: \`model_info.mode\` is ${quote(mode)}: connection tests send a chat request, which such models do not answer, so it was skipped.`, at);
+    const kind = mode ? undefined : [baseModel, rest].map((m) => m && nonChatKind(m)).find((k) => k);
+    if (kind) return warn(`${label}: ${quote(baseModel ?? rest)} is ${kind}, not a chat model: connection tests send a chat request, which it does not answer, so it was skipped (write \`model_info.mode: chat\` if it is one).`, at);
+    if (/^<[^<>]*>$/.test(rest.trim())) return warn(`${label}: the model ${quote(rest.trim())} is a placeholder; it was skipped.`, at);
 
     switch (prefix) {
       case 'openai': {
+        const missingBase = unresolvedBase();
+        if (missingBase) return warn(missingBase, at);
         const apiBase = setting('api_base') ?? setting('base_url');
         const official = apiBase && /^https:\/\/api\.openai\.com(\/v1)?\/?$/.test(apiBase);
         if (apiBase && !official) {
@@ -208,7 +258,7 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
           if (!c.url) return warn(`${label}: the \`api_base\` cannot be used (${c.problem}); it was skipped.`, at);
           const hasKey = keyFrom('api_key', 'apiKey');
           spec = { ...base, provider: 'generic', model: rest, settings: { baseUrl: c.url, apiFormat: 'openai', ...(hasKey ? {} : { authHeader: 'none' }) } };
-          if (!hasKey) warn(`${label}: an OpenAI-compatible server without a key (\`api_key\` ${params.has('api_key') ? `is ${quote(str(params.get('api_key')!.value) ?? '')}` : 'not set'}) was imported with \`authHeader: none\`.`, at);
+          if (!hasKey) warn(`${label}: an OpenAI-compatible server without a key (\`api_key\` ${params.has('api_key') ? `is ${quote(str(params.get('api_key')!.value)?.trim() ?? '')}` : 'not set'}) was imported with \`authHeader: none\`.`, at);
         } else {
           keyFrom('api_key', 'apiKey', DEFAULT_KEY_ENV.openai);
           spec = { ...base, provider: 'openai', model: rest, settings: {} };
@@ -228,8 +278,10 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
       case 'azure': {
         const deployment = rest;
         if (!AZURE_DEPLOYMENT.test(deployment) || deployment.length > 200) return warn(`${label}: ${quote(deployment)} is not an Azure deployment name; it was skipped.`, at);
+        const missingBase = unresolvedBase();
+        if (missingBase) return warn(missingBase, at);
         const apiBase = setting('api_base', 'AZURE_API_BASE') ?? setting('base_url');
-        if (!apiBase) return warn(`${label}: no \`api_base\` (the Azure endpoint); it was skipped.`, at);
+        if (!apiBase) return warn(`${label}: no \`api_base\` (the Azure endpoint) and no AZURE_API_BASE variable here; it was skipped.`, at);
         const ep = azureEndpoint(apiBase);
         if (!ep.url) return warn(`${label}: the Azure endpoint cannot be used (${ep.problem}); it was skipped.`, at);
         if (ep.droppedPath) warn(`${label}: the path ${quote(ep.droppedPath)} of the Azure endpoint was dropped; requests are built from the deployment and API version.`, at);
@@ -238,14 +290,16 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
           warn(`${label}: ${apiVersion ? `${quote(apiVersion)} is not an API version` : 'no `api_version`'}; \`2024-10-21\` was written, check it.`, at);
           apiVersion = '2024-10-21';
         }
-        keyFrom('api_key', 'apiKey', DEFAULT_KEY_ENV['azure-openai']);
-        for (const p of ['azure_ad_token', 'tenant_id', 'client_id', 'client_secret', 'azure_username', 'azure_password']) {
-          used.add(p);
-          if (params.has(p)) warn(`${label}: Microsoft Entra ID authentication (\`${p}\`) is not supported; the connection needs an API key.`, params.get(p)!.path);
-        }
-        // `azure/<x>`: <x> is the deployment; the model it runs is model_info.base_model, else base_model, else the public model_name.
-        if (!baseModel && modelName !== deployment) warn(`${label}: no \`model_info.base_model\`; the model code was taken from \`model_name\` (${quote(modelName)}), the deployment is ${quote(deployment)}. Check it.`, at);
-        spec = { ...base, provider: 'azure-openai', model: baseModel ?? modelName, settings: { endpoint: ep.url, deployment, apiVersion } };
+        const entra = ['azure_ad_token', 'tenant_id', 'client_id', 'client_secret', 'azure_username', 'azure_password', 'azure_ad_token_provider'].filter((p) => params.has(p));
+        keyFrom('api_key', 'apiKey', entra.length > 0 ? undefined : DEFAULT_KEY_ENV['azure-openai']);
+        for (const p of ['azure_ad_token', 'tenant_id', 'client_id', 'client_secret', 'azure_username', 'azure_password', 'azure_ad_token_provider']) used.add(p);
+        if (entra.length > 0) warn(`${label}: Microsoft Entra ID (${entra.map((p) => `\`${p}\``).join(', ')}) is not written in the manifest: sign in for this connection with Set Key… → Microsoft Entra ID (CI: set its …__AZURE_AD=1 variable).`, params.get(entra[0])!.path);
+        // `azure/<x>`: <x> is the deployment; the model it runs is model_info.base_model, else base_model, else the
+        // public model_name when it is a model code, else the deployment when that is named like one, else model_name.
+        const model = baseModel ?? (OPENAI_MODEL_CODE.test(modelName) || !OPENAI_MODEL_CODE.test(deployment) ? modelName : deployment);
+        if (!baseModel && model !== deployment) warn(`${label}: no \`model_info.base_model\`; the model code was taken from \`model_name\` (${quote(modelName)}), the deployment is ${quote(deployment)}. Check it.`, at);
+        else if (!baseModel && model !== modelName) warn(`${label}: no \`model_info.base_model\`; the model code was taken from the deployment name (${quote(deployment)}). Check it.`, at);
+        spec = { ...base, provider: 'azure-openai', model, settings: { endpoint: ep.url, deployment, apiVersion } };
         break;
       }
       case 'bedrock': {
@@ -265,12 +319,14 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
           region = (profile && BEDROCK_PLACEHOLDER_REGION[profile]) || 'us-east-1';
           warn(`${label}: no usable \`aws_region_name\`; \`${region}\` was written, check it.`, at);
         }
-        keyFrom('aws_access_key_id', 'accessKeyId', 'AWS_ACCESS_KEY_ID');
-        keyFrom('aws_secret_access_key', 'secretAccessKey', 'AWS_SECRET_ACCESS_KEY');
+        const awsProfile = setting('aws_profile_name');
+        keyFrom('aws_access_key_id', 'accessKeyId', awsProfile ? undefined : 'AWS_ACCESS_KEY_ID');
+        keyFrom('aws_secret_access_key', 'secretAccessKey', awsProfile ? undefined : 'AWS_SECRET_ACCESS_KEY');
         keyFrom('aws_session_token', 'sessionToken');
         for (const p of ['aws_profile_name', 'aws_role_name', 'aws_session_name', 'aws_web_identity_token', 'aws_sts_endpoint', 'aws_bedrock_runtime_endpoint']) used.add(p);
-        for (const p of ['aws_profile_name', 'aws_role_name', 'aws_session_name', 'aws_web_identity_token', 'aws_sts_endpoint']) {
-          if (params.has(p)) warn(`${label}: \`${p}\` is not supported; the connection uses an access key ID and secret access key (optionally a session token).`, params.get(p)!.path);
+        if (awsProfile) warn(`${label}: the AWS profile ${quote(awsProfile)} (\`aws_profile_name\`) is not written in the manifest: choose it for this connection with Set Key… → AWS Profile (CI: set its …__AWS_PROFILE variable).`, params.get('aws_profile_name')!.path);
+        for (const p of ['aws_role_name', 'aws_session_name', 'aws_web_identity_token', 'aws_sts_endpoint']) {
+          if (params.has(p)) warn(`${label}: \`${p}\` (assuming a role) is not imported; use an AWS profile that assumes it (Set Key… → AWS Profile), or access keys.`, params.get(p)!.path);
         }
         if (params.has('aws_bedrock_runtime_endpoint')) warn(`${label}: \`aws_bedrock_runtime_endpoint\` is not kept in the manifest; set it per user with the providerEndpoints setting or the CLI's --endpoint amazon-bedrock=URL.`, params.get('aws_bedrock_runtime_endpoint')!.path);
         spec = { ...base, provider: 'amazon-bedrock', model: id, settings: { region } };
@@ -279,13 +335,18 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
       default: {
         const compat = COMPATIBLE_PREFIXES[prefix];
         const service = COMPATIBLE_SERVICES[compat.service];
+        const missingBase = unresolvedBase();
+        if (missingBase) return warn(missingBase, at);
         let baseUrl = setting('api_base') ?? setting('base_url') ?? service.baseUrl;
         if (!baseUrl) return warn(`${label}: ${service.label} needs an \`api_base\`; it was skipped.`, at);
         if (service.rootUrl) baseUrl = withV1(baseUrl.replace(/\/+$/, ''));
         const c = cleanBaseUrl(baseUrl);
         if (!c.url) return warn(`${label}: the \`api_base\` cannot be used (${c.problem}); it was skipped.`, at);
         const hasKey = keyFrom('api_key', 'apiKey', service.local ? undefined : compat.env);
-        spec = { ...base, provider: 'generic', model: rest, settings: { baseUrl: c.url, apiFormat: 'openai', ...(!hasKey && (service.local || saidNone.length > 0) ? { authHeader: 'none' } : {}) } };
+        // A hosted service always needs a key: `api_key: none` there only means the file does not hold it (warned below).
+        const hosted = !service.local && service.baseUrl !== undefined;
+        spec = { ...base, provider: 'generic', model: rest, settings: { baseUrl: c.url, apiFormat: 'openai', ...(!hasKey && (service.local || (saidNone.length > 0 && !hosted)) ? { authHeader: 'none' } : {}) } };
+        if (hosted) for (const n of saidNone) warn(`${label}: \`${n.param}: ${n.raw || "''"}\` is not a key, and ${service.label} needs one: store the key for this connection (Set Key…).`, n.path);
       }
     }
 
@@ -310,12 +371,15 @@ export function importLiteLLM(text: string, options: ImportOptions = {}): Import
 
     const ignored = unusedKeys(Object.fromEntries([...params].map(([k, v]) => [k, v.value])), used);
     if (ignored.length > 0) warn(`${label}: not imported (LiteLLM's own request and routing settings): ${ignored.map((k) => `\`${k}\``).join(', ')}.`, at);
-    const infoIgnored = Object.keys(info).filter((k) => k !== 'id' && k !== 'base_model');
+    const description = str(info.description)?.trim();
+    if (description) spec.description = description;
+    const infoIgnored = Object.keys(info).filter((k) => !['id', 'base_model', 'description', 'mode'].includes(k));
     if (infoIgnored.length > 0) warn(`${label}: \`model_info\` fields not imported: ${infoIgnored.map((k) => `\`${k}\``).join(', ')}.`, [...at, 'model_info']);
     collector.add(spec);
   });
 
   if (list.length > 0 && collector.size === 0) warnings.push({ message: 'No model could be imported: see the warnings above.' });
+  collector.entries = list.length;
   const result = collector.build([
     `Imported from the LiteLLM config ${options.sourceName ?? ''} by agent-connections.`.replace('  ', ' '),
     'No key is written here: each teammate stores keys in VS Code SecretStorage (Set Key…);',
