@@ -92,7 +92,11 @@ export function registerImportExportCommands(deps: Deps): void {
 
     if (result.models.length === 0) {
       logLines([`Import from ${sourceName}: no models found.`, ...result.warnings.map((w) => `  ${w.line ? `${sourceName}:${w.line}: ` : ''}${w.message}`)]);
-      void vscode.window.showWarningMessage(`${sourceName} has no models to import${result.warnings.length ? ` (${result.warnings.length} warnings)` : ''}.`, 'Show Log').then((c) => c && log.show());
+      // Say why at once (every entry skipped: an embedding model, an unset variable …); the log has every reason.
+      const located = result.warnings.filter((w) => w.line !== undefined);
+      const [first, ...more] = located.length > 0 ? located : result.warnings;
+      const why = first ? ` ${first.line ? `Line ${first.line}: ` : ''}${redactor.redact(first.message, 300)}${more.length ? ` (and ${more.length} more in the log)` : ''}` : '';
+      void vscode.window.showWarningMessage(`Nothing was imported: ${sourceName} has no model to import.${why}`, 'Show Log').then((c) => c && log.show());
       return;
     }
 

@@ -167,6 +167,25 @@ describe('leak quick fix, import and export in a real extension host', () => {
     }
   });
 
+  it('Import from LiteLLM… of a file with nothing to import: the notification says why at once; the manifest is unchanged', async () => {
+    const source = path.join(os.tmpdir(), `ac-import-nothing-${process.pid}.yaml`);
+    fs.writeFileSync(source, 'model_list:\n  - model_name: embed\n    litellm_params:\n      model: openai/text-embedding-3-small\n  - model_name: whisper\n    litellm_params:\n      model: openai/whisper-1\n');
+    const before = await read(manifestUri());
+    const win = vscode.window as { showWarningMessage: typeof vscode.window.showWarningMessage };
+    const real = win.showWarningMessage;
+    const shown: string[] = [];
+    win.showWarningMessage = ((message: string) => { shown.push(message); return Promise.resolve(undefined); }) as typeof vscode.window.showWarningMessage;
+    try {
+      await vscode.commands.executeCommand('agentConnections.importLiteLLM', vscode.Uri.file(source));
+    } finally {
+      win.showWarningMessage = real;
+      fs.rmSync(source, { force: true });
+    }
+    assert.strictEqual(shown.length, 1, JSON.stringify(shown));
+    assert.match(shown[0], /^Nothing was imported: ac-import-nothing-\d+\.yaml has no model to import\. Line 2: `embed` \(model_list entry 1\): `text-embedding-3-small` is an embedding model, not a chat model.* \(and 1 more in the log\)$/);
+    assert.strictEqual(await read(manifestUri()), before);
+  });
+
   it('Import from LiteLLM…: models added with a minimal diff, the confirmed inline key in SecretStorage and not in the file', async () => {
     const a = await api();
     forget.push(['claude-sonnet', 'default']);
