@@ -34,7 +34,7 @@ export function runList(argv: readonly string[], io: Io): number {
   const red = (s: string | undefined) => (s === undefined ? undefined : redactor.redact(s, 1000));
   if (!analysis.syntaxOk) {
     const first = analysis.problems.find((p) => p.severity === 'error');
-    throw new CliError(`${shown} cannot be read${first ? ` (line ${first.range.start.line + 1}: ${red(first.message)})` : ''}. Run "agent-connections validate" for every problem.`);
+    throw new CliError(`${shown} cannot be read${first ? ` (line ${first.range.start.line + 1}, column ${first.range.start.character + 1}: ${red(first.message)})` : ''}. Run "agent-connections validate" for every problem.`);
   }
   if (analysis.errorCount > 0) io.stderr(`warning: ${shown} has ${analysis.errorCount} error${analysis.errorCount === 1 ? '' : 's'} (run "agent-connections validate").\n`);
 

@@ -203,7 +203,7 @@ function prepare(command: 'run' | 'env', options: Record<string, unknown>, io: I
   const analysis = analyzeManifest(readTextFile(io, manifestFile, 'manifest'));
   if (!analysis.syntaxOk || (analysis.models.length === 0 && analysis.errorCount > 0)) {
     const first = analysis.problems.find((p) => p.severity === 'error');
-    throw new CliError(`${manifestShown} cannot be read${first ? ` (line ${first.range.start.line + 1}: ${first.message})` : ''}. Run "agent-connections validate" for every problem.`);
+    throw new CliError(`${manifestShown} cannot be read${first ? ` (line ${first.range.start.line + 1}, column ${first.range.start.character + 1}: ${first.message})` : ''}. Run "agent-connections validate" for every problem.`);
   }
 
   const chosen = agentName !== undefined

@@ -156,7 +156,7 @@ export async function runTest(argv: readonly string[], io: Io): Promise<number> 
   const baseRedactor = envRedactor(io);
   if (!analysis.syntaxOk || (analysis.models.length === 0 && analysis.errorCount > 0)) {
     const first = analysis.problems.find((p) => p.severity === 'error');
-    throw new CliError(`${manifestShown} cannot be read${first ? ` (line ${first.range.start.line + 1}: ${baseRedactor.redact(first.message, 1000)})` : ''}. Run "agent-connections validate" for every problem.`);
+    throw new CliError(`${manifestShown} cannot be read${first ? ` (line ${first.range.start.line + 1}, column ${first.range.start.character + 1}: ${baseRedactor.redact(first.message, 1000)})` : ''}. Run "agent-connections validate" for every problem.`);
   }
   if (analysis.errorCount > 0) io.stderr(`warning: ${manifestShown} has ${analysis.errorCount} error${analysis.errorCount === 1 ? '' : 's'} (run "agent-connections validate"); testing what can be read.\n`);
 

@@ -1,9 +1,9 @@
 /** Rules a JSON Schema cannot say: unique names, provider-specific consistency, URL safety. */
-import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from '../providers/catalog';
+import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, headerValueProblem, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from '../providers/catalog';
 import type { ModelInfo, ModelNodes, Span } from './types';
 import { MAX_PROBLEMS, type Severity } from '../yaml/problems';
 import { quote } from '../yaml/text';
-import { isLoopbackHost } from '../net/origin';
+import { hiddenUrlCharacter, isLoopbackHost } from '../net/origin';
 import type { ProblemList } from '../yaml/yamlLoad';
 import { isTMap, pairOf, type TMap, type TNode } from '../yaml/yamlTree';
 
@@ -121,6 +121,12 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
               if (v?.kind === 'scalar' && typeof v.value === 'string' && /[\r\n\0]/.test(v.value)) {
                 const vs = spanOf(v, ks);
                 problems.add('header-value', 'error', `The value of header \`${name}\` contains a line break or NUL character.`, vs.start, vs.end);
+              } else if (v?.kind === 'scalar' && typeof v.value === 'string') {
+                const bad = headerValueProblem(v.value);
+                if (bad) {
+                  const vs = spanOf(v, ks);
+                  problems.add('header-value', 'error', `The value of header \`${name}\` ${bad}`, vs.start, vs.end);
+                }
               }
             }
           }
@@ -198,6 +204,11 @@ class UrlChecks {
  * http(s) only, no user info, no query or fragment, https unless loopback.
  */
 function checkUrl(value: string, field: string, problems: { add(code: string, severity: Severity, message: string): void }, opts: { azure: boolean }): void {
+  const hidden = hiddenUrlCharacter(value);
+  if (hidden) {
+    problems.add('url-hidden-characters', 'error', `\`${field}\` ${hidden}`);
+    return;
+  }
   let url: URL;
   try {
     url = new URL(value);
