@@ -76,7 +76,7 @@ describe('hostile input: the corpus through the CLI (dist/cli.js, child processe
 
   for (const file of files) {
     const want = EXPECTED[file];
-    it(`${file}: validate → ${want.code} at ${want.range[0] + 1}:${want.range[1] + 1}${want.syntaxOk ? '' : '; list, test and env stop there'}`, async () => {
+    it(`${file}: validate → ${want.code} at ${want.range[0] + 1}:${want.range[1] + 1}${want.syntaxOk || file.startsWith('agents/') ? '' : '; list, test and env stop there'}`, async () => {
       const isAgents = file.startsWith('agents/');
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-hostile-cli-'));
       // An agents file sits beside a valid manifest (the example's), as the default glob finds it.
@@ -228,4 +228,91 @@ describe('hostile input: URLs and header values that hide where a key goes, thro
       }
     });
   }
+});
+
+describe('hostile input: connections whose CLI variables collide', function () {
+  this.timeout(30_000);
+
+  it('validate warns at the later name (a__b/c and a/b__c, x/y and X/Y); test, env and run refuse both; nothing is sent', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-env-collision-'));
+    const model = (name: string, connection: string) => `  - name: ${name}\n    type: easy\n    provider: openai\n    model: gpt-4o\n    connections:\n      - name: ${connection}\n`;
+    fs.writeFileSync(path.join(dir, 'agent-connections.yaml'), `version: 1\nmodels:\n${model('a__b', 'c')}${model('a', 'b__c')}${model('x', 'y')}${model('X', 'Y')}`);
+    const before = snapshot(dir);
+    const env = { AGENT_CONNECTIONS__A__B__C__API_KEY: CANARY, AGENT_CONNECTIONS__X__Y__API_KEY: CANARY };
+    const t0 = performance.now();
+    let ok = false;
+    try {
+      const v = await cli(['validate', '--format', 'json'], dir, env);
+      assert.strictEqual(v.code, 0, 'warnings only');
+      const problems = (JSON.parse(v.stdout) as { problems: CliProblem[] }).problems;
+      assert.deepStrictEqual(problems.map((p) => [p.code, p.severity, p.line, p.column]), [['env-collision', 'warning', 14, 15], ['env-collision', 'warning', 26, 15]]);
+      assert.strictEqual(problems[0].message, '`a/b__c` reads its key from the same CLI variables as `a__b/c` (line 8): AGENT_CONNECTIONS__A__B__C__…, so "test", "run" and "env" refuse both. Rename one of them.');
+      assert.match(problems[1].message, /^`X\/Y` reads its key from the same CLI variables as `x\/y` \(line 20\): AGENT_CONNECTIONS__X__Y__…/);
+      for (const args of [['test', '--endpoint', 'openai=http://127.0.0.1:9'], ['env', '--connection', 'X/Y'], ['run', '--connection', 'a/b__c', '--', process.execPath, '-e', '']]) {
+        const r = await cli(args, dir, env);
+        assert.strictEqual(r.code, 2, `${args[0]}: ${r.stdout}${r.stderr}`);
+        assert.match(r.stderr, /map to the same environment variables/, args[0]);
+        assert.ok(!(r.stdout + r.stderr).includes(CANARY));
+      }
+      assertUnchanged(dir, before, 'env collision');
+      ok = true;
+    } finally {
+      recordCase('cli', 'connections whose CLI variables collide', performance.now() - t0, ok);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('hostile input: symbolic links out of the workspace, through the CLI', function () {
+  this.timeout(30_000);
+
+  it('an agents file linking out of the manifest\'s folder is reported and not read; a link inside is read; the default manifest may not link out', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-links-'));
+    const ws = path.join(root, 'ws');
+    const outside = path.join(root, 'outside');
+    fs.mkdirSync(path.join(ws, 'agents'), { recursive: true });
+    fs.mkdirSync(outside);
+    fs.copyFileSync(EXAMPLE, path.join(ws, 'agent-connections.yaml'));
+    // What a cloned repository could point at: a file of this machine, whose key names must not reach a CI log.
+    fs.writeFileSync(path.join(outside, 'secrets.yaml'), 'db_password_SENTINEL: hunter2-SENTINEL\nagents:\n  - name: SENTINEL-agent\n    connection: SENTINEL/ref\n');
+    fs.symlinkSync(path.join('..', '..', 'outside', 'secrets.yaml'), path.join(ws, 'agents', 'team.agents.yaml'));
+    fs.writeFileSync(path.join(ws, 'agents', 'real.yaml'), 'agents:\n  - name: billing\n    connection: gpt-4o/prod-key-1\n');
+    fs.symlinkSync('real.yaml', path.join(ws, 'agents', 'inside.agents.yaml'));
+    const t0 = performance.now();
+    let ok = false;
+    try {
+      const v = await cli(['validate', '--format', 'json'], ws, CANARY_ENV);
+      assert.strictEqual(v.code, 1, v.stdout + v.stderr);
+      const problems = (JSON.parse(v.stdout) as { problems: CliProblem[] }).problems;
+      assert.deepStrictEqual(problems.map((p) => [p.file, p.code, p.line, p.column]), [['agents/team.agents.yaml', 'link-outside', 1, 1]], v.stdout);
+      assert.strictEqual(problems[0].message, `The agents file is a symbolic link to ${fs.realpathSync(path.join(outside, 'secrets.yaml'))}, outside the manifest's folder: it is not read. Replace the link with the file itself.`);
+      assert.ok(!v.stdout.includes('SENTINEL_') && !v.stdout.includes('SENTINEL-') && !v.stdout.includes('SENTINEL/'), 'the linked file was read');
+
+      const r = await cli(['env', '--agent', 'SENTINEL-agent'], ws, CANARY_ENV);
+      assert.strictEqual(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /^warning: agents\/team\.agents\.yaml is a symbolic link to .*secrets\.yaml, outside the manifest's folder: not read\.$/m);
+      assert.match(r.stderr, /No agent or supervisor named "SENTINEL-agent"/);
+      const inside = await cli(['env', '--agent', 'billing'], ws, CANARY_ENV);
+      assert.strictEqual(inside.code, 0, `a link inside the folder is read: ${inside.stderr}`);
+      assert.match(inside.stdout, /^# billing → gpt-4o\/prod-key-1: secrets are placeholders, never keys$/m);
+
+      // The default manifest linking out of the current folder: not read by any command; named with --manifest, it is.
+      fs.rmSync(path.join(ws, 'agents'), { recursive: true });
+      fs.renameSync(path.join(ws, 'agent-connections.yaml'), path.join(outside, 'agent-connections.yaml'));
+      fs.symlinkSync(path.join('..', 'outside', 'agent-connections.yaml'), path.join(ws, 'agent-connections.yaml'));
+      for (const args of [['validate'], ['list'], ['test'], ['env', '--connection', 'gpt-4o/prod-key-1'], ['export', 'litellm']]) {
+        const m = await cli(args, ws, CANARY_ENV);
+        assert.strictEqual(m.code, 2, `${args[0]}: ${m.stdout}${m.stderr}`);
+        assert.strictEqual(m.stdout, '', args[0]);
+        assert.match(m.stderr, /^agent-connections: agent-connections\.yaml is a symbolic link to .*outside\/agent-connections\.yaml, outside the current folder: it is not read\. Pass --manifest with that path to read it anyway\.\n$/, args[0]);
+      }
+      const named = await cli(['list', '--manifest', path.join(outside, 'agent-connections.yaml')], ws, CANARY_ENV);
+      assert.strictEqual(named.code, 0, named.stderr);
+      assert.ok(!JSON.stringify([v, r, inside, named]).includes(CANARY));
+      ok = true;
+    } finally {
+      recordCase('cli', 'symbolic links out of the workspace', performance.now() - t0, ok);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
