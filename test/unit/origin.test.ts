@@ -98,6 +98,11 @@ describe('origin binding', () => {
       }
     });
 
+    it('port 0 is refused, saying why (the request failed as a host that "could not be resolved")', () => {
+      assert.throws(() => parseOrigin('https://api.groq.com:0/openai/v1'), (err: unknown) => err instanceof OriginError && /port 0, which no server listens on/.test(err.message));
+      assert.strictEqual(originOf('https://api.groq.com:00443/v1'), 'https://api.groq.com');
+    });
+
     it('spaces and line breaks around a URL are not hidden characters (the URL is trimmed before use); % in the path is fine', () => {
       for (const url of ['https://api.groq.com/openai/v1\n', '  https://api.groq.com/openai/v1 ', 'https://api.groq.com/openai/v1%20x', 'https://api.groq.com:8443/v1', 'http://[::1]:8080/v1']) {
         assert.strictEqual(hiddenUrlCharacter(url), undefined, JSON.stringify(url));

@@ -251,6 +251,9 @@ function checkUrl(value: string, field: string, problems: { add(code: string, se
     problems.add('invalid-url', 'error', `\`${field}\` must be an https URL, not ${quote(url.protocol.replace(/:$/, ''))}.`);
     return;
   }
+  if (url.port === '0') {
+    problems.add('invalid-url', 'error', `\`${field}\` has port 0, which no server listens on: give the server's port, or none for the default.`);
+  }
   if (url.username || url.password) {
     problems.add('url-userinfo', 'error', `\`${field}\` must not contain a user name or password: credentials belong in SecretStorage.`);
   }

@@ -83,6 +83,7 @@ export function parseOrigin(url: string): ParsedOrigin {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new OriginError(`Only https URLs can receive a key, not ${u.protocol.replace(':', '')}.`);
   if (u.username || u.password) throw new OriginError('The URL contains user info (user:password@); it would send credentials to a host other than the one it appears to name.');
+  if (u.port === '0') throw new OriginError('The URL has port 0, which no server listens on: give the server\'s port, or none for the default.');
   let host = u.hostname.toLowerCase();
   while (host.endsWith('.')) host = host.slice(0, -1);
   if (!host) throw new OriginError('The URL has no host.');
