@@ -316,3 +316,29 @@ describe('hostile input: symbolic links out of the workspace, through the CLI', 
     }
   });
 });
+
+describe('hostile input: names that read as something else, printed by the CLI', function () {
+  this.timeout(30_000);
+
+  it('list, test and env write bidi controls and zero-width characters out as \\uXXXX (text and JSON), never raw (env\'s variable values stay exact)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-bidi-out-'));
+    fs.writeFileSync(path.join(dir, 'agent-connections.yaml'), 'version: 1\nmodels:\n  - name: "gpt\\u202e4o"\n    type: easy\n    provider: openai\n    model: gpt-4o\n    connections:\n      - name: "c\\u200bx"\n');
+    const t0 = performance.now();
+    let ok = false;
+    try {
+      const runs = await Promise.all([['list'], ['list', '--format', 'json'], ['test', '--endpoint', 'openai=http://127.0.0.1:9', '--format', 'json'], ['env', '--connection', 'gpt\u202e4o/c\u200bx', '--format', 'json']].map((args) => cli(args, dir, CANARY_ENV)));
+      // env's variable values stay exact (they are what the command would get, read back by dotenv and shells).
+      const envShown = JSON.stringify({ ...(JSON.parse(runs[3].stdout) as Record<string, unknown>), variables: undefined });
+      for (const text of [...runs.slice(0, 3).map((r) => r.stdout + r.stderr), runs[3].stderr, envShown]) {
+        assert.ok(!/[\u200b\u202e]/.test(text), `a raw bidi or zero-width character was printed:\n${text}`);
+      }
+      assert.match(runs[0].stdout, /^gpt\\u202e4o\/c\\u200bx {2}openai/m);
+      assert.strictEqual((JSON.parse(runs[1].stdout) as { models: Array<{ name: string }> }).models[0].name, 'gpt\\u202e4o');
+      assert.match(runs[3].stdout, /"connection": "gpt\\\\u202e4o\/c\\\\u200bx"/);
+      ok = true;
+    } finally {
+      recordCase('cli', 'names with bidi and zero-width characters, printed', performance.now() - t0, ok);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
