@@ -27,7 +27,8 @@ keys pasted into the files, agents' connection references against the manifest â
 
   --manifest PATH   the manifest (default: ${DEFAULT_MANIFEST_PATH} in the current folder)
   --agents GLOB     agents files, relative to the manifest's folder
-                    (default: ${DEFAULT_AGENTS_GLOB}; node_modules and .git are skipped)
+                    (default: ${DEFAULT_AGENTS_GLOB}; node_modules and .git are skipped;
+                    a symbolic link out of the manifest's folder is reported, not read)
   --format FORMAT   text (default) or json:
                     {"problems":[{"file","line","column","endLine","endColumn","severity","code","message"}]}
                     with 1-based lines and columns
