@@ -122,3 +122,22 @@ function isFileLink(file: string): boolean {
     return false;
   }
 }
+
+/**
+ * Where a file found under `root` really is, when that is outside `root`: a symbolic link (the
+ * file's or a folder's on its path) out of the workspace. A cloned repository can hold
+ * `team.agents.yaml -> ../../../.aws/credentials`; reading it would print parts of that file
+ * (its keys' names) in CI logs. Undefined when the file is inside, or cannot be resolved.
+ */
+export function outsideRoot(root: string, file: string): string | undefined {
+  let real: string;
+  let realRoot: string;
+  try {
+    real = fs.realpathSync(file);
+    realRoot = fs.realpathSync(root);
+  } catch {
+    return undefined;
+  }
+  const rel = path.relative(realRoot, real);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel)) ? undefined : real;
+}

@@ -11,7 +11,7 @@ import { DEFAULT_MANIFEST_PATH } from '../core/manifest/manifest';
 import type { ProviderId } from '../core/providers/catalog';
 import type { FieldValue } from '../core/manifest/edit';
 import { CliError, EXIT_FAILED, EXIT_OK, listOr, parseArgs, type OptionSpec } from './args';
-import { displayPath, envRedactor, readTextFile, redactLine, writeTextFile, type Io } from './io';
+import { displayPath, envRedactor, manifestPathOf, readTextFile, redactLine, writeTextFile, type Io } from './io';
 
 export const IMPORT_OPTIONS: Record<string, OptionSpec> = {
   out: { kind: 'string', value: 'a file path' },
@@ -153,7 +153,7 @@ export function runExport(argv: readonly string[], io: Io): number {
   if (!kind) throw new CliError('"export" needs the format: agent-connections export litellm.');
   if (kind !== 'litellm') throw new CliError(`"export" writes ${listOr(['litellm'])} configs, not ${JSON.stringify(kind)}.`);
   if (extra.length > 0) throw new CliError(`"export litellm" takes no file arguments (got ${JSON.stringify(extra[0])}); use --manifest PATH and --out PATH.`);
-  const manifestFile = path.resolve(io.cwd, (options.manifest as string | undefined) ?? DEFAULT_MANIFEST_PATH);
+  const manifestFile = manifestPathOf(io, options.manifest as string | undefined);
   const text = readTextFile(io, manifestFile, 'manifest');
   const redactor = envRedactor(io);
   const red = (s: string) => redactor.redact(s, 2000);

@@ -5,6 +5,8 @@ import { decodeSource, type DecodedSource } from '../core/yaml/encoding';
 import { credentialValuesInEnv } from '../core/import-export/exporters/envNames';
 import { Redactor } from '../core/secrets/redact';
 import { CliError } from './args';
+import { outsideRoot } from './glob';
+import { DEFAULT_MANIFEST_PATH } from '../core/manifest/names';
 
 export interface Io {
   stdout(text: string): void;
@@ -84,4 +86,15 @@ export function envRedactor(io: Io, extra: readonly string[] = []): Redactor {
 export function redactLine(redactor: Redactor, line: string, max = 2000): string {
   const indent = /^\s*/.exec(line)![0];
   return indent + redactor.redact(line.slice(indent.length), max);
+}
+
+/**
+ * The manifest's path: `--manifest`'s, else the default in the current folder, which must not be
+ * a symbolic link out of that folder (a cloned repository chose it, not the user).
+ */
+export function manifestPathOf(io: Io, option: string | undefined): string {
+  const file = path.resolve(io.cwd, option ?? DEFAULT_MANIFEST_PATH);
+  const outside = option === undefined ? outsideRoot(io.cwd, file) : undefined;
+  if (outside !== undefined) throw new CliError(`${DEFAULT_MANIFEST_PATH} is a symbolic link to ${outside}, outside the current folder: it is not read. Pass --manifest with that path to read it anyway.`);
+  return file;
 }

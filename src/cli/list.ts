@@ -1,8 +1,7 @@
 /** `agent-connections list`: the models and connections, with the variables the CLI reads their keys from. */
-import * as path from 'node:path';
 import { analyzeManifest, connectionReference, DEFAULT_MANIFEST_PATH } from '../core/manifest/manifest';
 import { CliError, EXIT_OK, parseArgs, type OptionSpec } from './args';
-import { displayPath, envRedactor, readTextFile, type Io } from './io';
+import { displayPath, envRedactor, manifestPathOf, readTextFile, type Io } from './io';
 import { variablesOf } from './test';
 
 export const LIST_OPTIONS: Record<string, OptionSpec> = {
@@ -27,14 +26,14 @@ export function runList(argv: readonly string[], io: Io): number {
     return EXIT_OK;
   }
   if (positionals.length > 0) throw new CliError(`"list" takes no file arguments (got ${JSON.stringify(positionals[0])}); use --manifest PATH.`);
-  const manifestFile = path.resolve(io.cwd, (options.manifest as string | undefined) ?? DEFAULT_MANIFEST_PATH);
+  const manifestFile = manifestPathOf(io, options.manifest as string | undefined);
   const shown = displayPath(io, manifestFile);
   const analysis = analyzeManifest(readTextFile(io, manifestFile, 'manifest'));
   const redactor = envRedactor(io);
   const red = (s: string | undefined) => (s === undefined ? undefined : redactor.redact(s, 1000));
   if (!analysis.syntaxOk) {
     const first = analysis.problems.find((p) => p.severity === 'error');
-    throw new CliError(`${shown} cannot be read${first ? ` (line ${first.range.start.line + 1}: ${red(first.message)})` : ''}. Run "agent-connections validate" for every problem.`);
+    throw new CliError(`${shown} cannot be read${first ? ` (line ${first.range.start.line + 1}, column ${first.range.start.character + 1}: ${red(first.message)})` : ''}. Run "agent-connections validate" for every problem.`);
   }
   if (analysis.errorCount > 0) io.stderr(`warning: ${shown} has ${analysis.errorCount} error${analysis.errorCount === 1 ? '' : 's'} (run "agent-connections validate").\n`);
 

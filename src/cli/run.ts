@@ -24,8 +24,8 @@ import { dotenvComment, DotenvError } from '../core/runtime/dotenv';
 import { selectAgent, selectReference } from '../core/runtime/selection';
 import { childEnvironment, placeholderFor, renderVariables, runtimeVariables, withPlaceholders, type RuntimeVariable, type SecretPart } from '../core/runtime/runtimeEnv';
 import { CliError, EXIT_FAILED, EXIT_OK, parseArgs, type OptionSpec } from './args';
-import { findFiles } from './glob';
-import { displayPath, envRedactor, readTextFile, type Io } from './io';
+import { findFiles, outsideRoot } from './glob';
+import { displayPath, envRedactor, manifestPathOf, readTextFile, type Io } from './io';
 import { parseEndpoints, targetOf } from './test';
 import { DEFAULT_AGENTS_GLOB } from './validate';
 
@@ -154,7 +154,12 @@ function selectByAgent(io: Io, name: string, manifestFile: string, glob: string,
   } catch (err) {
     throw new CliError(`--agents: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const sources = files.filter((file) => path.resolve(file) !== manifestFile).map((file) => {
+  const root = path.dirname(manifestFile);
+  const sources = files.filter((file) => path.resolve(file) !== manifestFile).filter((file) => {
+    const outside = outsideRoot(root, file);
+    if (outside !== undefined) io.stderr(`warning: ${envRedactor(io).redact(`${displayPath(io, file)} is a symbolic link to ${outside}, outside the manifest's folder: not read.`, 1000)}\n`);
+    return outside === undefined;
+  }).map((file) => {
     const text = readTextFile(io, file, 'agents file');
     return { file: displayPath(io, file), assignments: resolveAssignments(text, analyzeAgents(text), models).assignments, models };
   });
@@ -200,12 +205,12 @@ function prepare(command: 'run' | 'env', options: Record<string, unknown>, io: I
   const endpoints: EndpointOverrides = parseEndpoints((options.endpoint as string[] | undefined) ?? []);
   const allowInsecure = options['allow-insecure-http'] === true;
 
-  const manifestFile = path.resolve(io.cwd, (options.manifest as string | undefined) ?? DEFAULT_MANIFEST_PATH);
+  const manifestFile = manifestPathOf(io, options.manifest as string | undefined);
   const manifestShown = displayPath(io, manifestFile);
   const analysis = analyzeManifest(readTextFile(io, manifestFile, 'manifest'));
   if (!analysis.syntaxOk || (analysis.models.length === 0 && analysis.errorCount > 0)) {
     const first = analysis.problems.find((p) => p.severity === 'error');
-    throw new CliError(`${manifestShown} cannot be read${first ? ` (line ${first.range.start.line + 1}: ${first.message})` : ''}. Run "agent-connections validate" for every problem.`);
+    throw new CliError(`${manifestShown} cannot be read${first ? ` (line ${first.range.start.line + 1}, column ${first.range.start.character + 1}: ${first.message})` : ''}. Run "agent-connections validate" for every problem.`);
   }
 
   const chosen = agentName !== undefined

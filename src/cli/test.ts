@@ -5,7 +5,6 @@
  * machine is refused unless --allow-insecure-http. Every printed string is redacted
  * with the environment's credential values as known secrets.
  */
-import * as path from 'node:path';
 import { isProviderId, PROVIDER_IDS, type ProviderId } from '../core/providers/catalog';
 import { credentialKindOf, runBounded, targetBase, testConnection } from '../core/providers/connectionTest';
 import { credentialFromEnv, credentialVariables, envCollisions, requiredVariables, type CredentialKind } from '../core/import-export/exporters/envNames';
@@ -17,7 +16,7 @@ import { checkedBase } from '../core/providers/common';
 import type { ConnectionTarget, EndpointOverrides, TestResult } from '../core/providers/types';
 import { closest } from '../core/yaml/text';
 import { CliError, EXIT_FAILED, EXIT_OK, listOr, parseArgs, type OptionSpec } from './args';
-import { displayPath, envRedactor, readTextFile, type Io } from './io';
+import { displayPath, envRedactor, manifestPathOf, readTextFile, type Io } from './io';
 import { junitReport } from './junit';
 import type { CliResult } from './types';
 
@@ -150,13 +149,13 @@ export async function runTest(argv: readonly string[], io: Io): Promise<number> 
   const allowInsecure = options['allow-insecure-http'] === true;
   const skipMissing = options['skip-missing'] === true;
 
-  const manifestFile = path.resolve(io.cwd, (options.manifest as string | undefined) ?? DEFAULT_MANIFEST_PATH);
+  const manifestFile = manifestPathOf(io, options.manifest as string | undefined);
   const manifestShown = displayPath(io, manifestFile);
   const analysis = analyzeManifest(readTextFile(io, manifestFile, 'manifest'));
   const baseRedactor = envRedactor(io);
   if (!analysis.syntaxOk || (analysis.models.length === 0 && analysis.errorCount > 0)) {
     const first = analysis.problems.find((p) => p.severity === 'error');
-    throw new CliError(`${manifestShown} cannot be read${first ? ` (line ${first.range.start.line + 1}: ${baseRedactor.redact(first.message, 1000)})` : ''}. Run "agent-connections validate" for every problem.`);
+    throw new CliError(`${manifestShown} cannot be read${first ? ` (line ${first.range.start.line + 1}, column ${first.range.start.character + 1}: ${baseRedactor.redact(first.message, 1000)})` : ''}. Run "agent-connections validate" for every problem.`);
   }
   if (analysis.errorCount > 0) io.stderr(`warning: ${manifestShown} has ${analysis.errorCount} error${analysis.errorCount === 1 ? '' : 's'} (run "agent-connections validate"); testing what can be read.\n`);
 

@@ -5,6 +5,7 @@
  * whose bytes are not UTF-8 text is never edited, open or not.
  */
 import { promises as fsp } from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TextEdit } from '../core/manifest/edit';
 import { decodeSource } from '../core/yaml/encoding';
@@ -22,10 +23,40 @@ export class UnreadableFileError extends Error {}
  * such a file with U+FFFD or in a guessed encoding, and saving would write that over them.
  */
 export async function readUtf8(uri: vscode.Uri): Promise<{ bytes: Uint8Array; text: string }> {
+  const outside = await linkOutsideWorkspace(uri, `file ${uri.path.split('/').pop()}`);
+  if (outside) throw new UnreadableFileError(unreadableMessage(outside));
   const bytes = await readBytes(uri);
   const decoded = decodeSource(bytes, `file ${uri.path.split('/').pop()}`);
   if (decoded.problem) throw new UnreadableFileError(unreadableMessage(decoded.problem));
   return { bytes, text: decoded.text };
+}
+
+/**
+ * When a file of a workspace folder is a symbolic link (its own or a folder's on its path) to a
+ * file outside that folder, the problem that says so: a cloned repository chose the link, so the
+ * file is not read (its text would be shown, and an edit written, outside the workspace).
+ */
+export async function linkOutsideWorkspace(uri: vscode.Uri, what: string): Promise<Problem | undefined> {
+  if (uri.scheme !== 'file') return undefined;
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  if (!folder || folder.uri.scheme !== 'file') return undefined;
+  let real: string;
+  let root: string;
+  try {
+    [real, root] = await Promise.all([fsp.realpath(uri.fsPath), fsp.realpath(folder.uri.fsPath)]);
+  } catch {
+    return undefined;
+  }
+  const rel = path.relative(root, real);
+  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) return undefined;
+  return {
+    code: 'link-outside',
+    severity: 'error',
+    message: `The ${what} is a symbolic link to ${real}, outside the workspace folder: it is not read, and never changed here. Replace the link with the file itself.`,
+    start: 0,
+    end: 0,
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+  };
 }
 
 /** A problem from `decodeSource` as a refusal: its message, where, and that nothing was written. */

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Analyzer } from './analyzer';
-import { readBytes, UnreadableFileError, unreadableMessage } from './applyEdit';
+import { linkOutsideWorkspace, readBytes, UnreadableFileError, unreadableMessage } from './applyEdit';
 import type { AgentsAnalysis } from '../core/agents/agents';
 import { parseReference, resolveAssignments, type KeyState, type Resolution } from '../core/agents/assignments';
 import { decodeSource, type DecodedSource } from '../core/yaml/encoding';
@@ -52,6 +52,8 @@ export function toDiagnostic(p: Problem, source = 'Agent Connections'): vscode.D
  * with U+FFFD or in a guessed encoding); a file not on disk yet is its editor's text.
  */
 export async function readSource(uri: vscode.Uri, what: string): Promise<DecodedSource> {
+  const outside = await linkOutsideWorkspace(uri, what);
+  if (outside) return { text: '', problem: outside };
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   let bytes: Uint8Array;
   try {

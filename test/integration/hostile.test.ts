@@ -6,6 +6,7 @@
 // elsewhere; concurrent edits lose nothing; a provider's markup is shown escaped.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { MemoryMemento, api, discardEditors } from './helpers';
@@ -174,6 +175,84 @@ describe('hostile input in a real extension host', function () {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await setManifest(a, original);
       recordCase('extension host: trap', 'a manifest pointing at the trap, loaded, refreshed, revealed', 0, true);
+    });
+  });
+
+  describe('secret names (§1: opaque, not derived from manifest text)', () => {
+    it('a stored key\'s SecretStorage name is an opaque id: no model, connection, folder or origin text in it, another per connection, folder and entry', async () => {
+      const names: string[] = [];
+      const values = new Map<string, string>();
+      const secrets: vscode.SecretStorage = {
+        onDidChange: new vscode.EventEmitter<vscode.SecretStorageChangeEvent>().event,
+        get: (k) => Promise.resolve(values.get(k)),
+        store: (k, v) => { names.push(k); values.set(k, v); return Promise.resolve(); },
+        delete: (k) => { values.delete(k); return Promise.resolve(); },
+      };
+      const credentials = new Credentials(standInContext(secrets));
+      const other = vscode.Uri.file(path.join(os.tmpdir(), 'other-workspace'));
+      // Names a hostile manifest could choose to collide with another entry, or to carry text into the name.
+      const hostile = ['gpt-4o', 'prod-key-1', '../../agentConnections.secret.x', 'agentConnections.secret.'];
+      await credentials.set(folder().uri, 'gpt-4o', 'prod-key-1', { credential: { kind: 'apiKey', apiKey: CANARY }, origin: 'https://api.openai.com' });
+      await credentials.set(folder().uri, hostile[2], hostile[3], { credential: { kind: 'apiKey', apiKey: CANARY }, origin: 'https://api.openai.com' });
+      await credentials.set(other, 'gpt-4o', 'prod-key-1', { credential: { kind: 'apiKey', apiKey: CANARY }, origin: 'https://api.openai.com' });
+      // Besides the entries: the fixed name of the fingerprints' HMAC key, and nothing else.
+      const fixed = names.filter((n) => !n.startsWith('agentConnections.secret.'));
+      assert.deepStrictEqual([...new Set(fixed)], ['agentConnections.fingerprintKey'], names.join(', '));
+      const entries = names.filter((n) => n.startsWith('agentConnections.secret.'));
+      assert.strictEqual(entries.length, 3, entries.join(', '));
+      assert.strictEqual(new Set(entries).size, 3, `two entries share a name: ${entries.join(', ')}`);
+      for (const n of entries) {
+        assert.match(n, /^agentConnections\.secret\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, n);
+        for (const text of [...hostile, 'openai', folder().name]) assert.ok(!n.slice('agentConnections.secret.'.length).includes(text), `${n} holds ${text}`);
+      }
+      // Replacing a key keeps its entry (no second name for the same connection).
+      await credentials.set(folder().uri, 'gpt-4o', 'prod-key-1', { credential: { kind: 'apiKey', apiKey: `${CANARY}-2` }, origin: 'https://api.openai.com' });
+      const after = names.filter((n) => n.startsWith('agentConnections.secret.'));
+      assert.deepStrictEqual(after, [...entries, entries[0]]);
+      recordCase('extension host: secret names', 'opaque SecretStorage names', 0, true);
+    });
+  });
+
+  describe('symbolic links out of the workspace folder', () => {
+    it('a manifest or agents file linking out of the folder: link-outside at 1:1, not read, and an edit is refused, writing nothing through the link', async () => {
+      const a = await api();
+      const uri = vscode.Uri.file(manifestPath());
+      const outsideDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ac-outside-'));
+      // Valid files: an edit would succeed if it followed the link.
+      const target = path.join(outsideDir, 'agent-connections.yaml');
+      const agentsTarget = path.join(outsideDir, 'x.agents.yaml');
+      const agentsText = 'agents:\n  - name: outside-agent\n    connection: gpt-4o/prod-key-1\n';
+      fs.writeFileSync(target, original);
+      fs.writeFileSync(agentsTarget, agentsText);
+      const t0 = performance.now();
+      try {
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        fs.rmSync(manifestPath());
+        fs.symlinkSync(target, manifestPath());
+        await a.store.reload(folder());
+        const d = await waitFor('link-outside on the manifest', () => vscode.languages.getDiagnostics(uri).find((x) => x.code === 'link-outside'), 5_000);
+        assert.deepStrictEqual([d.range.start.line, d.range.start.character, d.severity], [0, 0, vscode.DiagnosticSeverity.Error]);
+        assert.strictEqual(d.message, `The manifest is a symbolic link to ${fs.realpathSync(target)}, outside the workspace folder: it is not read, and never changed here. Replace the link with the file itself.`);
+        assert.strictEqual(a.store.folders[0].analysis?.models.length, 0, 'the linked manifest was read');
+        await assert.rejects(applyManifestEdit(uri, (text) => setConnectionEnabled(text, { model: 'gpt-4o', connection: 'prod-key-1' }, false)), /symbolic link to .*outside the workspace folder[^]*nothing was written/);
+        assert.ok(fs.readFileSync(target).equals(original), 'an edit was written through the link');
+
+        fs.mkdirSync(path.dirname(agentsPath()), { recursive: true });
+        fs.symlinkSync(agentsTarget, agentsPath());
+        const agentsUri = vscode.Uri.file(agentsPath());
+        await a.agents.reload(agentsUri);
+        const ad = await waitFor('link-outside on the agents file', () => vscode.languages.getDiagnostics(agentsUri).find((x) => x.code === 'link-outside'), 5_000);
+        assert.match(ad.message, /^The agents file is a symbolic link to .*x\.agents\.yaml, outside the workspace folder: it is not read/);
+        assert.ok(!vscode.languages.getDiagnostics(agentsUri).some((x) => /outside-agent/.test(x.message)), 'the linked agents file was read');
+        assert.strictEqual(fs.readFileSync(agentsTarget, 'utf8'), agentsText);
+        recordCase('extension host: links', 'a manifest and an agents file linking out of the workspace folder', performance.now() - t0, true, undefined, { code: 'link-outside' });
+      } finally {
+        fs.rmSync(manifestPath(), { force: true });
+        fs.rmSync(agentsPath(), { force: true });
+        await setManifest(a, original);
+        await a.agents.scanAll();
+        fs.rmSync(outsideDir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -132,6 +132,24 @@ describe('connection form: validation with the file’s schema and rules', () =>
     }
   });
 
+  it('hostile text typed or pasted into the form (a hidden character in a URL, a lookalike name, a control character in a header) is an error on its field, as the file says', () => {
+    const cases: Array<[string, FormMode, { model?: string; connection?: string }, Draft['fields'], string, RegExp, Draft['advanced']?]> = [
+      ['generic base URL with a zero-width space in the host', 'addModel', {}, { ...GENERIC, baseUrl: 'https://api.groq.com\u200b.evil.example/openai/v1' }, 'baseUrl', /^`baseUrl` contains a zero-width space \(U\+200B\) at character 21[^]*it would go to api\.groq\.com\.evil\.example/],
+      ['Azure endpoint with a percent-encoded host', 'addModel', {}, { ...AZURE, endpoint: 'https://contoso%2eevil.example' }, 'endpoint', /^`endpoint` has a percent-encoded host/],
+      ['connection name with a Cyrillic letter', 'addConnection', { model: 'gpt-4o' }, { connectionName: 'prod-kеy-1' }, 'connectionName', /connection name `prod-kеy-1` mixes Latin and Cyrillic letters/],
+      ['model name with a Greek letter', 'addModel', {}, { ...AZURE, modelName: 'azure-gpt-4\u03bf' }, 'modelName', /model name `azure-gpt-4ο` mixes Latin and Greek letters/],
+    ];
+    for (const [what, mode, target, fields, field, message] of cases) {
+      const r = validate(mode, target, fields);
+      assert.match(r.errors[field] ?? '', message, `${what}: ${JSON.stringify(r)}`);
+      assert.strictEqual(r.canSave, false, what);
+      assert.ok(fileMessages(mode, target, fields).includes(r.errors[field]), `${what}: “${r.errors[field]}” is not what the file says`);
+    }
+    const header = validate('addModel', {}, GENERIC, [{ kind: 'header', name: 'X-Title', value: 'agents\u001b[2J' }]);
+    assert.match(header.errors['advanced.0.value'] ?? '', /header `X-Title` contains a control character \(U\+001B\) at character 7/, JSON.stringify(header));
+    assert.strictEqual(header.canSave, false);
+  });
+
   it('reports a missing required setting on its field', () => {
     const r = validate('addModel', {}, { ...AZURE, deployment: '' });
     assert.match(r.errors.deployment, /is missing `deployment`/);

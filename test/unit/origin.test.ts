@@ -1,6 +1,6 @@
 /** Origins as the credential binding compares them (SECURITY.md §1). */
 import * as assert from 'assert';
-import { checkBinding, isInsecureRemote, OriginError, originOf, parseOrigin } from '../../src/core/net/origin';
+import { checkBinding, hiddenUrlCharacter, isInsecureRemote, OriginError, originOf, parseOrigin } from '../../src/core/net/origin';
 import { targetBase } from '../../src/core/providers/connectionTest';
 import { TargetError, type ConnectionTarget } from '../../src/core/providers';
 
@@ -61,8 +61,9 @@ describe('origin binding', () => {
         const d = checkBinding(OPENAI, url);
         assert.strictEqual(d.kind, 'changed', url);
       }
-      // A percent-encoded dot decodes to a real dot: still api.openai.com.evil.com, not api.openai.com.
-      assert.strictEqual(originOf('https://api.openai.com%2eevil.com/'), 'https://api.openai.com.evil.com');
+      // A percent-encoded dot decodes to a real dot: still api.openai.com.evil.com, not api.openai.com. Such a host
+      // hides where the key goes, so it is refused outright, naming where it would go.
+      assert.throws(() => originOf('https://api.openai.com%2eevil.com/'), (err: unknown) => err instanceof OriginError && /percent-encoded host[^]*it would go to api\.openai\.com\.evil\.com\./.test(err.message));
     });
 
     it('user info is refused (it would hide the real host)', () => {
@@ -75,6 +76,38 @@ describe('origin binding', () => {
       for (const url of ['ftp://api.openai.com', 'file:///etc/passwd', 'javascript:alert(1)', 'data:text/plain,x', '/v1/models', 'api.openai.com', '', 'https://']) {
         assert.throws(() => parseOrigin(url), OriginError, url);
       }
+    });
+
+    it('characters URL parsers drop or decode silently are refused, naming the character, its place and the real host', () => {
+      // Each of these reads as one host and parses to another: WHATWG drops tabs and line breaks, IDNA deletes
+      // zero-width characters, the host is percent-decoded.
+      const cases: Array<[string, RegExp]> = [
+        ['https://api.groq.com\n.evil.example/v1', /^The URL contains a line break \(U\+000A\) at character 21, which URL parsers drop or change without a word: it would go to api\.groq\.com\.evil\.example\. /],
+        ['https://api.groq.com\r\n.evil.example/v1', /a carriage return \(U\+000D\) at character 21/],
+        ['https://api.gr\toq.com/v1', /a tab \(U\+0009\) at character 15, which URL parsers drop or change without a word: it would go to api\.groq\.com\./],
+        ['https://api.openai.com\u200b.evil.example/v1', /a zero-width space \(U\+200B\) at character 23[^]*api\.openai\.com\.evil\.example/],
+        ['https://api.groq.com\u00ad.evil.example/v1', /a soft hyphen \(U\+00AD\)/],
+        ['https://api.groq.com\u2060.evil.example/v1', /a word joiner \(U\+2060\)/],
+        ['https://evil.example\u202e/moc.qorg.ipa', /a bidirectional control \(U\+202E\)/],
+        ['https://api.groq.com%2eevil.example/v1', /has a percent-encoded host, which URL parsers decode to another text: it would go to api\.groq\.com\.evil\.example\./],
+        ['https://api.groq.com /v1', /a space \(U\+0020\) at character 21/],
+      ];
+      for (const [url, message] of cases) {
+        assert.throws(() => parseOrigin(url), (err: unknown) => err instanceof OriginError && message.test(err.message), JSON.stringify(url));
+        assert.match(hiddenUrlCharacter(url) ?? '', /Write the URL on one line, without spaces, invisible characters or % in the host\.$/);
+      }
+    });
+
+    it('port 0 is refused, saying why (the request failed as a host that "could not be resolved")', () => {
+      assert.throws(() => parseOrigin('https://api.groq.com:0/openai/v1'), (err: unknown) => err instanceof OriginError && /port 0, which no server listens on/.test(err.message));
+      assert.strictEqual(originOf('https://api.groq.com:00443/v1'), 'https://api.groq.com');
+    });
+
+    it('spaces and line breaks around a URL are not hidden characters (the URL is trimmed before use); % in the path is fine', () => {
+      for (const url of ['https://api.groq.com/openai/v1\n', '  https://api.groq.com/openai/v1 ', 'https://api.groq.com/openai/v1%20x', 'https://api.groq.com:8443/v1', 'http://[::1]:8080/v1']) {
+        assert.strictEqual(hiddenUrlCharacter(url), undefined, JSON.stringify(url));
+      }
+      assert.strictEqual(originOf('https://api.groq.com/openai/v1%2e%2e'), 'https://api.groq.com');
     });
 
     it('the error text does not repeat a long URL in full', () => {

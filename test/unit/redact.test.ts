@@ -171,6 +171,16 @@ describe('redaction', () => {
   });
 });
 
+describe('redaction: text that reads as something else', () => {
+  it('bidi controls and zero-width characters are written out as \\uXXXX; other non-ASCII text is kept', () => {
+    const r = new Redactor();
+    assert.strictEqual(r.redact('model gpt\u202e4o/c\u200bx and \u2066isolated\u2069'), 'model gpt\\u202e4o/c\\u200bx and \\u2066isolated\\u2069');
+    assert.strictEqual(r.redact('Modèle 日本語 прод — ok'), 'Modèle 日本語 прод — ok');
+    // Escaping happens before the cap: the result still fits.
+    assert.ok(r.redact('\u202e'.repeat(1000), 50).length <= 50);
+  });
+});
+
 describe('credentialProblem', () => {
   it('accepts ordinary keys', () => {
     for (const key of ['sk-proj-abc123', 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'a b', '0123456789abcdef0123456789abcdef']) {

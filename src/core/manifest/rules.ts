@@ -1,9 +1,9 @@
 /** Rules a JSON Schema cannot say: unique names, provider-specific consistency, URL safety. */
-import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from '../providers/catalog';
+import { BEDROCK_PREFIX_REGIONS, FORBIDDEN_HEADERS, headerValueProblem, bedrockNeedsProfile, isCredentialLikeKey, isProviderId, isBedrockModelIdShape, isGeminiPreviewModel, splitBedrockModelId } from '../providers/catalog';
 import type { ModelInfo, ModelNodes, Span } from './types';
 import { MAX_PROBLEMS, type Severity } from '../yaml/problems';
 import { quote } from '../yaml/text';
-import { isLoopbackHost } from '../net/origin';
+import { hiddenUrlCharacter, isLoopbackHost } from '../net/origin';
 import type { ProblemList } from '../yaml/yamlLoad';
 import { isTMap, pairOf, type TMap, type TNode } from '../yaml/yamlTree';
 
@@ -13,9 +13,40 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // eslint-disable-next-line no-misleading-character-class -- the class lists single invisible code points on purpose
 export const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/;
 
+/** Scripts whose letters look like each other's (`о` U+043E and `o`): a name mixing two of them is a lookalike. */
+const LOOKALIKE_SCRIPTS: ReadonlyArray<[string, RegExp]> = [
+  ['Latin', /\p{Script=Latin}/u], ['Cyrillic', /\p{Script=Cyrillic}/u], ['Greek', /\p{Script=Greek}/u], ['Armenian', /\p{Script=Armenian}/u], ['Cherokee', /\p{Script=Cherokee}/u],
+];
+
+/**
+ * The first letter of a name from a second lookalike script, or undefined: `prоd` with a Cyrillic
+ * `о` reads as `prod` and is another name, so an agents file can name the lookalike connection
+ * while a reader sees the real one. Names in one script (`прод`), or Latin with CJK, are fine.
+ */
+export function mixedScriptLetter(name: string): { script: string; other: string; char: string; at: number } | undefined {
+  if (!/[^\x20-\x7e]/.test(name)) return undefined;
+  let first: string | undefined;
+  let i = 0;
+  for (const ch of name) {
+    const script = LOOKALIKE_SCRIPTS.find(([, re]) => re.test(ch))?.[0];
+    if (script !== undefined) {
+      if (first === undefined) first = script;
+      else if (script !== first) return { script: first, other: script, char: ch, at: i };
+    }
+    i += ch.length;
+  }
+  return undefined;
+}
+
 export function checkNameCharacters(kind: string, name: string, span: Span, problems: ProblemList): void {
   if (INVISIBLE.test(name)) {
     problems.add('invisible-characters', 'error', `The ${kind} name ${quote(name)} contains invisible or bidirectional-control characters, which make it read as something else. Use visible characters only.`, span.start, span.end);
+    return;
+  }
+  const mixed = mixedScriptLetter(name);
+  if (mixed) {
+    const code = `U+${mixed.char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    problems.add('mixed-script', 'error', `The ${kind} name ${quote(name)} mixes ${mixed.script} and ${mixed.other} letters (\`${mixed.char}\` ${code} at character ${mixed.at + 1} is ${mixed.other}), so it looks like another name. Write it in one script.`, span.start, span.end);
   }
 }
 
@@ -121,6 +152,12 @@ export function checkManifestRules(models: ModelInfo[], nodes: ModelNodes[], pro
               if (v?.kind === 'scalar' && typeof v.value === 'string' && /[\r\n\0]/.test(v.value)) {
                 const vs = spanOf(v, ks);
                 problems.add('header-value', 'error', `The value of header \`${name}\` contains a line break or NUL character.`, vs.start, vs.end);
+              } else if (v?.kind === 'scalar' && typeof v.value === 'string') {
+                const bad = headerValueProblem(v.value);
+                if (bad) {
+                  const vs = spanOf(v, ks);
+                  problems.add('header-value', 'error', `The value of header \`${name}\` ${bad}`, vs.start, vs.end);
+                }
               }
             }
           }
@@ -198,6 +235,11 @@ class UrlChecks {
  * http(s) only, no user info, no query or fragment, https unless loopback.
  */
 function checkUrl(value: string, field: string, problems: { add(code: string, severity: Severity, message: string): void }, opts: { azure: boolean }): void {
+  const hidden = hiddenUrlCharacter(value);
+  if (hidden) {
+    problems.add('url-hidden-characters', 'error', `\`${field}\` ${hidden}`);
+    return;
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -208,6 +250,9 @@ function checkUrl(value: string, field: string, problems: { add(code: string, se
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     problems.add('invalid-url', 'error', `\`${field}\` must be an https URL, not ${quote(url.protocol.replace(/:$/, ''))}.`);
     return;
+  }
+  if (url.port === '0') {
+    problems.add('invalid-url', 'error', `\`${field}\` has port 0, which no server listens on: give the server's port, or none for the default.`);
   }
   if (url.username || url.password) {
     problems.add('url-userinfo', 'error', `\`${field}\` must not contain a user name or password: credentials belong in SecretStorage.`);

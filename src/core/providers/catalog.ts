@@ -115,6 +115,21 @@ export const FORBIDDEN_HEADERS: ReadonlySet<string> = new Set([
   'ocp-apim-subscription-key', 'x-amz-security-token', 'x-amz-date', 'x-amz-content-sha256', 'content-length', 'transfer-encoding', 'connection',
 ]);
 
+/**
+ * Why a header value cannot be sent as written, or undefined. Header values are one line of
+ * printable ASCII (tabs allowed): the HTTP client refuses other characters with an error
+ * that names no header, and a terminal or log shows controls and bidi characters as
+ * something else. CR, LF and NUL have their own message (header injection).
+ */
+export function headerValueProblem(value: string): string | undefined {
+  const m = /[^\t\x20-\x7e]/.exec(value);
+  if (!m) return undefined;
+  const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  // eslint-disable-next-line no-control-regex -- control characters are what is named
+  const kind = /[\u0000-\u001f\u007f-\u009f]/.test(m[0]) ? 'a control character' : /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/.test(m[0]) ? 'an invisible or bidirectional-control character' : 'a non-ASCII character';
+  return `contains ${kind} (${code}) at character ${m.index + 1}; header values must be printable ASCII. Remove it (or percent-encode it if the server expects that).`;
+}
+
 /** Property names that look like a place for a credential: the manifest never holds one. */
 export function isCredentialLikeKey(key: string): boolean {
   return /^(api[-_]?key|apikey|key|secret|secret[-_]?(access[-_]?)?key|access[-_]?key([-_]?id)?|session[-_]?token|token|password|passwd|bearer|auth[-_]?token|credentials?)$/i.test(key);

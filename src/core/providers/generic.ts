@@ -3,7 +3,7 @@
  * user's base URL, the key as `Authorization: Bearer`, in a named header, or none;
  * the connection's extra headers on every request, GETs included.
  */
-import { FORBIDDEN_HEADERS } from './catalog';
+import { FORBIDDEN_HEADERS, headerValueProblem } from './catalog';
 import { isObject, JSON_HEADERS, setting } from './common';
 import { genericAuthHeader } from './targets';
 import { chatBody, classifyOpenAiStyle } from './openaiShape';
@@ -20,6 +20,8 @@ export function extraHeaders(target: ConnectionTarget): Record<string, string> {
     if (typeof value !== 'string') continue;
     if (!HEADER_NAME.test(name) || FORBIDDEN_HEADERS.has(name.toLowerCase())) throw new TargetError(`The header ${JSON.stringify(name)} in Advanced Properties cannot be sent (credential or routing header).`);
     if (/[\r\n\0]/.test(value)) throw new TargetError(`The value of header ${name} contains a line break.`);
+    const bad = headerValueProblem(value);
+    if (bad) throw new TargetError(`The value of header ${name} in Advanced Properties ${bad}`);
     out[name] = value;
   }
   return out;

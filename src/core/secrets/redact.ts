@@ -27,6 +27,8 @@ const KEY_PATTERNS: readonly RegExp[] = [
   /\b(X-Amz-Security-Token=|x-amz-security-token:\s*)[^&\s]+/gi,
 ];
 
+const INVISIBLE_TEXT = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
 export class Redactor {
   private secrets: string[] = [];
 
@@ -63,6 +65,9 @@ export class Redactor {
     let out = this.mask(typeof text === 'string' ? text : text instanceof Error ? text.message : String(text ?? ''));
     // eslint-disable-next-line no-control-regex -- control characters are exactly what is being removed
     out = out.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+    // Bidi controls and zero-width characters make text read as something else (a name, a
+    // reference, a host): they are written out, as `\u202e`, so a reader sees them.
+    out = out.replace(INVISIBLE_TEXT, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return out.length > max ? `${out.slice(0, max - 1)}…` : out;
   }
 }

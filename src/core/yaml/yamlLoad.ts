@@ -84,6 +84,18 @@ export function loadYaml(text: string, what: string): LoadedYaml {
     return { index, problems: problems.items, syntaxOk: false };
   }
 
+  // A carriage return alone (old Mac line endings) or a Unicode line or paragraph separator:
+  // editors show a new line there, YAML does not, so the rest is read as part of the line
+  // before it. After `# reviewed` + CR, an `enabled: false` the editor shows on its own line
+  // is inside the comment, and the connection stays enabled. Refused like a NUL, at the first.
+  const lone = /\r(?!\n)|[\u2028\u2029]/.exec(text);
+  if (lone) {
+    const line = index.positionAt(lone.index).line + 1;
+    const kind = lone[0] === '\r' ? 'a carriage return (CR) that no line feed follows (old Mac line endings)' : `a Unicode ${lone[0] === '\u2028' ? 'line' : 'paragraph'} separator (U+${lone[0].charCodeAt(0).toString(16).toUpperCase()})`;
+    problems.add('line-ending', 'error', `Line ${line} has ${kind}: editors show a new line there, but YAML reads what follows as part of line ${line} (after a \`#\` it is a comment). The ${what} is not read, and never changed here, until it is saved with LF or CRLF line endings only (in VS Code: the LF/CRLF item in the status bar).`, lone.index, lone.index + 1);
+    return { index, problems: problems.items, syntaxOk: false };
+  }
+
   // Thousands of nested `[`/`{` make the parser recurse until the stack overflows, which is
   // slow; a linear scan refuses them first (a file nested that deep is never legitimate).
   const deepAt = flowNestingBeyond(text, FLOW_SCAN_DEPTH);
