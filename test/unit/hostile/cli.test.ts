@@ -7,35 +7,23 @@
  * against a trap server on 127.0.0.1 that must receive nothing.
  */
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { startTrapServer, type TrapServer } from '../../mocks';
 import type { ExpectedProblem } from './files.test';
 import { CANARY, hostileFixtures, recordCase, recordTrap, repoRoot } from './report';
+import { runNode, type ChildRun } from '../helpers';
 
 const EXPECTED: Record<string, ExpectedProblem> = JSON.parse(fs.readFileSync(path.join(hostileFixtures, 'expected.json'), 'utf8'));
 
 const BUNDLE = path.join(repoRoot, 'dist', 'cli.js');
 const EXAMPLE = path.join(repoRoot, 'examples', 'workspace', 'agent-connections.yaml');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ChildRun;
 
 function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(BUNDLE, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env } });
 }
 
 /** Every file of a folder with its bytes, to prove that nothing was written. */
