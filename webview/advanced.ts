@@ -64,11 +64,12 @@ export class AdvancedEditor {
   }
 
   private makeRow(row: AdvancedRow): RowView {
-    const kind = el('vscode-single-select', { class: 'advanced-kind', 'aria-label': 'Kind' },
+    // `label`, not `aria-label`: the web components put it on their inner control, where a screen reader reads it.
+    const kind = el('vscode-single-select', { class: 'advanced-kind', label: 'Kind' },
       el('vscode-option', { value: 'header', text: 'Header', selected: row.kind === 'header' }),
       el('vscode-option', { value: 'property', text: 'Property', selected: row.kind === 'property' })) as SelectControl;
-    const name = el('vscode-textfield', { class: 'advanced-name', placeholder: row.kind === 'header' ? 'Header name, e.g. X-Title' : 'Property name', 'aria-label': 'Name', spellcheck: false }) as TextControl;
-    const value = el('vscode-textfield', { class: 'advanced-value', placeholder: 'Value', 'aria-label': 'Value', spellcheck: false }) as TextControl;
+    const name = el('vscode-textfield', { class: 'advanced-name', placeholder: row.kind === 'header' ? 'Header name, e.g. X-Title' : 'Property name', label: row.kind === 'header' ? 'Header name' : 'Property name', spellcheck: false }) as TextControl;
+    const value = el('vscode-textfield', { class: 'advanced-value', placeholder: 'Value', label: row.kind === 'header' ? 'Header value' : 'Property value', spellcheck: false }) as TextControl;
     name.value = row.name;
     value.value = row.value;
     const removeButton = el('vscode-icon', { name: 'trash', actionIcon: true, label: 'Remove this property', title: 'Remove' });
@@ -82,6 +83,8 @@ export class AdvancedEditor {
     kind.addEventListener('change', () => {
       row.kind = kind.value === 'property' ? 'property' : 'header';
       name.placeholder = row.kind === 'header' ? 'Header name, e.g. X-Title' : 'Property name';
+      name.label = row.kind === 'header' ? 'Header name' : 'Property name';
+      value.label = row.kind === 'header' ? 'Header value' : 'Property value';
       changed();
     });
     name.addEventListener('input', () => {

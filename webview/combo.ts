@@ -6,7 +6,7 @@
 import type { FieldOption } from '../src/core/form/formProtocol';
 import { clear, el } from './dom';
 
-export type TextControl = HTMLElement & { value: string; invalid: boolean; readonly: boolean; disabled: boolean; placeholder: string | undefined; type?: string };
+export type TextControl = HTMLElement & { value: string; invalid: boolean; readonly: boolean; disabled: boolean; placeholder: string | undefined; label: string; type?: string };
 
 let listIds = 0;
 
