@@ -106,6 +106,8 @@ async function walk(ctx) {
   const inline = await row.locator('.actions .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.getAttribute('title') ?? ''));
   log(`inline actions: ${inline.join(' | ')}`);
   assert.ok(inline.length > 0 && inline.every((l) => l.trim()), `every inline action has a name: ${JSON.stringify(inline)}`);
+  // The row's click reveals it in the manifest; the form is one inline click away (not only in the context menu).
+  assert.ok(inline.includes('Edit Connection…') && !inline.includes('Reveal in Manifest'), `an inline Edit Connection…, no second Reveal: ${JSON.stringify(inline)}`);
 
   // A click on the row: the connection in the manifest.
   await row.click();
@@ -114,9 +116,13 @@ async function walk(ctx) {
   await waitFor(async () => (await page.locator('.editor-instance .monaco-editor .selected-text').count()) > 0, { timeout: 10_000, message: 'the row click selects the connection in the manifest' });
   log(`row click: ${MANIFEST} opens with the connection selected`);
 
-  // ------------------------------------------------------------ the form, from the context menu
-  await (await connectionRow()).click({ button: 'right' });
-  await ctx.clickMenuItem('Edit Connection…');
+  // ------------------------------------------------------------ the form, from the row's inline Edit Connection…
+  const edit = async () => {
+    const r = await connectionRow();
+    await r.hover();
+    await r.locator('.actions .action-label[aria-label="Edit Connection…"]').click();
+  };
+  await edit();
   await form().locator('h1', { hasText: `Connection ${CONNECTION}` }).waitFor({ state: 'visible', timeout: 30_000 });
   await form().locator('.advanced-row').first().waitFor({ state: 'visible', timeout: 10_000 });
   await page.mouse.move(5, 880);
