@@ -97,6 +97,10 @@ export class UsageStore implements vscode.Disposable {
 /** Asks, then forgets all usage of this workspace. True when it was reset. */
 export async function confirmReset(usage: UsageStore): Promise<boolean> {
   if (!vscode.workspace.isTrusted) throw new Error('This workspace is in Restricted Mode: usage is shown read-only.');
+  if (Object.keys(usage.state.connections).length === 0) {
+    void vscode.window.showInformationMessage('No usage is recorded in this workspace: nothing to reset.');
+    return false;
+  }
   const choice = await vscode.window.showWarningMessage('Reset the usage of all connections in this workspace?', {
     modal: true,
     detail: 'Requests, tokens, errors and latencies recorded for the connections used as chat models are forgotten. Keys and the manifest are not touched.',

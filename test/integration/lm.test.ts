@@ -54,6 +54,26 @@ describe('connections as VS Code chat models', () => {
     await mock.close();
   });
 
+  it('Reset Connection Usage… with nothing recorded says so and asks nothing', async () => {
+    const a = await api();
+    await a.usage.reset();
+    const win = vscode.window as { showWarningMessage: typeof vscode.window.showWarningMessage; showInformationMessage: typeof vscode.window.showInformationMessage };
+    const real = { warn: win.showWarningMessage, info: win.showInformationMessage };
+    const asked: string[] = [];
+    const told: string[] = [];
+    win.showWarningMessage = ((m: string) => { asked.push(m); return Promise.resolve(undefined); }) as typeof vscode.window.showWarningMessage;
+    win.showInformationMessage = ((m: string) => { told.push(m); return Promise.resolve(undefined); }) as typeof vscode.window.showInformationMessage;
+    try {
+      const reset = await vscode.commands.executeCommand<boolean>('agentConnections.resetUsage');
+      assert.strictEqual(reset, false);
+    } finally {
+      win.showWarningMessage = real.warn;
+      win.showInformationMessage = real.info;
+    }
+    assert.deepStrictEqual(asked, [], 'a confirmation was asked for with nothing to reset');
+    assert.deepStrictEqual(told, ['No usage is recorded in this workspace: nothing to reset.']);
+  });
+
   it('offers the enabled connection with a key as model/connection, with provider and family; not the one without a key, not the disabled one', async () => {
     await waitFor('gpt-4o/prod-key-1 among the chat models', async () => (await names()).includes('gpt-4o/prod-key-1'));
     const list = await names();
