@@ -134,7 +134,7 @@ export class AgentsTree implements vscode.TreeDataProvider<AgentNode>, vscode.Di
     item.iconPath = new vscode.ThemeIcon(a.kind === 'supervisor' ? 'organization' : 'robot', color);
     item.tooltip = this.tooltip(n.file, a);
     item.contextValue = contextValue(a.kind, a.own !== undefined ? 'assigned' : 'unassigned', e ? 'hasConnection' : 'noConnection');
-    item.command = { command: 'agentConnections.revealAgentDefinition', title: 'Reveal Definition', arguments: [n] };
+    item.command = { command: 'agentConnections.revealAgentDefinition', title: 'Reveal Agent Definition', arguments: [n] };
     item.id = `ad|${n.file.uri.toString()}|${JSON.stringify(n.path)}`;
     return item;
   }
