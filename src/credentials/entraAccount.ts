@@ -51,12 +51,25 @@ export async function pickAzureCredential(title: string, current: EntraCredentia
   const chosen: EntraCredential = { kind: 'entraId', source: picked.source, ...(tenant.trim() ? { tenantId: tenant.trim() } : {}) };
   if (chosen.source === 'vscode') {
     // Sign in now, when the user expects it, not on the first request; a cancelled sign-in stores nothing.
-    try {
-      await vscodeIdentity.vscodeAccount!([ENTRA_SCOPE], chosen.tenantId);
-    } catch (err) {
-      void vscode.window.showWarningMessage(`${err instanceof Error ? err.message : String(err)} Nothing was stored.`);
+    const refused = await signInNow(chosen);
+    if (refused) {
+      void vscode.window.showWarningMessage(`${refused} Nothing was stored.`);
       return null;
     }
   }
   return chosen;
+}
+
+/**
+ * Signs in to the VS Code account of a chosen Entra ID credential now (Set Key…, the form's Save), not on
+ * the first request: undefined when signed in (or another source), else why not.
+ */
+export async function signInNow(credential: EntraCredential): Promise<string | undefined> {
+  if (credential.source !== 'vscode') return undefined;
+  try {
+    await vscodeIdentity.vscodeAccount!([ENTRA_SCOPE], credential.tenantId);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }

@@ -23,8 +23,7 @@ import { originOf } from '../core/net/origin';
 import { redactKeyShapes } from '../core/secrets/redact';
 import { endpointOverrides, type ConnectionTester } from '../testing/connectionTester';
 import { chosenLabel, type Credentials } from '../credentials/credentials';
-import { vscodeIdentity } from '../credentials/entraAccount';
-import { ENTRA_SCOPE } from '../core/identity/entra';
+import { signInNow } from '../credentials/entraAccount';
 import { readSource, type FolderManifest, type ManifestStore } from '../manifest/manifestStore';
 import { outcomeLabel } from '../views/modelsTree';
 import type { TestResults } from '../testing/testResults';
@@ -459,13 +458,10 @@ export class ConnectionEditorPanel implements vscode.Disposable {
 
     // The VS Code account signs in now, when the user expects it (as with Set Key…), not on the first request; a
     // sign-in that does not finish saves nothing, and says so at the field.
-    if (credential?.kind === 'entraId' && credential.source === 'vscode') {
-      try {
-        await vscodeIdentity.vscodeAccount!([ENTRA_SCOPE], credential.tenantId);
-      } catch (err) {
-        const why = `${err instanceof Error ? err.message : String(err)} Nothing was saved.`;
-        return { kind: 'cancelled', message: why, report: { ...report, errors: { ...report.errors, entraSource: why }, canSave: false } };
-      }
+    const refused = credential?.kind === 'entraId' ? await signInNow(credential) : undefined;
+    if (refused) {
+      const why = `${refused} Nothing was saved.`;
+      return { kind: 'cancelled', message: why, report: { ...report, errors: { ...report.errors, entraSource: why }, canSave: false } };
     }
 
     const plan = form().planSave(this.target.mode, draft, this.initial, this.target, this.meta(), form().advancedEditable(this.connection));

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, MemoryMemento, api, extensionLog, waitFor } from './helpers';
+import { EXTENSION_ID, MemoryMemento, answeringPicks, api, extensionLog, waitFor } from './helpers';
 import type { AgentConnectionsApi } from '../../src/extension';
 import { ConnectionTester } from '../../src/testing/connectionTester';
 import { Credentials } from '../../src/credentials/credentials';
@@ -141,21 +141,11 @@ describe('credential kinds as the user sees them (tree, form, Test of a model, S
     });
     after(() => { auth.getSession = real; });
 
-    const setKeyChoosingVsCodeAccount = async (a: AgentConnectionsApi) => {
-      const done = Promise.resolve(vscode.commands.executeCommand('agentConnections.setKey', { ...node(a, AZURE.model, 'swedencentral'), key: 'missing' }));
-      let settled = false;
-      void done.finally(() => { settled = true; });
-      const step = async (...commands: string[]) => {
-        await sleep(700);
-        for (const c of commands) await vscode.commands.executeCommand(c);
-      };
-      await step('workbench.action.quickOpenSelectNext', 'workbench.action.acceptSelectedQuickOpenItem'); // API key → Microsoft Entra ID
-      await step('workbench.action.quickOpenSelectNext', 'workbench.action.acceptSelectedQuickOpenItem'); // Azure CLI → VS Code account
-      await step('workbench.action.acceptSelectedQuickOpenItem'); // no tenant
-      for (let i = 0; i < 40 && !settled; i++) await sleep(250);
-      assert.ok(settled, 'Set Key… did not finish');
-      await done;
-    };
+    const setKeyChoosingVsCodeAccount = (a: AgentConnectionsApi) => answeringPicks(() => vscode.commands.executeCommand('agentConnections.setKey', { ...node(a, AZURE.model, 'swedencentral'), key: 'missing' }), [
+      ['workbench.action.quickOpenSelectNext', 'workbench.action.acceptSelectedQuickOpenItem'], // API key → Microsoft Entra ID
+      ['workbench.action.quickOpenSelectNext', 'workbench.action.acceptSelectedQuickOpenItem'], // Azure CLI → VS Code account
+      ['workbench.action.acceptSelectedQuickOpenItem'], // no tenant
+    ]);
 
     it('a cancelled sign-in stores nothing; a completed one is asked for at choice time and stores the choice', async () => {
       const a = await api();

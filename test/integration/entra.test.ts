@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { api, waitFor } from './helpers';
+import { answeringPicks, api, waitFor } from './helpers';
 import type { AgentConnectionsApi } from '../../src/extension';
 import { fakeAzureCliCalls, installFakeAzureCli, startMockProvider, type MockProvider } from '../mocks';
 
@@ -17,7 +17,6 @@ const MODEL = 'gpt-4-1-azure';
 const CONN = 'eastus';
 const ENDPOINT = 'endpoint: https://contoso-eastus.openai.azure.com';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function node(a: AgentConnectionsApi) {
   const state = a.store.folders[0];
@@ -60,18 +59,11 @@ describe('Microsoft Entra ID in a real extension host', () => {
 
   it('Set Key… → Microsoft Entra ID → Azure CLI stores the choice (no secret) bound to the origin; Test sends the az token as a bearer', async () => {
     const a = await api();
-    const done = Promise.resolve(vscode.commands.executeCommand('agentConnections.setKey', node(a)));
-    let settled = false;
-    void done.finally(() => { settled = true; });
-    const step = async (...commands: string[]) => {
-      await sleep(700);
-      for (const c of commands) await vscode.commands.executeCommand(c);
-    };
-    await step('workbench.action.quickOpenSelectNext', 'workbench.action.acceptSelectedQuickOpenItem'); // API key → Microsoft Entra ID
-    await step('workbench.action.acceptSelectedQuickOpenItem'); // Azure CLI
-    await step('workbench.action.acceptSelectedQuickOpenItem'); // no tenant
-    await waitFor('Set Key… to finish', () => settled, 10_000);
-    await done;
+    await answeringPicks(() => vscode.commands.executeCommand('agentConnections.setKey', node(a)), [
+      ['workbench.action.quickOpenSelectNext', 'workbench.action.acceptSelectedQuickOpenItem'], // API key → Microsoft Entra ID
+      ['workbench.action.acceptSelectedQuickOpenItem'], // Azure CLI
+      ['workbench.action.acceptSelectedQuickOpenItem'], // no tenant
+    ]);
     const stored = await a.credentials.get(folder().uri, MODEL, CONN);
     assert.deepStrictEqual(stored && { credential: stored.credential, origin: stored.origin }, { credential: { kind: 'entraId', source: 'azureCli' }, origin: mock.origin });
 

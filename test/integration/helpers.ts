@@ -94,3 +94,20 @@ export function extensionLog(a: AgentConnectionsApi): string {
   walk(logDir);
   return files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
 }
+
+/**
+ * Runs a command that asks through quick picks and answers them as the keyboard would: each step's commands
+ * (e.g. quickOpenSelectNext, then acceptSelectedQuickOpenItem) after the next picker has had time to open.
+ * Resolves with the command's result once it has finished.
+ */
+export async function answeringPicks<T>(run: () => Thenable<T>, steps: string[][]): Promise<T> {
+  const done = Promise.resolve(run());
+  let settled = false;
+  void done.finally(() => { settled = true; }).catch(() => undefined);
+  for (const commands of steps) {
+    await new Promise((r) => setTimeout(r, 700));
+    for (const c of commands) await vscode.commands.executeCommand(c);
+  }
+  await waitFor('the command to finish', () => settled, 10_000);
+  return done;
+}
